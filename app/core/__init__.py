@@ -1,0 +1,1 @@
+"""The application core: data model, services and rules. Never imports Qt."""

@@ -1,0 +1,281 @@
+"""Backups with SQLite's online backup API (never a file copy of a live database).
+
+A backup is written as ``<name>.partial`` on the target, flushed and fsynced,
+checked, and only then renamed into place, so a full disk or a pulled USB stick
+leaves either the previous state or a complete backup. Restoring shows what the
+backup holds first (:func:`inspect_backup`), keeps the current database as a
+backup too, and copies the backup *into* the live file with the same API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app import paths
+from app.core.db import KNOWN_REVISIONS, SCHEMA_HEAD, check_revision_known, read_schema_revision
+from app.core.errors import DatabaseError, StorageError
+
+AUTO_PREFIX = "auto-"
+MIGRATION_PREFIX = "truoc-nang-cap-"
+RESTORE_PREFIX = "truoc-khoi-phuc-"
+MANUAL_PREFIX = "sao-luu-"
+SUFFIX = ".sqlite3"
+ProgressFn = Callable[[int, int], None]
+
+COUNTED_TABLES = {
+    "hamlets": "hamlet",
+    "households": "household",
+    "people": "person",
+    "members": "member",
+    "clans": "clan",
+    "units": "unit",
+    "branches": "branch",
+}
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a backup file holds, shown before anything is replaced."""
+
+    path: Path
+    size_bytes: int
+    modified: dt.datetime
+    schema_revision: str | None
+    commune_code: str
+    commune_name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_older_schema(self) -> bool:
+        return self.schema_revision != SCHEMA_HEAD
+
+    def describe(self) -> str:
+        """Vietnamese summary for a confirmation dialog or the CLI."""
+        labels = {
+            "hamlets": "thôn/tổ dân phố",
+            "households": "hộ gia đình",
+            "people": "nhân khẩu",
+            "members": "hội viên",
+            "clans": "dòng họ",
+            "units": "đơn vị",
+            "branches": "chi hội",
+        }
+        lines = [
+            f"Tệp: {self.path}",
+            f"Xã: {self.commune_name or '(chưa đặt)'} ({self.commune_code or '—'})",
+            f"Ngày giờ tệp: {self.modified:%d/%m/%Y %H:%M}",
+            f"Dung lượng: {self.size_bytes / 1024 / 1024:.1f} MB",
+        ]
+        lines += [f"  {labels[k]}: {v:,}".replace(",", ".") for k, v in self.counts.items()]
+        return "\n".join(lines)
+
+
+def timestamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _storage_error(exc: BaseException, dest: Path) -> StorageError:
+    err = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if err == errno.ENOSPC or "full" in text:
+        return StorageError(f"Ổ đĩa đầy: không ghi được bản sao lưu vào {dest.parent}.")
+    if (
+        err in (errno.EACCES, errno.EROFS, errno.EPERM)
+        or "readonly" in text
+        or "unable to open" in text
+    ):
+        return StorageError(f"Không có quyền ghi vào {dest.parent}: chưa sao lưu được.")
+    return StorageError(f"Không ghi được bản sao lưu {dest.name}: {exc}")
+
+
+def copy_database(
+    source: Path, dest: Path, progress: ProgressFn | None = None, pages_per_step: int = 256
+) -> Path:
+    """Copy the database ``source`` to ``dest`` safely (partial, fsync, verify, rename)."""
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if partial.exists():
+            partial.unlink()
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+
+                def _step(_status: int, remaining: int, total: int) -> None:
+                    if progress:
+                        progress(total - remaining, total)
+
+                src.backup(dst, pages=pages_per_step, progress=_step)
+                dst.execute("PRAGMA journal_mode=DELETE")
+                check = dst.execute("PRAGMA quick_check").fetchone()
+                if not check or check[0] != "ok":
+                    raise DatabaseError("Bản sao lưu vừa ghi không đọc lại được.")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        with partial.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, dest)
+        _fsync_dir(dest.parent)
+    except (OSError, sqlite3.Error) as exc:
+        _remove_quietly(partial)
+        raise _storage_error(exc, dest) from exc
+    except BaseException:
+        _remove_quietly(partial)
+        raise
+    return dest
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def backup_dir_for(data_dir: Path, configured: str | None = None) -> Path:
+    return Path(configured) if configured else paths.backups_dir(data_dir)
+
+
+def make_backup(
+    db_path: Path,
+    dest: Path | None = None,
+    *,
+    prefix: str = MANUAL_PREFIX,
+    backup_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+) -> Path:
+    """Back up ``db_path``; ``dest`` may be a file or a folder (default: the backups folder)."""
+    folder = backup_dir or paths.backups_dir(db_path.parent)
+    if dest is None:
+        dest = folder / f"{prefix}{timestamp()}{SUFFIX}"
+    elif dest.is_dir():
+        dest = dest / f"{prefix}{timestamp()}{SUFFIX}"
+    return copy_database(db_path, dest, progress)
+
+
+def backup_before_migration(db_path: Path, revision: str) -> Path:
+    return make_backup(db_path, prefix=f"{MIGRATION_PREFIX}{revision}-")
+
+
+def auto_backup(db_path: Path, keep: int, backup_dir: Path | None = None) -> Path:
+    """The backup taken on close; keeps only the newest ``keep`` automatic ones."""
+    made = make_backup(db_path, prefix=AUTO_PREFIX, backup_dir=backup_dir)
+    prune(made.parent, AUTO_PREFIX, keep)
+    return made
+
+
+def prune(folder: Path, prefix: str, keep: int) -> list[Path]:
+    files = sorted(folder.glob(f"{prefix}*{SUFFIX}"), key=lambda p: p.name, reverse=True)
+    removed = []
+    for old in files[keep:]:
+        try:
+            old.unlink()
+            removed.append(old)
+        except OSError:
+            pass
+    return removed
+
+
+def list_backups(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def inspect_backup(path: Path) -> BackupInfo:
+    """Read what a backup holds without writing to it. Refuses foreign or newer files."""
+    if not path.is_file():
+        raise DatabaseError(f"Không tìm thấy tệp sao lưu {path}.")
+    revision = read_schema_revision(path)
+    if revision is None:
+        raise DatabaseError(f"Tệp {path.name} không phải là bản sao lưu của Sổ Khuyến Học.")
+    check_revision_known(revision, path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = {
+            key: int(conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0])
+            for key, table in COUNTED_TABLES.items()
+        }
+        row = conn.execute("SELECT value FROM setting WHERE key = 'commune'").fetchone()
+        commune = json.loads(row[0]) if row else {}
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"Tệp sao lưu {path.name} bị hỏng ({exc}).") from exc
+    finally:
+        conn.close()
+    stat = path.stat()
+    return BackupInfo(
+        path=path,
+        size_bytes=stat.st_size,
+        modified=dt.datetime.fromtimestamp(stat.st_mtime),
+        schema_revision=revision,
+        commune_code=str(commune.get("code", "")),
+        commune_name=str(commune.get("name", "")),
+        counts=counts,
+    )
+
+
+def restore_backup(
+    db_path: Path, backup_path: Path, progress: ProgressFn | None = None
+) -> Path | None:
+    """Replace the database at ``db_path`` with the backup's content.
+
+    The caller must have closed its own connections. Returns the safety backup
+    taken of the current database (``None`` when there was none).
+    """
+    inspect_backup(backup_path)
+    safety: Path | None = None
+    if db_path.exists() and db_path.stat().st_size > 0:
+        safety = make_backup(db_path, prefix=RESTORE_PREFIX)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+        try:
+            dst = sqlite3.connect(db_path)
+            try:
+
+                def _step(_status: int, remaining: int, total: int) -> None:
+                    if progress:
+                        progress(total - remaining, total)
+
+                src.backup(dst, pages=256, progress=_step)
+                dst.execute("PRAGMA journal_mode=WAL")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(
+            f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại vẫn còn trong bản sao {safety}."
+        ) from exc
+    return safety
+
+
+__all__ = [
+    "KNOWN_REVISIONS",
+    "BackupInfo",
+    "auto_backup",
+    "backup_before_migration",
+    "copy_database",
+    "inspect_backup",
+    "list_backups",
+    "make_backup",
+    "prune",
+    "restore_backup",
+]

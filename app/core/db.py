@@ -1,0 +1,319 @@
+"""Opening the commune database: engine, pragmas, SQL functions, migrations, units of work.
+
+:class:`Database` is the one handle the services take. It owns the engine and
+hands out short sessions (``with db.session() as s: …``) that commit on success
+and roll back on any error, so a failed save leaves the file as it was.
+
+Opening a file is careful: it must be SQLite, must carry a schema revision this
+release knows (a database from a newer release is refused before anything is
+written), and an older schema is backed up before it is migrated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core import text as vntext
+from app.core.errors import DatabaseError, StorageError
+from app.core.models import SYNCABLE_MODELS, LocalState, SyncMixin
+from app.core.models.base import new_uuid, utcnow
+
+# Every Alembic revision this release knows, oldest first. A test checks this
+# against migrations/versions so the window can check the schema at start-up
+# without importing Alembic (which costs ~0.2 s).
+KNOWN_REVISIONS: tuple[str, ...] = ("0001_initial",)
+SCHEMA_HEAD = KNOWN_REVISIONS[-1]
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def register_functions(dbapi_conn: sqlite3.Connection) -> None:
+    """Make the text module's folding and sort key callable from SQL."""
+    dbapi_conn.create_function("vn_fold", 1, vntext.fold, deterministic=True)
+    dbapi_conn.create_function("vn_sort_key", 1, vntext.sort_key, deterministic=True)
+    dbapi_conn.create_function("vn_sort_key_plain", 1, vntext.sort_key_plain, deterministic=True)
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    register_functions(dbapi_conn)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, with a clear message."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"Không đọc được tệp dữ liệu {path}: {exc.strerror}.") from exc
+    if head != SQLITE_MAGIC:
+        raise DatabaseError(
+            f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học (không phải SQLite)."
+        )
+
+
+def read_schema_revision(path: Path) -> str | None:
+    """The Alembic revision stored in the file, read without writing anything."""
+    check_sqlite_file(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"Không mở được cơ sở dữ liệu {path.name}: {exc}.") from exc
+    try:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has_table:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"Tệp {path.name} bị hỏng hoặc không phải cơ sở dữ liệu hợp lệ ({exc})."
+        ) from exc
+    finally:
+        conn.close()
+
+
+def check_revision_known(revision: str | None, path: Path) -> None:
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise DatabaseError(
+            f"Cơ sở dữ liệu {path.name} được tạo bởi phiên bản mới hơn của Sổ Khuyến Học "
+            f"(lược đồ {revision}). Hãy cập nhật phần mềm; dữ liệu không bị thay đổi."
+        )
+
+
+def run_migrations(engine: Engine) -> None:
+    """Upgrade the schema to head with Alembic (foreign keys off while it runs)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app import paths
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+class Database:
+    """The open commune database. Create with :func:`open_database`."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._commune_code: str | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def commune_code(self) -> str:
+        if self._commune_code is None:
+            from app.core import settings
+
+            info = settings.get_commune(self)
+            self._commune_code = info.code if info else ""
+        return self._commune_code
+
+    def forget_cached_settings(self) -> None:
+        self._commune_code = None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any exception."""
+        session = self._sessions()
+        session.info["commune_code"] = self._commune_code
+        session.info["db"] = self
+        try:
+            yield session
+            session.commit()
+        except sqlite3.OperationalError as exc:  # pragma: no cover - mapped below
+            session.rollback()
+            raise _storage_error(exc) from exc
+        except Exception as exc:
+            session.rollback()
+            mapped = _map_sqlalchemy_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection in a transaction, for bulk work (demo, import, lists)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except Exception as exc:
+            mapped = _map_sqlalchemy_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+
+    def installation_id(self) -> str:
+        with self.session() as s:
+            state = s.get(LocalState, 1)
+            assert state is not None
+            return state.installation_id
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _storage_error(exc: BaseException) -> StorageError | DatabaseError:
+    message = str(exc).lower()
+    if "disk is full" in message or "database or disk is full" in message:
+        return StorageError("Ổ đĩa đã đầy: không lưu được. Dữ liệu vẫn giữ nguyên như trước.")
+    if "readonly" in message or "read-only" in message:
+        return StorageError(
+            "Thư mục dữ liệu chỉ cho phép đọc: không lưu được. Dữ liệu vẫn giữ nguyên như trước."
+        )
+    if "locked" in message or "busy" in message:
+        return DatabaseError(
+            "Cơ sở dữ liệu đang bận (một chương trình khác đang ghi). Hãy thử lại."
+        )
+    if "malformed" in message or "not a database" in message:
+        return DatabaseError("Cơ sở dữ liệu bị hỏng. Hãy khôi phục từ một bản sao lưu.")
+    return DatabaseError(f"Lỗi cơ sở dữ liệu: {exc}")
+
+
+def _map_sqlalchemy_error(exc: BaseException) -> Exception | None:
+    from sqlalchemy.exc import DatabaseError as SADatabaseError
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError) or (
+        isinstance(exc, SADatabaseError) and isinstance(exc.orig, sqlite3.DatabaseError)
+    ):
+        orig = exc.orig if isinstance(exc, SADatabaseError) else exc
+        if isinstance(orig, sqlite3.IntegrityError):
+            return None
+        return _storage_error(orig or exc)
+    if isinstance(exc, OSError) and exc.errno == 28:  # ENOSPC
+        return StorageError("Ổ đĩa đã đầy: không lưu được. Dữ liệu vẫn giữ nguyên như trước.")
+    return None
+
+
+# --- change counter -----------------------------------------------------------------
+
+
+def reserve_change_seqs(conn: Connection, count: int) -> int:
+    """Reserve ``count`` consecutive change-counter values; returns the first.
+
+    The counter lives in ``local_state`` and only ever grows, whatever the clock
+    says. Bulk writers (demo, import) call this; ORM flushes get values from the
+    ``before_flush`` hook below.
+    """
+    if count <= 0:
+        return 0
+    result = conn.execute(
+        update(LocalState)
+        .where(LocalState.id == 1)
+        .values(change_counter=LocalState.change_counter + count)
+        .returning(LocalState.change_counter)
+    ).scalar_one()
+    return int(result) - count + 1
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_changes(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Stamp every new, changed or deleted syncable row with a fresh change number."""
+    touched: list[SyncMixin] = [obj for obj in session.new if isinstance(obj, SYNCABLE_MODELS)]
+    touched += [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, SYNCABLE_MODELS) and session.is_modified(obj, include_collections=False)
+    ]
+    if not touched:
+        return
+    first = reserve_change_seqs(session.connection(), len(touched))
+    now = utcnow()
+    commune = session.info.get("commune_code") or ""
+    for offset, obj in enumerate(touched):
+        obj.change_seq = first + offset
+        obj.updated_at = now
+        if obj.id is None:
+            obj.created_at = obj.created_at or now
+            if not obj.uuid:
+                obj.uuid = new_uuid()
+            if not obj.commune_code:
+                obj.commune_code = commune
+
+
+# --- opening ------------------------------------------------------------------------
+
+
+def _ensure_local_state(engine: Engine) -> None:
+    with engine.begin() as conn:
+        exists = conn.execute(select(LocalState.id).where(LocalState.id == 1)).first()
+        if not exists:
+            conn.execute(
+                insert(LocalState).values(id=1, installation_id=new_uuid(), change_counter=0)
+            )
+
+
+def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> Database:
+    """Open (or with ``create``, make) the database at ``path``.
+
+    Raises :class:`DatabaseError` for a missing, corrupt, foreign or newer file.
+    """
+    existed = path.exists() and path.stat().st_size > 0
+    if not existed and not create:
+        raise DatabaseError(
+            f"Chưa có dữ liệu ở {path.parent}. Hãy khởi tạo xã (lệnh init) hoặc mở xã mẫu (lệnh demo)."
+        )
+    revision = read_schema_revision(path) if existed else None
+    check_revision_known(revision, path)
+    if existed and revision is None:
+        raise DatabaseError(f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Không tạo được thư mục dữ liệu {path.parent}: {exc.strerror}."
+        ) from exc
+    engine = make_engine(path)
+    try:
+        if revision != SCHEMA_HEAD:
+            if not migrate:
+                raise DatabaseError("Cơ sở dữ liệu cần được nâng cấp lược đồ trước khi dùng.")
+            if existed:
+                from app.core import backup
+
+                backup.backup_before_migration(path, revision or "none")
+            run_migrations(engine)
+        _ensure_local_state(engine)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+    except Exception as exc:
+        engine.dispose()
+        mapped = _map_sqlalchemy_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+    return Database(path, engine)

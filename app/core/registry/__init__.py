@@ -1,0 +1,1 @@
+"""Registry services: hamlets, households & people, clans, units, branches & members, search."""

@@ -1,0 +1,131 @@
+"""A data folder in use: its database, opened once, guarded against a second window.
+
+The lock is an OS-level file lock (released by the OS if the program dies), so a
+second window on the same folder is told so instead of writing beside the first.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import paths
+from app.core import settings
+from app.core.communes import find_commune
+from app.core.db import Database, open_database
+from app.core.errors import DatabaseError, StorageError
+
+
+@dataclass
+class Workspace:
+    data_dir: Path
+    db: Database
+    _lock: object | None = None
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock is not None:
+            self._lock.release()  # type: ignore[attr-defined]
+            self._lock = None
+
+
+def check_writable(data_dir: Path) -> None:
+    """The data folder must exist (or be creatable) and accept writes."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=data_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StorageError(
+            f"Không ghi được vào thư mục dữ liệu {data_dir} ({exc.strerror}). "
+            "Hãy chọn thư mục khác bằng --data-dir hoặc kiểm tra quyền ghi."
+        ) from exc
+
+
+def acquire_lock(data_dir: Path) -> object:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(data_dir / paths.LOCK_FILENAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DatabaseError(
+            f"Dữ liệu ở {data_dir} đang được mở bởi một cửa sổ Sổ Khuyến Học khác. "
+            "Hãy dùng cửa sổ đang mở, hoặc đóng nó trước."
+        ) from None
+    return lock
+
+
+def has_database(data_dir: Path) -> bool:
+    db_path = paths.database_path(data_dir)
+    return db_path.exists() and db_path.stat().st_size > 0
+
+
+def open_workspace(data_dir: Path, *, create: bool = False, lock: bool = False) -> Workspace:
+    """Open the data folder's database. ``lock`` for a window or a writing command."""
+    if create:
+        check_writable(data_dir)
+    held = acquire_lock(data_dir) if lock and data_dir.exists() else None
+    try:
+        db = open_database(paths.database_path(data_dir), create=create)
+    except BaseException:
+        if held is not None:
+            held.release()  # type: ignore[attr-defined]
+        raise
+    return Workspace(data_dir, db, held)
+
+
+def init_commune(
+    data_dir: Path,
+    commune_code: str,
+    *,
+    association_name: str = "",
+    chairman_name: str = "",
+    secretary_name: str = "",
+    is_demo: bool = False,
+    replace: bool = False,
+    lock: bool = True,
+) -> Workspace:
+    """Create the database for a commune given its official code.
+
+    Refuses to overwrite an existing database unless ``replace`` (then the old file
+    is backed up first).
+    """
+    entry = find_commune(commune_code)
+    check_writable(data_dir)
+    db_path = paths.database_path(data_dir)
+    held = acquire_lock(data_dir) if lock else None
+    try:
+        if has_database(data_dir):
+            if not replace:
+                raise DatabaseError(
+                    f"Thư mục {data_dir} đã có dữ liệu. Dùng thư mục khác, hoặc --replace "
+                    "(dữ liệu cũ sẽ được sao lưu trước)."
+                )
+            from app.core import backup
+
+            backup.make_backup(db_path, prefix="truoc-tao-moi-")
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+        db = open_database(db_path, create=True)
+        settings.set_commune(
+            db,
+            settings.CommuneInfo(
+                code=entry.code,
+                name=entry.name,
+                province_code=entry.province_code,
+                province_name=entry.province_name,
+                association_name=association_name or f"Hội Khuyến học {entry.name}",
+                chairman_name=chairman_name,
+                secretary_name=secretary_name,
+                is_demo=is_demo,
+            ),
+        )
+    except BaseException:
+        if held is not None:
+            held.release()  # type: ignore[attr-defined]
+        raise
+    return Workspace(data_dir, db, held)
