@@ -38,5 +38,15 @@ test: lint typecheck unit
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -s -m benchmark tests/benchmarks
 
+# The frozen one-folder app for this machine (PyInstaller) → dist/SoKhuyenHoc/ (packaging/README.md).
+package: $(STAMP)
+	@bash packaging/system-deps.sh --package
+	@$(BIN)/python -c "import PyInstaller" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[package]"
+	PYINSTALLER=$(BIN)/pyinstaller bash packaging/build.sh
+
+# Runs the frozen binary in temporary data folders: --version, init, demo, stats, backup, gui.
+smoke-frozen:
+	QT_QPA_PLATFORM=offscreen $(PYTHON) packaging/smoke_test.py
+
 clean:
 	rm -rf build dist .mypy_cache .ruff_cache .pytest_cache

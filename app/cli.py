@@ -46,7 +46,11 @@ def _open(args: argparse.Namespace, lock: bool = False) -> Any:
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    return run_gui(_data_dir(args), demo_households=getattr(args, "demo_households", None))
+    return run_gui(
+        _data_dir(args),
+        demo_households=getattr(args, "demo_households", None),
+        smoke_test=getattr(args, "smoke_test", False),
+    )
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -284,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = add("gui", cmd_gui, "mở cửa sổ chương trình (mặc định)")
     gui.add_argument("--demo-households", type=int, default=None, help=argparse.SUPPRESS)
+    gui.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="mở cửa sổ, tải danh sách hộ rồi tự đóng (kiểm tra bản đóng gói)",
+    )
 
     p = add("init", cmd_init, "tạo dữ liệu mới cho một xã")
     p.add_argument(

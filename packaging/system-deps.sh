@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system libraries Qt 6 needs on Debian/Ubuntu (xcb platform plugin,
 # fonts, EGL/GL) when they are missing. Runs apt-get only as root or with sudo;
-# otherwise prints the exact command to run.
+# otherwise prints the exact command to run. `--package` adds what the frozen build needs.
 set -euo pipefail
 PKGS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
       libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
       libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libglib2.0-0
       fonts-dejavu-core)
+# `--package` (make package): also binutils, whose objdump and strip PyInstaller uses on Linux.
+if [ "${1:-}" = "--package" ]; then
+  PKGS+=(binutils)
+fi
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()
 for p in "${PKGS[@]}"; do

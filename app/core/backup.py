@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import paths
-from app.core.db import KNOWN_REVISIONS, SCHEMA_HEAD, check_revision_known, read_schema_revision
+from app.core.db import (
+    KNOWN_REVISIONS,
+    SCHEMA_HEAD,
+    check_revision_known,
+    connect_readonly,
+    read_schema_revision,
+    sqlite_uri,
+)
 from app.core.errors import DatabaseError, StorageError
 
 AUTO_PREFIX = "auto-"
@@ -115,7 +122,7 @@ def copy_database(
         dest.parent.mkdir(parents=True, exist_ok=True)
         if partial.exists():
             partial.unlink()
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
         try:
             dst = sqlite3.connect(partial)
             try:
@@ -207,7 +214,7 @@ def inspect_backup(path: Path) -> BackupInfo:
     if revision is None:
         raise DatabaseError(f"Tệp {path.name} không phải là bản sao lưu của Sổ Khuyến Học.")
     check_revision_known(revision, path)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = connect_readonly(path)
     try:
         counts = {
             key: int(conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0])
@@ -245,7 +252,7 @@ def restore_backup(
         safety = make_backup(db_path, prefix=RESTORE_PREFIX)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+        src = connect_readonly(backup_path)
         try:
             dst = sqlite3.connect(db_path)
             try:

@@ -37,7 +37,7 @@ def _code(value: object, width: int) -> str:
 def provinces() -> list[ProvinceEntry]:
     from vietnam_provinces import Province
 
-    items = [ProvinceEntry(_code(p.code, 2), p.name) for p in Province.iter_all()]
+    items = [ProvinceEntry(_code(p.code, 2), vntext.normalise(p.name)) for p in Province.iter_all()]
     return sorted(items, key=lambda p: vntext.sort_key_plain(_strip_prefix(p.name)))
 
 
@@ -52,13 +52,17 @@ def _strip_prefix(name: str) -> str:
 def _all_communes() -> dict[str, CommuneEntry]:
     from vietnam_provinces import Province, Ward
 
-    names = {_code(p.code, 2): p.name for p in Province.iter_all()}
+    names = {_code(p.code, 2): vntext.normalise(p.name) for p in Province.iter_all()}
     out: dict[str, CommuneEntry] = {}
     for w in Ward.iter_all():
         province_code = _code(w.province_code, 2)
         code = _code(w.code, 5)
         out[code] = CommuneEntry(
-            code, w.name, str(w.division_type.value), province_code, names[province_code]
+            code,
+            vntext.normalise(w.name),
+            str(w.division_type.value),
+            province_code,
+            names[province_code],
         )
     return out
 

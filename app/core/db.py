@@ -12,18 +12,20 @@ written), and an older schema is backed up before it is migrated.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import URL, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import text as vntext
-from app.core.errors import DatabaseError, StorageError
-from app.core.models import SYNCABLE_MODELS, LocalState, SyncMixin
+from app.core.errors import DatabaseError, StorageError, ValidationError
+from app.core.models import SYNCABLE_MODELS, LocalState, Setting, SyncMixin
 from app.core.models.base import new_uuid, utcnow
 
 # Every Alembic revision this release knows, oldest first. A test checks this
@@ -52,21 +54,73 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # URL.create, not an f-string URL: a folder named "100%" or "Sao lưu #2" must
+    # not be read as URL syntax (it opened another file, or none).
+    engine = create_engine(URL.create("sqlite", database=str(path)), future=True)
     event.listen(engine, "connect", _on_connect)
     return engine
 
 
+def sqlite_uri(path: Path, **params: str) -> str:
+    """A ``file:`` URI for ``sqlite3.connect(uri=True)`` with the path percent-encoded.
+
+    "file:{path}?mode=ro" broke on folder names holding "#", "?" or "%": the rest
+    was read as URI syntax, "mode=ro" was lost and an empty database was created
+    and backed up instead of the real one.
+    """
+    # Not Path.as_uri(): "file://server/share" (a Windows network folder) names a URI
+    # authority, which SQLite refuses; "file:" + the quoted path keeps it a path.
+    uri = "file:" + quote(str(path.absolute()), safe="/\\:")
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{uri}?{query}" if query else uri
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a database file for reading without writing anything, beside it either.
+
+    A read-only connection to a WAL database leaves ``-wal``/``-shm`` files behind
+    (a refused file, a backup on a USB stick). With no ``-wal`` file present no one
+    has the file open for writing, so it is opened ``immutable`` and SQLite creates
+    nothing; otherwise it is opened read-only in the ordinary way.
+    """
+    if Path(f"{path}-wal").exists():
+        return sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
+    return sqlite3.connect(sqlite_uri(path, mode="ro", immutable="1"), uri=True)
+
+
+def _expected_size(header: bytes) -> int | None:
+    """The file size the SQLite header promises, when the header vouches for it."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is trusted only when "version-valid-for" equals the change counter.
+    if pages and header[92:96] == header[24:28]:
+        return page_size * pages
+    return None
+
+
 def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database, with a clear message."""
+    """Refuse a file that is not an SQLite database, or was cut short, with a clear message."""
     try:
         with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
+            header = fh.read(100)
+        size = path.stat().st_size
     except OSError as exc:
         raise DatabaseError(f"Không đọc được tệp dữ liệu {path}: {exc.strerror}.") from exc
-    if head != SQLITE_MAGIC:
+    if header[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
         raise DatabaseError(
             f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học (không phải SQLite)."
+        )
+    # A copy interrupted half-way (USB stick pulled, disk full) is shorter than its
+    # header says; SQLite may still open it and fail later on the missing pages.
+    # With a -wal or hot -journal file beside it the main file may legitimately
+    # differ until SQLite replays or rolls back: then SQLite decides.
+    expected = _expected_size(header) if len(header) == 100 else None
+    pending = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    if len(header) < 100 or (expected is not None and size < expected and not pending):
+        raise DatabaseError(
+            f"Tệp {path.name} bị cắt cụt (thiếu phần cuối tệp), có thể do chép chưa xong. "
+            "Hãy chép lại tệp, hoặc khôi phục từ một bản sao lưu khác."
         )
 
 
@@ -74,7 +128,7 @@ def read_schema_revision(path: Path) -> str | None:
     """The Alembic revision stored in the file, read without writing anything."""
     check_sqlite_file(path)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_readonly(path)
     except sqlite3.Error as exc:
         raise DatabaseError(f"Không mở được cơ sở dữ liệu {path.name}: {exc}.") from exc
     try:
@@ -111,7 +165,12 @@ def run_migrations(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or a no-op
+        # Python's sqlite3 opens no transaction before DDL, so every CREATE/ALTER would
+        # commit on its own and a failure half-way would leave a half-migrated file.
+        # An explicit BEGIN makes the whole upgrade one transaction (SQLite DDL is
+        # transactional); the context manager commits or rolls it back.
+        conn.exec_driver_sql("BEGIN")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     with engine.connect() as conn:
@@ -134,10 +193,7 @@ class Database:
     @property
     def commune_code(self) -> str:
         if self._commune_code is None:
-            from app.core import settings
-
-            info = settings.get_commune(self)
-            self._commune_code = info.code if info else ""
+            self._commune_code = _read_commune_code(self.engine)
         return self._commune_code
 
     def forget_cached_settings(self) -> None:
@@ -147,9 +203,11 @@ class Database:
     def session(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any exception."""
         session = self._sessions()
-        session.info["commune_code"] = self._commune_code
-        session.info["db"] = self
         try:
+            # The property, not the cache: the cache is empty after opening and after
+            # set_commune, and rows created then were stamped with an empty commune code.
+            session.info["commune_code"] = self.commune_code
+            session.info["db"] = self
             yield session
             session.commit()
         except sqlite3.OperationalError as exc:  # pragma: no cover - mapped below
@@ -186,6 +244,17 @@ class Database:
         self.engine.dispose()
 
 
+def _read_commune_code(engine: Engine) -> str:
+    """The commune code from the settings, read with Core (no session: sessions need it)."""
+    from app.core.settings import COMMUNE_KEY
+
+    with engine.connect() as conn:
+        raw = conn.execute(select(Setting.value).where(Setting.key == COMMUNE_KEY)).scalar()
+    if not raw:
+        return ""
+    return str(json.loads(raw).get("code") or "")
+
+
 def _storage_error(exc: BaseException) -> StorageError | DatabaseError:
     message = str(exc).lower()
     if "disk is full" in message or "database or disk is full" in message:
@@ -193,6 +262,13 @@ def _storage_error(exc: BaseException) -> StorageError | DatabaseError:
     if "readonly" in message or "read-only" in message:
         return StorageError(
             "Thư mục dữ liệu chỉ cho phép đọc: không lưu được. Dữ liệu vẫn giữ nguyên như trước."
+        )
+    if "unable to open" in message:
+        # SQLite's words for a folder it may not write its -wal/-shm files into
+        # (read-only folder or USB stick, no permission); it was shown in English.
+        return StorageError(
+            "Không mở được cơ sở dữ liệu để ghi: thư mục dữ liệu chỉ cho phép đọc hoặc "
+            "không có quyền ghi. Hãy chép dữ liệu sang thư mục khác. Dữ liệu không bị thay đổi."
         )
     if "locked" in message or "busy" in message:
         return DatabaseError(
@@ -206,7 +282,12 @@ def _storage_error(exc: BaseException) -> StorageError | DatabaseError:
 def _map_sqlalchemy_error(exc: BaseException) -> Exception | None:
     from sqlalchemy.exc import DatabaseError as SADatabaseError
     from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
 
+    if isinstance(exc, StaleDataError):
+        # The revision check at flush: someone saved the row after we read it.
+        # (It escaped as a bare SQLAlchemy error, i.e. a traceback.)
+        return ValidationError("Bản ghi này vừa được sửa ở nơi khác. Hãy mở lại và sửa lần nữa.")
     if isinstance(exc, OperationalError) or (
         isinstance(exc, SADatabaseError) and isinstance(exc.orig, sqlite3.DatabaseError)
     ):
@@ -302,11 +383,24 @@ def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> 
         if revision != SCHEMA_HEAD:
             if not migrate:
                 raise DatabaseError("Cơ sở dữ liệu cần được nâng cấp lược đồ trước khi dùng.")
+            saved: Path | None = None
             if existed:
                 from app.core import backup
 
-                backup.backup_before_migration(path, revision or "none")
-            run_migrations(engine)
+                saved = backup.backup_before_migration(path, revision or "none")
+            try:
+                run_migrations(engine)
+            except Exception as exc:
+                storage = _map_sqlalchemy_error(exc)
+                if isinstance(storage, StorageError):
+                    raise storage from exc
+                # A failed upgrade is rolled back whole (see run_migrations); say so in
+                # Vietnamese, and where the copy taken just before it is.
+                kept = f" Bản sao lưu trước khi nâng cấp: {saved}." if saved else ""
+                raise DatabaseError(
+                    f"Không nâng cấp được cơ sở dữ liệu {path.name} ({exc}). "
+                    f"Dữ liệu vẫn giữ nguyên như trước.{kept}"
+                ) from exc
         _ensure_local_state(engine)
         with engine.connect() as conn:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()

@@ -63,7 +63,9 @@ def fold(value: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFD", normalise(value).lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d")
+    # Spaces again: a stray mark typed after a space ("a \u0301 b") leaves a double
+    # or trailing space once removed, and fold must be idempotent.
+    return _SPACES.sub(" ", stripped.replace("đ", "d")).strip()
 
 
 def fold_query(value: str | None) -> list[str]:
@@ -92,8 +94,21 @@ def _syllable_key(word: str) -> tuple[str, str]:
             elif unicodedata.combining(b):
                 continue
             else:
-                letters.append(chr(0x2000 + ord(b)))
+                letters.append(_other_rank(b))
     return "".join(letters), str(tone)
+
+
+def _other_rank(ch: str) -> str:
+    """A character outside the alphabet: after every letter, in code point order.
+
+    The shifted code point skips the surrogate block and is clamped at the top of
+    Unicode: a key holding a surrogate cannot be stored by SQLite (a Korean name
+    such as "김민준" used to make saving the person fail).
+    """
+    code = ord(ch) + 0x2000
+    if code >= 0xD800:
+        code = min(code + 0x800, 0x10FFFF)
+    return chr(code)
 
 
 @lru_cache(maxsize=65536)
@@ -116,6 +131,8 @@ def sort_key(full_name: str | None) -> str:
 def sort_key_plain(text: str | None) -> str:
     """Vietnamese collation key for text in reading order (place and unit names)."""
     words = [w for w in normalise(text).lower().split(" ") if w]
+    if not words:  # like sort_key: empty text sorts first (it raised IndexError)
+        return ""
     return _key_of_words(words)
 
 

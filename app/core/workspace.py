@@ -56,6 +56,13 @@ def acquire_lock(data_dir: Path) -> object:
             f"Dữ liệu ở {data_dir} đang được mở bởi một cửa sổ Sổ Khuyến Học khác. "
             "Hãy dùng cửa sổ đang mở, hoặc đóng nó trước."
         ) from None
+    except OSError as exc:
+        # The lock file cannot be created (read-only folder or stick): this used to
+        # escape as a bare OSError, i.e. a traceback instead of a message.
+        raise StorageError(
+            f"Không ghi được vào thư mục dữ liệu {data_dir} ({exc.strerror}). "
+            "Hãy chọn thư mục khác bằng --data-dir hoặc kiểm tra quyền ghi."
+        ) from exc
     return lock
 
 
@@ -76,6 +83,16 @@ def open_workspace(data_dir: Path, *, create: bool = False, lock: bool = False) 
             held.release()  # type: ignore[attr-defined]
         raise
     return Workspace(data_dir, db, held)
+
+
+def default_association_name(commune_name: str) -> str:
+    """ "Hội Khuyến học xã Khoái Châu": the division word is lower case mid-sentence."""
+    first, _, rest = commune_name.partition(" ")
+    if first in ("Xã", "Phường") and rest:
+        return f"Hội Khuyến học {first.lower()} {rest}"
+    if commune_name.startswith("Đặc khu "):
+        return f"Hội Khuyến học đặc khu {commune_name[len('Đặc khu ') :]}"
+    return f"Hội Khuyến học {commune_name}"
 
 
 def init_commune(
@@ -118,7 +135,7 @@ def init_commune(
                 name=entry.name,
                 province_code=entry.province_code,
                 province_name=entry.province_name,
-                association_name=association_name or f"Hội Khuyến học {entry.name}",
+                association_name=association_name or default_association_name(entry.name),
                 chairman_name=chairman_name,
                 secretary_name=secretary_name,
                 is_demo=is_demo,

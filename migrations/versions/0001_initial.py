@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-25 14:31:46.651153
+Create Date: 2026-11-25 14:57:58.346271
 """
 
 from collections.abc import Sequence
@@ -80,6 +80,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_clan_change_seq'), ['change_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_clan_deleted'), ['deleted'], unique=False)
         batch_op.create_index(batch_op.f('ix_clan_hamlet_id'), ['hamlet_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_clan_head_person_id'), ['head_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_clan_sort_key'), ['sort_key'], unique=False)
 
     op.create_table('unit',
@@ -171,6 +172,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_household_clan_id'), ['clan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_deleted'), ['deleted'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_hamlet_id'), ['hamlet_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_household_head_person_id'), ['head_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_sort_key'), ['sort_key'], unique=False)
 
     op.create_table('person',
@@ -274,6 +276,7 @@ def downgrade() -> None:
     op.drop_table('person')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_sort_key'))
+        batch_op.drop_index(batch_op.f('ix_household_head_person_id'))
         batch_op.drop_index(batch_op.f('ix_household_hamlet_id'))
         batch_op.drop_index(batch_op.f('ix_household_deleted'))
         batch_op.drop_index(batch_op.f('ix_household_clan_id'))
@@ -297,6 +300,7 @@ def downgrade() -> None:
     op.drop_table('unit')
     with op.batch_alter_table('clan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clan_sort_key'))
+        batch_op.drop_index(batch_op.f('ix_clan_head_person_id'))
         batch_op.drop_index(batch_op.f('ix_clan_hamlet_id'))
         batch_op.drop_index(batch_op.f('ix_clan_deleted'))
         batch_op.drop_index(batch_op.f('ix_clan_change_seq'))

@@ -18,7 +18,7 @@ class Clan(SyncMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     branch: Mapped[str | None] = mapped_column(String(200))
     head_person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("person.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     head_name: Mapped[str | None] = mapped_column(String(200))
     hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("hamlet.id"), index=True)

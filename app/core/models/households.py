@@ -83,7 +83,7 @@ class Household(SyncMixin, Base):
     hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("hamlet.id"), index=True)
     clan_id: Mapped[int | None] = mapped_column(ForeignKey("clan.id"), index=True)
     head_person_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("person.id", use_alter=True, ondelete="SET NULL"), index=True
     )
     head_name: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str | None] = mapped_column(String(300))

@@ -50,6 +50,15 @@ class ClanView:
     deleted: bool = False
 
 
+def clan_sort_key(name: str, branch: str | None) -> str:
+    """Clans in Vietnamese order of their name, then of their branch ("Chi 1" < "Chi 2").
+
+    Not the key of "name — branch": the dash sorts after every letter and put
+    "Họ Hoàng — Chi 1" after "Họ Hoàng Danh".
+    """
+    return f"{vntext.sort_key_plain(name)}\x00{vntext.sort_key_plain(branch or '')}"
+
+
 def _display_name(name: str, branch: str | None) -> str:
     return f"{name} — {branch}" if branch else name
 
@@ -100,7 +109,7 @@ def _apply(s: Session, obj: Clan, data: ClanInput) -> None:
     obj.hamlet_id = data.hamlet_id
     obj.note = vntext.normalise_optional(data.note)
     obj.search_text = vntext.search_blob(name, branch, head_name)
-    obj.sort_key = vntext.sort_key_plain(_display_name(name, branch))
+    obj.sort_key = clan_sort_key(name, branch)
 
 
 def delete_clan(db: Database, clan_id: int) -> None:
@@ -111,7 +120,22 @@ def delete_clan(db: Database, clan_id: int) -> None:
 
 def restore_clan(db: Database, clan_id: int) -> None:
     with db.session() as s:
-        undelete(get_row(s, Clan, clan_id, live=False))
+        obj = get_row(s, Clan, clan_id, live=False)
+        # Names are unique among live clans; one of the same name may exist by now.
+        clash = s.scalar(
+            select(Clan.id).where(
+                Clan.deleted.is_(False),
+                func.vn_fold(Clan.name) == vntext.fold(obj.name),
+                func.coalesce(func.vn_fold(Clan.branch), "") == vntext.fold(obj.branch),
+                Clan.id != obj.id,
+            )
+        )
+        if clash:
+            raise ValidationError(
+                f"Đã có dòng họ “{_display_name(obj.name, obj.branch)}”; không khôi phục được.",
+                "name",
+            )
+        undelete(obj)
 
 
 def get_clan(db: Database, clan_id: int) -> ClanView:

@@ -8,9 +8,10 @@ step, and keeps a linked member's name in step too.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.core import text as vntext
@@ -18,6 +19,7 @@ from app.core.dates import PartialDate
 from app.core.db import Database
 from app.core.errors import ValidationError
 from app.core.models import Clan, Hamlet, Household, Member, Person
+from app.core.models.base import utcnow
 from app.core.models.households import HEAD_RELATION
 from app.core.registry.common import (
     check_length,
@@ -182,7 +184,14 @@ def create_household(db: Database, data: HouseholdInput, people: list[PersonInpu
                 head = row
         s.flush()
         assert head is not None
-        _set_head(s, household, head)
+        # Naming the head is part of creating the household, not an edit: a Core
+        # UPDATE keeps the new row at revision 1 (an ORM change would make it 2).
+        s.execute(
+            update(Household)
+            .where(Household.id == household.id)
+            .values(head_person_id=head.id)
+            .execution_options(synchronize_session="fetch")
+        )
         return household.id
 
 
@@ -199,7 +208,22 @@ def delete_household(db: Database, household_id: int) -> int:
     """Soft-delete a household and its people together; returns how many people."""
     with db.session() as s:
         obj = get_row(s, Household, household_id)
+        # restore_household finds "the people deleted with it" by an equal deleted_at.
+        # Timestamps have whole seconds, so a person deleted on their own in the same
+        # second would come back too: make the household's stamp unique among them.
+        # (Queried before soft_delete so autoflush does not write the row twice.)
+        taken = set(
+            s.scalars(
+                select(Person.deleted_at).where(
+                    Person.household_id == household_id, Person.deleted.is_(True)
+                )
+            )
+        )
         soft_delete(obj)
+        stamp = obj.deleted_at or utcnow()
+        while stamp in taken:
+            stamp += dt.timedelta(microseconds=1)
+        obj.deleted_at = stamp
         people = s.scalars(
             select(Person).where(Person.household_id == household_id, Person.deleted.is_(False))
         ).all()
@@ -276,7 +300,12 @@ def _propagate_name(s: Session, person: Person) -> None:
         if household is not None and household.head_person_id == person.id:
             _set_head(s, household, person)
     for member in s.scalars(select(Member).where(Member.person_id == person.id)):
-        if member.full_name != person.full_name or member.birth_year != person.birth_year:
+        # Gender too: a corrected gender alone used to leave the member list wrong.
+        if (member.full_name, member.birth_year, member.gender) != (
+            person.full_name,
+            person.birth_year,
+            person.gender,
+        ):
             member.full_name = person.full_name
             member.birth_year = person.birth_year
             member.gender = person.gender

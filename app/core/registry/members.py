@@ -7,6 +7,7 @@ typed in by name. A card number is given once; a person is a member once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -27,6 +28,8 @@ from app.core.registry.common import (
     undelete,
 )
 from app.core.registry.people import clean_gender, clean_phone
+
+_CARD_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 # --- branches -----------------------------------------------------------------------
 
@@ -101,7 +104,18 @@ def delete_branch(db: Database, branch_id: int) -> None:
 
 def restore_branch(db: Database, branch_id: int) -> None:
     with db.session() as s:
-        undelete(get_row(s, Branch, branch_id, live=False))
+        obj = get_row(s, Branch, branch_id, live=False)
+        # Names are unique among live branches; one of the same name may exist by now.
+        clash = s.scalar(
+            select(Branch.id).where(
+                Branch.deleted.is_(False),
+                func.vn_fold(Branch.name) == vntext.fold(obj.name),
+                Branch.id != obj.id,
+            )
+        )
+        if clash:
+            raise ValidationError(f"Đã có chi hội “{obj.name}”; không khôi phục được.", "name")
+        undelete(obj)
 
 
 def branch_choices(db: Database) -> list[tuple[int, str]]:
@@ -313,6 +327,20 @@ def restore_member(db: Database, member_id: int) -> None:
                 raise ValidationError(
                     f"Số thẻ {obj.card_number} hiện đã cấp cho {clash}; không khôi phục được."
                 )
+        # A person is a member once: they may have joined again after this row was deleted.
+        if obj.person_id is not None:
+            again = s.scalar(
+                select(Member.id).where(
+                    Member.person_id == obj.person_id,
+                    Member.deleted.is_(False),
+                    Member.id != obj.id,
+                )
+            )
+            if again:
+                raise ValidationError(
+                    f"{obj.full_name} đã là hội viên (hồ sơ khác); không khôi phục được.",
+                    "person_id",
+                )
         undelete(obj)
 
 
@@ -342,8 +370,22 @@ def get_member(db: Database, member_id: int) -> MemberView:
 
 
 def next_card_number(db: Database) -> str:
-    """A suggestion for a new card: one above the highest numeric card in use."""
+    """A suggestion for a new card: the commonest numbering ("HV00123") plus one.
+
+    Cards are split into a prefix and a trailing number; the prefix most cards
+    share wins, and the suggestion keeps its width ("HV00124").
+    """
     with db.session() as s:
-        cards = s.scalars(select(Member.card_number).where(Member.card_number.is_not(None)))
-        highest = max((int(c) for c in cards if c and c.isdigit()), default=0)
-    return f"{highest + 1:05d}"
+        cards = list(s.scalars(select(Member.card_number).where(Member.card_number.is_not(None))))
+    numbered: dict[str, list[tuple[int, int]]] = {}
+    for card in cards:
+        match = _CARD_NUMBER.match(card or "")
+        if match:
+            numbered.setdefault(match.group(1), []).append(
+                (int(match.group(2)), len(match.group(2)))
+            )
+    if not numbered:
+        return "00001"
+    prefix = max(numbered, key=lambda p: len(numbered[p]))
+    highest, width = max(numbered[prefix])
+    return f"{prefix}{highest + 1:0{width}d}"

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import case, func, or_, select
+
 from app.core import text as vntext
 from app.core.dates import PartialDate
 from app.core.db import Database
+from app.core.models import Hamlet, Household, Person
 from app.core.registry.listing import HOUSEHOLDS, PEOPLE, ListQuery
 
 
@@ -42,20 +45,50 @@ def _rank(hit_name: str, words: list[str]) -> tuple[int, int]:
     return (3, 0)
 
 
+def _rank_sql(folded_name: Any, phrase: str) -> Any:
+    """:func:`_rank` in SQL, so the best matches survive the LIMIT.
+
+    Without it SQLite kept the first matches in list order (given name first) and a
+    commune with many "Nguyễn Văn …" households could cut the exact name off.
+    """
+    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return case(
+        (folded_name == phrase, 0),
+        (
+            or_(
+                folded_name.like(f"{escaped}%", escape="\\"),
+                folded_name.like(f"% {escaped}", escape="\\"),
+            ),
+            1,
+        ),
+        (folded_name.like(f"%{escaped}%", escape="\\"), 2),
+        else_=3,
+    )
+
+
 def search(db: Database, text: str, limit: int = 50) -> list[SearchHit]:
     """People and households matching every word of ``text``; best matches first."""
-    from sqlalchemy import select
-
-    from app.core.models import Hamlet, Household, Person
-
     words = vntext.fold_query(text)
     if not words or limit <= 0:
         return []
     q = ListQuery(search=text)
+    phrase = " ".join(words)
+    person_stmt = (
+        PEOPLE.ids_statement(q)
+        .order_by(None)
+        .order_by(_rank_sql(Person.name_folded, phrase), Person.sort_key, Person.id)
+    )
+    household_stmt = (
+        HOUSEHOLDS.ids_statement(q)
+        .order_by(None)
+        .order_by(
+            _rank_sql(func.vn_fold(Household.head_name), phrase), Household.sort_key, Household.id
+        )
+    )
     hits: list[SearchHit] = []
     with db.connect() as conn:
-        person_ids = list(conn.execute(PEOPLE.ids_statement(q).limit(limit * 4)).scalars())
-        household_ids = list(conn.execute(HOUSEHOLDS.ids_statement(q).limit(limit * 2)).scalars())
+        person_ids = list(conn.execute(person_stmt.limit(limit * 4)).scalars())
+        household_ids = list(conn.execute(household_stmt.limit(limit * 2)).scalars())
         if person_ids:
             rows = conn.execute(
                 select(

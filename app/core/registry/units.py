@@ -107,7 +107,18 @@ def delete_unit(db: Database, unit_id: int) -> None:
 
 def restore_unit(db: Database, unit_id: int) -> None:
     with db.session() as s:
-        undelete(get_row(s, Unit, unit_id, live=False))
+        obj = get_row(s, Unit, unit_id, live=False)
+        # Names are unique among live units; one of the same name may exist by now.
+        clash = s.scalar(
+            select(Unit.id).where(
+                Unit.deleted.is_(False),
+                func.vn_fold(Unit.name) == vntext.fold(obj.name),
+                Unit.id != obj.id,
+            )
+        )
+        if clash:
+            raise ValidationError(f"Đã có đơn vị “{obj.name}”; không khôi phục được.", "name")
+        undelete(obj)
 
 
 def get_unit(db: Database, unit_id: int) -> UnitView:

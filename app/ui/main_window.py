@@ -1,0 +1,362 @@
+"""The main window: navigation on the left, one screen at a time on the right.
+
+Screens are built (and their modules imported) the first time they are shown,
+so opening the window costs only the shell and the overview. A write anywhere
+is announced on :class:`AppContext.changed`; every screen is then marked stale
+and the visible one reloads at once, the others when next shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.ui import workers
+from app.ui.screens.base import EVERYTHING, AppContext, Screen, UndoFn
+from app.ui.widgets import messages
+from app.ui.widgets.global_search import GlobalSearch
+
+log = logging.getLogger("khuyenhoc.ui")
+
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("overview", "Tổng quan"),
+    ("hamlets", "Thôn / Tổ dân phố"),
+    ("households", "Hộ gia đình"),
+    ("people", "Nhân khẩu"),
+    ("clans", "Dòng họ"),
+    ("units", "Đơn vị"),
+    ("branches", "Chi hội"),
+    ("members", "Hội viên"),
+)
+NOTICE_MS = 20_000
+DEFAULT_SIZE = (1280, 800)
+
+
+def ui_settings() -> QSettings:
+    """Window geometry and such (not data): an INI file in the user's config folder."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "SoKhuyenHoc", "window")
+
+
+class NoticeBar(QWidget):
+    """The status bar's "Đã xóa … [Hoàn tác]" line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        self.label = QLabel()
+        self.undo_button = QPushButton("Hoàn tác")
+        self.undo_button.setObjectName("undo_button")
+        self.undo_button.clicked.connect(self.undo)
+        layout.addWidget(self.label)
+        layout.addWidget(self.undo_button)
+        layout.addStretch(1)
+        self._undo: UndoFn | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear)
+        self.clear()
+
+    def show_notice(self, text: str, undo: UndoFn | None = None) -> None:
+        self.label.setText(text)
+        self._undo = undo
+        self.undo_button.setVisible(undo is not None)
+        self._timer.start(NOTICE_MS)
+
+    def clear(self) -> None:
+        self.label.clear()
+        self._undo = None
+        self.undo_button.hide()
+
+    def undo(self) -> None:
+        action, self._undo = self._undo, None
+        self.undo_button.hide()
+        if action is None:
+            return
+        with messages.guarded(self.window()):
+            action()
+            self.show_notice("Đã hoàn tác.")
+
+
+class MainWindow(QMainWindow):
+    screen_shown = Signal(str)
+
+    def __init__(self, ctx: AppContext, settings_store: QSettings | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.settings_store = settings_store or ui_settings()
+        self.backup_on_close = True
+        self.screens: dict[str, Screen] = {}
+        self._build()
+        ctx.changed.connect(self._data_changed)
+        ctx.notice.connect(self.notice.show_notice)
+        ctx.database_replaced.connect(self.update_title)
+        self.update_title()
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+        QTimer.singleShot(0, self.update_status)
+
+    # --- layout --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setStyleSheet("QListWidget::item { padding: 7px 10px; }")
+        font = self.nav.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.nav.setFont(font)
+        for key, title in NAVIGATION:
+            item = QListWidgetItem(title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.setMinimumWidth(170)
+        self.nav.setMaximumWidth(260)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([190, 1090])
+        self.setCentralWidget(splitter)
+        self._build_menus()
+        self._build_toolbar()
+        self.notice = NoticeBar()
+        self.statusBar().addWidget(self.notice, 1)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&Tệp")
+        self.backup_action = self._action("Sao lưu…", self.backup_now, "Ctrl+B")
+        self.restore_action = self._action("Khôi phục…", self.restore_from_backup)
+        self.settings_action = self._action("Cài đặt…", self.open_settings, "Ctrl+,")
+        quit_action = self._action("Thoát", self.close, QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("Trợ &giúp")
+        help_menu.addAction(self._action("Giới thiệu", self.show_about))
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Tìm kiếm")
+        toolbar.setObjectName("search_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        self.global_search = GlobalSearch(lambda: self.ctx.db if self.ctx.available else None)
+        self.global_search.chosen.connect(self.open_search_hit)
+        toolbar.addWidget(QLabel(" Tìm nhanh: "))
+        toolbar.addWidget(self.global_search)
+        self.addToolBar(toolbar)
+        focus = QAction(self)
+        focus.setShortcut(QKeySequence("Ctrl+K"))
+        focus.triggered.connect(lambda: self.global_search.setFocus())
+        self.addAction(focus)
+
+    # --- screens -------------------------------------------------------------------
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(NAVIGATION):
+            self.show_screen(NAVIGATION[row][0])
+
+    def _create_screen(self, key: str) -> Screen:
+        if key == "overview":
+            from app.ui.screens.overview import OverviewScreen
+
+            overview = OverviewScreen(self.ctx)
+            overview.open_list.connect(self.show_screen)
+            return overview
+        from app.ui.screens.registry import RegistryScreen
+
+        return RegistryScreen(self.ctx, key)
+
+    def show_screen(self, key: str) -> Screen:
+        screen = self.screens.get(key)
+        if screen is None:
+            screen = self._create_screen(key)
+            self.screens[key] = screen
+            self.stack.addWidget(screen)
+        self.stack.setCurrentWidget(screen)
+        row = next(i for i, (k, _t) in enumerate(NAVIGATION) if k == key)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        with messages.guarded(self):
+            screen.reload_if_stale()
+        self.screen_shown.emit(key)
+        return screen
+
+    def current_screen(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def _data_changed(self, _kind: str) -> None:
+        for screen in self.screens.values():
+            with messages.guarded(self):
+                screen.mark_stale()
+        self.update_status()
+
+    # --- status and title ----------------------------------------------------------
+
+    def update_title(self) -> None:
+        from app.core import settings
+
+        name = ""
+        if self.ctx.available:
+            info = settings.get_commune(self.ctx.db)
+            name = info.association_name if info else ""
+        self.setWindowTitle(f"{APP_NAME} — {name}" if name else APP_NAME)
+
+    def update_status(self) -> None:
+        if not self.ctx.available:
+            return
+        from app.core import settings
+        from app.core.registry.stats import registry_stats
+        from app.ui.screens.registry import format_count
+
+        with messages.guarded(self):
+            info = settings.get_commune(self.ctx.db)
+            stats = registry_stats(self.ctx.db)
+            where = f"{info.name}, {info.province_name}" if info else "(chưa chọn xã)"
+            self.status_label.setText(
+                f"{where}  ·  {format_count(stats.households)} hộ  ·  "
+                f"{format_count(stats.people)} nhân khẩu  ·  "
+                f"{format_count(stats.members)} hội viên "
+            )
+
+    # --- actions -------------------------------------------------------------------
+
+    def open_search_hit(self, hit: object) -> None:
+        from app.core.registry.search import SearchHit
+        from app.ui.screens.registry import load_dialogs
+
+        if not isinstance(hit, SearchHit):
+            return
+        dialogs = load_dialogs(self)
+        if dialogs is None:
+            return
+        with messages.guarded(self):
+            if hit.household_id is not None:
+                dialogs.open_household_card(self.ctx.db, self, hit.household_id)
+            else:
+                dialogs.open_editor("people", self.ctx.db, self, hit.id)
+            self.ctx.announce(EVERYTHING)
+
+    def backup_now(self) -> None:
+        from app.ui import backup_ui
+
+        backup_ui.backup_now(self, self.ctx)
+
+    def restore_from_backup(self) -> None:
+        from app.ui import backup_ui
+
+        backup_ui.restore_from_backup(self, self.ctx)
+
+    def open_settings(self) -> None:
+        from app.ui.settings_dialog import SettingsDialog
+
+        with messages.guarded(self):
+            dialog = SettingsDialog(self.ctx, self)
+            if dialog.exec():
+                self.ctx.announce(EVERYTHING)
+                self.update_title()
+
+    def show_about(self) -> None:
+        messages.inform(
+            self,
+            f"{APP_NAME} {__version__}\n\n"
+            "Sổ sách của Hội Khuyến học cấp xã: hộ gia đình, nhân khẩu, dòng họ, "
+            "đơn vị, chi hội và hội viên. Chạy trên máy, không cần Internet.\n\n"
+            f"Thư mục dữ liệu: {self.ctx.data_dir}",
+            title="Giới thiệu",
+        )
+
+    # --- closing -------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if workers.busy():
+            messages.inform(
+                self, "Đang có một việc chạy nền (sao lưu, tạo dữ liệu…). Hãy chờ xong."
+            )
+            event.ignore()
+            return
+        self._save_geometry()
+        if self.backup_on_close and self.ctx.available:
+            self.auto_backup()
+        event.accept()
+
+    def auto_backup(self) -> Path | None:
+        """The backup taken on every close; a failure is told but does not keep the window."""
+        from app.core import backup, settings
+
+        self.statusBar().showMessage("Đang sao lưu tự động…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            options = settings.load(self.ctx.db)
+            folder = Path(options.backup_dir) if options.backup_dir else None
+            return backup.auto_backup(self.ctx.db.path, keep=options.backup_keep, backup_dir=folder)
+        except Exception as exc:
+            log.warning("auto backup failed", exc_info=True)
+            message = getattr(exc, "message", None) or str(exc)
+            QApplication.restoreOverrideCursor()
+            messages.error(
+                self,
+                f"Không sao lưu tự động được khi đóng: {message}\n\n"
+                "Dữ liệu đã lưu vẫn còn nguyên; hãy sao lưu bằng tay khi mở lại (Tệp → Sao lưu…).",
+            )
+            return None
+        finally:
+            if QApplication.overrideCursor() is not None:
+                QApplication.restoreOverrideCursor()
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings_store.value("main_window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            # 1280×800, or less on a small laptop screen (1366×768 less the taskbar).
+            available = self.screen().availableGeometry()
+            width = min(DEFAULT_SIZE[0], int(available.width() * 0.95))
+            height = min(DEFAULT_SIZE[1], int(available.height() * 0.92))
+            self.resize(width, height)
+        state = self.settings_store.value("main_window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_geometry(self) -> None:
+        self.settings_store.setValue("main_window/geometry", self.saveGeometry())
+        self.settings_store.setValue("main_window/state", self.saveState())
+        self.settings_store.sync()

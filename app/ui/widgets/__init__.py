@@ -1,0 +1,1 @@
+"""Reusable widgets: message boxes, the combined search box, the app icon, progress."""

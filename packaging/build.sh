@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the frozen one-folder app for this machine into dist/SoKhuyenHoc/ and reports
+# how long it took and how big the folder is. Used by `make package` and CI.
+#   PYINSTALLER=path/to/pyinstaller  (default: .venv/bin/pyinstaller, else pyinstaller on PATH)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYINSTALLER=${PYINSTALLER:-}
+if [ -z "$PYINSTALLER" ]; then
+  if [ -x .venv/bin/pyinstaller ]; then PYINSTALLER=.venv/bin/pyinstaller
+  elif [ -x .venv/Scripts/pyinstaller.exe ]; then PYINSTALLER=.venv/Scripts/pyinstaller.exe
+  else PYINSTALLER=pyinstaller
+  fi
+fi
+
+# PyInstaller reads shared-library dependencies with objdump and strips with strip (binutils).
+if [ "$(uname -s)" = Linux ]; then
+  for tool in objdump strip; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "PyInstaller needs '$tool' (binutils): run 'bash packaging/system-deps.sh --package'" >&2
+      exit 1
+    fi
+  done
+fi
+
+start=$(date +%s)
+"$PYINSTALLER" --noconfirm --clean --log-level WARN \
+  --distpath dist --workpath build/pyinstaller packaging/khuyenhoc.spec
+seconds=$(( $(date +%s) - start ))
+
+out=dist/SoKhuyenHoc
+[ -d "$out" ] || { echo "build failed: $out missing" >&2; exit 1; }
+size_mb=$(du -sm "$out" | cut -f1)
+files=$(find "$out" -type f | wc -l)
+echo "Built $out in ${seconds}s: ${size_mb} MB, ${files} files."
+# Keep the folder lean (packaging/README.md explains what is excluded).
+LIMIT_MB=${PACKAGE_SIZE_LIMIT_MB:-150}
+if [ "$size_mb" -gt "$LIMIT_MB" ]; then
+  echo "The build is ${size_mb} MB, over the ${LIMIT_MB} MB budget; largest files:" >&2
+  find "$out" -type f -printf '%s %p\n' | sort -rn | head -15 >&2
+  exit 1
+fi
