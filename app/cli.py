@@ -114,21 +114,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from app.core import settings
-    from app.core.registry.stats import registry_stats
+    from app import paths
+    from app.core.registry.stats import registry_stats_of_file
 
-    ws = _open(args)
-    try:
-        stats = registry_stats(ws.db)
-        info = settings.get_commune(ws.db)
-    finally:
-        ws.close()
+    db_path = paths.database_path(_data_dir(args))
+    quick = registry_stats_of_file(db_path) if db_path.is_file() else None
+    if quick is not None:
+        stats, commune = quick
+        code, name = commune.get("code"), commune.get("name")
+    else:  # no database (a clear error), or an older schema to migrate first
+        from app.core import settings
+        from app.core.registry.stats import registry_stats
+
+        ws = _open(args)
+        try:
+            stats = registry_stats(ws.db)
+            info = settings.get_commune(ws.db)
+        finally:
+            ws.close()
+        code, name = (info.code, info.name) if info else (None, None)
     data = stats.as_dict()
-    data["commune_code"] = info.code if info else None
-    data["commune_name"] = info.name if info else None
+    data["commune_code"] = code
+    data["commune_name"] = name
     human = "\n".join(
         [
-            f"Xã: {info.name if info else '(chưa đặt)'}",
+            f"Xã: {name or '(chưa đặt)'}",
             f"Thôn/TDP: {stats.hamlets}",
             f"Hộ gia đình: {stats.households}",
             f"Nhân khẩu: {stats.people}",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import paths
-from app.core.db import (
+from app.core.dbfile import (
     KNOWN_REVISIONS,
     SCHEMA_HEAD,
     check_revision_known,

@@ -18,7 +18,6 @@ import pytest
 from app import paths
 from app.core import settings
 from app.core import text as vntext
-from app.core.registry.clans import clan_sort_key
 from app.core.demo import (
     COUNT_KEYS,
     REFERENCE_DATE,
@@ -31,6 +30,7 @@ from app.core.errors import DatabaseError, ValidationError
 from app.core.models import SchoolLevel
 from app.core.models.households import HEAD_RELATION, RELATIONS
 from app.core.registry import search as search_service
+from app.core.registry.clans import clan_sort_key
 from app.core.registry.households import (
     HouseholdInput,
     PersonInput,
