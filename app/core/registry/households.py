@@ -92,9 +92,14 @@ class HouseholdCard:
     members: list[tuple[int, str, str | None]] = field(default_factory=list)
 
 
-def _clean_household(s: Session, data: HouseholdInput) -> HouseholdInput:
+def _clean_household(
+    s: Session, data: HouseholdInput, current: Household | None = None
+) -> HouseholdInput:
     get_optional(s, Hamlet, data.hamlet_id)
-    get_optional(s, Clan, data.clan_id)
+    # A clan deleted after the household joined it stays acceptable while unchanged:
+    # editing the phone must not force the secretary to pick a clan again.
+    if not (current is not None and data.clan_id is not None and data.clan_id == current.clan_id):
+        get_optional(s, Clan, data.clan_id)
     code = vntext.normalise_optional(data.code)
     check_length(code, 40, "Số hộ", "code")
     address = vntext.normalise_optional(data.address)
@@ -201,7 +206,93 @@ def update_household(
     with db.session() as s:
         obj = get_row(s, Household, household_id)
         check_revision(obj, expected_revision)
-        _apply_household(obj, _clean_household(s, data))
+        _apply_household(obj, _clean_household(s, data, obj))
+
+
+@dataclass
+class HouseholdMember:
+    """One row of the household editor: an existing person (``person_id``) or a new one."""
+
+    data: PersonInput
+    person_id: int | None = None
+    expected_revision: int | None = None
+    is_head: bool = False
+
+
+def save_household(
+    db: Database,
+    household_id: int,
+    data: HouseholdInput,
+    people: list[HouseholdMember],
+    removed: list[int] | None = None,
+    expected_revision: int | None = None,
+) -> list[int]:
+    """Save an edited household and all its people in ONE transaction.
+
+    ``people`` are the rows the household keeps (existing ones with their revision,
+    new ones without an id); ``removed`` the ids taken out (soft-deleted). The head is
+    the row marked ``is_head`` (else the one whose relation is "Chủ hộ", else the
+    first). Any refusal — a stale row, an ID number used elsewhere — saves nothing.
+    Returns the person ids in the order of ``people``.
+    """
+    if not people:
+        raise ValidationError("Hộ gia đình phải có ít nhất chủ hộ.", "people")
+    head_index = next((i for i, p in enumerate(people) if p.is_head), None)
+    if head_index is None:
+        head_index = next(
+            (
+                i
+                for i, p in enumerate(people)
+                if vntext.fold(p.data.relation) == vntext.fold(HEAD_RELATION)
+            ),
+            0,
+        )
+    cleaned = []
+    for i, row in enumerate(people):
+        clean = clean_person(row.data)
+        if i == head_index:
+            clean = as_head(clean)
+        elif clean.relation and vntext.fold(clean.relation) == vntext.fold(HEAD_RELATION):
+            raise ValidationError(f"Mỗi hộ chỉ có một chủ hộ ({clean.full_name}).", "relation")
+        cleaned.append(clean)
+    numbers = [c.id_number for c in cleaned if c.id_number]
+    if len(numbers) != len(set(numbers)):
+        raise ValidationError("Hai người trong hộ có cùng số CCCD.", "id_number")
+    with db.session() as s:
+        household = get_row(s, Household, household_id)
+        check_revision(household, expected_revision)
+        _apply_household(household, _clean_household(s, data, household))
+        kept = {row.person_id for row in people if row.person_id is not None}
+        for person_id in removed or []:
+            if person_id in kept:
+                continue
+            person = get_row(s, Person, person_id)
+            _require_member_of(person, household_id)
+            soft_delete(person)
+        s.flush()  # the removed give up their ID numbers before the checks below
+        rows: list[Person] = []
+        with s.no_autoflush:  # check against the stored state, then write everything
+            for row, clean in zip(people, cleaned, strict=True):
+                _check_id_number_free(s, clean, row.person_id)
+                if row.person_id is None:
+                    person = Person(household_id=household_id)
+                else:
+                    person = get_row(s, Person, row.person_id)
+                    _require_member_of(person, household_id)
+                    check_revision(person, row.expected_revision)
+                apply_person(person, clean)
+                rows.append(person)
+        s.add_all(rows)
+        s.flush()
+        _set_head(s, household, rows[head_index])
+        for person in rows:
+            _propagate_name(s, person)
+        return [person.id for person in rows]
+
+
+def _require_member_of(person: Person, household_id: int) -> None:
+    if person.household_id != household_id:
+        raise ValidationError(f"{person.full_name} không thuộc hộ này.")
 
 
 def delete_household(db: Database, household_id: int) -> int:
@@ -463,6 +554,7 @@ def assign_households_to_clan(db: Database, household_ids: list[int], clan_id: i
 __all__ = [
     "HouseholdCard",
     "HouseholdInput",
+    "HouseholdMember",
     "PersonInput",
     "PersonView",
     "add_person",
@@ -475,6 +567,7 @@ __all__ = [
     "move_person",
     "restore_household",
     "restore_person",
+    "save_household",
     "set_head",
     "update_household",
     "update_person",

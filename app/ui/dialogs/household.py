@@ -1,11 +1,11 @@
 """Add or edit a household (hộ gia đình) together with its people, in one window.
 
-A new household is saved in one transaction (``create_household``). Editing an
-existing one applies several service calls (household, then each person); every
-row is checked with ``clean_person`` first, so a typing mistake is caught before
-anything is written. Should a later call still fail (someone else edited a
-person meanwhile), the dialog stays open, remembers what was already saved, and
-a second "Lưu" finishes the job.
+A new household is saved in one transaction (``create_household``), and so is an
+edit (``save_household``: the household, removed, changed and added people and the
+head together). Every row is checked with ``clean_person`` first so the message
+can point at the row; whatever the core still refuses (an ID number used in
+another household, a row someone else changed meanwhile) saves nothing, and the
+dialog stays open with what was typed.
 """
 
 from __future__ import annotations
@@ -35,18 +35,14 @@ from app.core.registry.clans import clan_choices
 from app.core.registry.hamlets import hamlet_choices
 from app.core.registry.households import (
     HouseholdInput,
+    HouseholdMember,
     PersonInput,
     PersonView,
-    add_person,
     create_household,
-    delete_person,
     get_household_card,
-    set_head,
-    update_household,
-    update_person,
+    save_household,
 )
 from app.core.registry.people import CleanPerson, clean_person, clean_phone
-from app.core.registry.search import search
 from app.ui.dialogs.common import (
     DATE_HINT,
     NONE_LABEL,
@@ -459,27 +455,7 @@ class HouseholdDialog(EntityDialog):
                     raise self._row_error(index, row, twice)
                 numbers[clean.id_number] = index + 1
             checked.append((row, data, clean))
-        self._check_id_numbers_elsewhere(checked)
         return checked
-
-    def _check_id_numbers_elsewhere(
-        self, checked: list[tuple[PersonRow, PersonInput, CleanPerson]]
-    ) -> None:
-        """An ID number belongs to one person: refuse one used outside this household."""
-        own = {r.person_id for r in self.people.rows if r.person_id is not None}
-        own |= {p.person_id for p in self.people.removed}
-        for row, _data, clean in checked:
-            if not clean.id_number:
-                continue
-            for hit in search(self.db, clean.id_number, 10):
-                if hit.kind == "person" and hit.id_number == clean.id_number and hit.id not in own:
-                    where = f" (hộ {hit.head_name})" if hit.household_id else ""
-                    err = ValidationError(
-                        f"Số CCCD {clean.id_number} đã thuộc về {hit.name}{where}. "
-                        "Một người chỉ thuộc một hộ gia đình.",
-                        "id_number",
-                    )
-                    raise self._row_error(self.people.rows.index(row), row, err)
 
     # saving
 
@@ -498,52 +474,54 @@ class HouseholdDialog(EntityDialog):
         try:
             new_id = create_household(self.db, household, [data for _r, data, _c in people])
         except ValidationError as err:
-            if err.field == "id_number":
-                for row, _data, clean in people:
-                    if clean.id_number and clean.id_number in err.message:
-                        pointing_at(err, row.id_number)
-            raise
+            raise self._located(err, people) from None
         _last_hamlet_id = household.hamlet_id
         return new_id
 
     def _save_existing(
         self, household: HouseholdInput, people: list[tuple[PersonRow, PersonInput, CleanPerson]]
     ) -> int:
+        """Household, removals, edits, additions and the head: one transaction, all or nothing."""
         assert self.household_id is not None
-        household_id = self.household_id
         head = self.people.head_row() or people[0][0]
-        wrote = False
+        rows = [
+            HouseholdMember(
+                data=data,
+                person_id=row.person_id,
+                expected_revision=row.revision if row.person_id is not None else None,
+                is_head=row is head,
+            )
+            for row, data, _clean in people
+        ]
         try:
-            if household != self.household_baseline:
-                update_household(self.db, household_id, household, self.revision)
-                self.household_baseline, wrote = household, True
-            for removed in [p for p in self.people.removed if p.person_id != self.head_id]:
-                delete_person(self.db, removed.person_id)
-                self.people.removed.remove(removed)
-                wrote = True
-            for row, data, _clean in people:
-                if row.person_id is None:
-                    row.person_id = add_person(self.db, household_id, data)
-                elif row.is_changed():
-                    update_person(self.db, row.person_id, data, row.revision)
-                else:
-                    continue
-                row.mark_saved()
-                wrote = True
-            if head.person_id is not None and head.person_id != self.head_id:
-                set_head(self.db, household_id, head.person_id)
-                self.head_id, wrote = head.person_id, True
-            for removed in list(self.people.removed):
-                delete_person(self.db, removed.person_id)
-                self.people.removed.remove(removed)
-                wrote = True
-        finally:
-            if wrote:
-                # Part of the edit is saved: tell the caller, and take the new revisions
-                # of what this dialog wrote so a second "Lưu" is not refused as stale.
-                self.saved_id = household_id
-                self._refresh_revisions()
-        return household_id
+            ids = save_household(
+                self.db,
+                self.household_id,
+                household,
+                rows,
+                removed=[p.person_id for p in self.people.removed],
+                expected_revision=self.revision,
+            )
+        except ValidationError as err:
+            raise self._located(err, people) from None
+        for (row, _data, _clean), person_id in zip(people, ids, strict=True):
+            row.person_id = person_id
+            row.mark_saved()
+        self.people.removed.clear()
+        self.household_baseline, self.head_id = household, head.person_id
+        self.saved_id = self.household_id
+        self._refresh_revisions()
+        return self.household_id
+
+    def _located(
+        self, err: ValidationError, people: list[tuple[PersonRow, PersonInput, CleanPerson]]
+    ) -> ValidationError:
+        """The core's refusal of an ID number, pointed at the row that holds it."""
+        if err.field == "id_number":
+            for row, _data, clean in people:
+                if clean.id_number and clean.id_number in err.message:
+                    return self._row_error(self.people.rows.index(row), row, err)
+        return err
 
     def _refresh_revisions(self) -> None:
         """After writing, take the stored revisions so a second save is not refused."""
