@@ -9,6 +9,7 @@ mistake. The JSON shapes are a contract: fields may be added, never renamed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -19,6 +20,12 @@ from typing import Any
 from app import __version__
 
 Handler = Callable[[argparse.Namespace], int]
+AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+# Each capability keeps its commands in a module of its own with a
+# ``register(add: AddCommand) -> None`` function; module-level imports there must
+# stay light (import the core inside the handlers) so every command starts fast.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], human: str) -> None:
@@ -337,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, metavar="N")
 
     add("provinces", cmd_provinces, "danh sách 34 tỉnh, thành phố")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(add)
     return parser
 
 

@@ -8,9 +8,11 @@ and the visible one reloads at once, the others when next shown.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -46,6 +48,9 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("branches", "Chi hội"),
     ("members", "Hội viên"),
 )
+# Screens other than the overview and the registry lists: navigation key →
+# "module:Class" of a Screen taking the AppContext, imported when first shown.
+SCREEN_CLASSES: dict[str, str] = {}
 NOTICE_MS = 20_000
 DEFAULT_SIZE = (1280, 800)
 
@@ -200,6 +205,10 @@ class MainWindow(QMainWindow):
             overview = OverviewScreen(self.ctx)
             overview.open_list.connect(self.show_screen)
             return overview
+        if key in SCREEN_CLASSES:
+            module_name, class_name = SCREEN_CLASSES[key].split(":")
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+            return cast(Screen, screen_class(self.ctx))
         from app.ui.screens.registry import RegistryScreen
 
         return RegistryScreen(self.ctx, key)
