@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from app import __version__
 
@@ -278,8 +279,40 @@ def cmd_provinces(args: argparse.Namespace) -> int:
 # --- parser -------------------------------------------------------------------------
 
 
+_ARGPARSE_VI = (
+    (re.compile(r"the following arguments are required: (.+)"), "thiếu tham số bắt buộc: {0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "tham số không hiểu được: {0}"),
+    (
+        re.compile(r"argument (\S+): invalid int value: '(.*)'"),
+        "{0}: “{1}” không phải là số nguyên",
+    ),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)"),
+        "{0}: không có lựa chọn {1} (chọn một trong: {2})",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: cần một giá trị"),
+    (
+        re.compile(r"invalid choice: (.+?) \(choose from (.+)\)"),
+        "không có lệnh {0} (các lệnh: {1})",
+    ),
+)
+
+
+class VietnameseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Vietnamese (exit code 2, no traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, template in _ARGPARSE_VI:
+            match = pattern.search(message)
+            if match:
+                message = template.format(*match.groups())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Lỗi: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = VietnameseArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="PATH",
@@ -290,13 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", default=argparse.SUPPRESS, help="in một đối tượng JSON"
     )
 
-    parser = argparse.ArgumentParser(
+    parser = VietnameseArgumentParser(
         prog="khuyenhoc",
         description="Sổ Khuyến Học — sổ sách của Hội Khuyến học cấp xã.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"Sổ Khuyến Học {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    sub = parser.add_subparsers(
+        dest="command", metavar="LỆNH", parser_class=VietnameseArgumentParser
+    )
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)

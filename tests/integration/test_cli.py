@@ -336,3 +336,24 @@ def test_process_errors_are_vietnamese_without_a_traceback(tmp_path: Path) -> No
     assert missing.returncode != 0
     assert "Chưa có dữ liệu" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["init"], "thiếu tham số bắt buộc: --commune-code"),
+        (["stats", "--bogus"], "tham số không hiểu được: --bogus"),
+        (["demo", "--households", "x"], "--households: “x” không phải là số nguyên"),
+        (["khong-co-lenh"], "không có lựa chọn"),
+    ],
+)
+def test_usage_mistakes_are_explained_in_vietnamese(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err and "error:" not in err

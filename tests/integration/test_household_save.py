@@ -130,3 +130,15 @@ def test_a_deleted_clan_does_not_block_editing_the_household(db: Database) -> No
     other = hh.create_household(db, hh.HouseholdInput(), [PersonInput("Trần Văn Phúc")])
     with pytest.raises(NotFoundError, match="Không tìm thấy dòng họ"):
         hh.update_household(db, other, hh.HouseholdInput(clan_id=clan_id))
+
+
+def test_a_person_of_a_deleted_household_comes_back_with_the_household(db: Database) -> None:
+    household_id = hh.create_household(
+        db, hh.HouseholdInput(), [PersonInput("Đỗ Văn Hùng"), PersonInput("Đỗ Thị Lan")]
+    )
+    lan = next(p for p in hh.get_household_card(db, household_id).people if not p.is_head)
+    hh.delete_household(db, household_id)
+    with pytest.raises(ValidationError, match="Hãy khôi phục hộ trước"):
+        hh.restore_person(db, lan.id)
+    hh.restore_household(db, household_id)
+    assert not hh.get_person(db, lan.id).deleted

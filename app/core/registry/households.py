@@ -443,6 +443,12 @@ def delete_person(db: Database, person_id: int) -> None:
 def restore_person(db: Database, person_id: int) -> None:
     with db.session() as s:
         person = get_row(s, Person, person_id, live=False)
+        household = s.get(Household, person.household_id) if person.household_id else None
+        if household is not None and household.deleted:
+            raise ValidationError(
+                f"Hộ {household.head_name} của {person.full_name} đã bị xóa. "
+                "Hãy khôi phục hộ trước (người này sẽ được khôi phục cùng hộ nếu bị xóa cùng lúc)."
+            )
         _check_id_number_free(s, clean_from_row(person), person_id)
         undelete(person)
 
