@@ -240,6 +240,20 @@ class Listing:
                 lambda: {i: t.split(" | ", 1)[0] for i, t in texts.items()},
             )
 
+    def ids_by_name(self, db: Database) -> dict[str, set[int]]:
+        """Live row ids by folded name: who is called exactly "nguyen van an"."""
+        names = self.search_names(db)
+        with db.connect() as conn:
+            mark = _data_mark(conn)
+
+        def build() -> dict[str, set[int]]:
+            index: dict[str, set[int]] = {}
+            for row_id, name in names.items():
+                index.setdefault(name, set()).add(row_id)
+            return index
+
+        return _remember(db, ("by_name", self.key), mark, build)
+
     def count(self, db: Database, q: ListQuery) -> int:
         stmt = select(func.count()).select_from(self.from_clause()).where(and_(*self._where(q)))
         with db.connect() as conn:

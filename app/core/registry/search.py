@@ -41,22 +41,29 @@ def _rank(folded_name: str, phrase: str) -> int:
     return 2 if phrase in folded_name else 3
 
 
-def _best(ids: list[int], names: dict[int, str], phrase: str, count: int) -> list[int]:
+def _best(
+    ids: list[int],
+    names: dict[int, str],
+    exact: set[int],
+    phrase: str,
+    count: int,
+) -> list[int]:
     """The ``count`` best-ranked ids (see :func:`_rank`); within a rank, list order stays.
 
     Ranking happens before the cut, so the exact name is never lost behind the first
     matches in list order ("nguyen van an" in a commune of many Nguyễn Văn). A sort
     of every match with a Python key took 40 ms per keystroke at 30 000 people, so
     each rank is collected by plain comprehensions over chunks of the list, stopping
-    as soon as ``count`` ids are found.
+    as soon as ``count`` ids are found; ``exact`` (the ids named exactly ``phrase``)
+    spares the pass for rank 0 while nobody has that name.
     """
     suffix = " " + phrase
     best: list[int] = []
-    for rank in range(4):
+    for rank in range(0 if exact else 1, 4):
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             if rank == 0:
-                found = [i for i in chunk if names[i] == phrase]
+                found = [i for i in chunk if i in exact]
             elif rank == 1:
                 found = [
                     i
@@ -88,8 +95,20 @@ def search(db: Database, text: str, limit: int = 50) -> list[SearchHit]:
         return []
     q = ListQuery(search=text)
     phrase = " ".join(words)
-    person_ids = _best(PEOPLE.ids(db, q), PEOPLE.search_names(db), phrase, limit)
-    household_ids = _best(HOUSEHOLDS.ids(db, q), HOUSEHOLDS.search_names(db), phrase, limit)
+    person_ids = _best(
+        PEOPLE.ids(db, q),
+        PEOPLE.search_names(db),
+        PEOPLE.ids_by_name(db).get(phrase, set()),
+        phrase,
+        limit,
+    )
+    household_ids = _best(
+        HOUSEHOLDS.ids(db, q),
+        HOUSEHOLDS.search_names(db),
+        HOUSEHOLDS.ids_by_name(db).get(phrase, set()),
+        phrase,
+        limit,
+    )
     hits: list[SearchHit] = []
     with db.connect() as conn:
         if person_ids:
