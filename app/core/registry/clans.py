@@ -13,12 +13,13 @@ from app.core.errors import ValidationError
 from app.core.models import Clan, Hamlet, Household, Person
 from app.core.registry.common import (
     check_length,
-    check_revision,
+    create_row,
+    delete_row,
     get_optional,
     get_row,
     require_text,
-    soft_delete,
     undelete,
+    update_row,
 )
 
 
@@ -64,21 +65,13 @@ def _display_name(name: str, branch: str | None) -> str:
 
 
 def create_clan(db: Database, data: ClanInput) -> int:
-    with db.session() as s:
-        obj = Clan()
-        _apply(s, obj, data)
-        s.add(obj)
-        s.flush()
-        return obj.id
+    return create_row(db, Clan, _apply, data)
 
 
 def update_clan(
     db: Database, clan_id: int, data: ClanInput, expected_revision: int | None = None
 ) -> None:
-    with db.session() as s:
-        obj = get_row(s, Clan, clan_id)
-        check_revision(obj, expected_revision)
-        _apply(s, obj, data)
+    update_row(db, Clan, clan_id, _apply, data, expected_revision)
 
 
 def _apply(s: Session, obj: Clan, data: ClanInput) -> None:
@@ -114,8 +107,7 @@ def _apply(s: Session, obj: Clan, data: ClanInput) -> None:
 
 def delete_clan(db: Database, clan_id: int) -> None:
     """Soft delete; member households keep their link so a restore brings it all back."""
-    with db.session() as s:
-        soft_delete(get_row(s, Clan, clan_id))
+    delete_row(db, Clan, clan_id)
 
 
 def restore_clan(db: Database, clan_id: int) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -10,7 +11,12 @@ from app.core.errors import NotFoundError, ValidationError
 from app.core.models import SyncMixin
 from app.core.models.base import utcnow
 
+if TYPE_CHECKING:
+    from app.core.db import Database
+
 T = TypeVar("T", bound=SyncMixin)
+D = TypeVar("D")
+Apply = Callable[[Session, T, D], None]
 
 ENTITY_LABELS: dict[str, str] = {
     "hamlet": "thôn/tổ dân phố",
@@ -72,3 +78,34 @@ def check_length(value: str | None, limit: int, what: str, field: str) -> None:
 def check_non_negative(value: int | None, what: str, field: str) -> None:
     if value is not None and value < 0:
         raise ValidationError(f"{what} không được âm.", field)
+
+
+def create_row(db: Database, model: type[T], apply: Apply[T, D], data: D) -> int:
+    """One unit of work: a new row of ``model`` filled (and checked) by ``apply``."""
+    with db.session() as s:
+        obj = model()
+        apply(s, obj, data)
+        s.add(obj)
+        s.flush()
+        return obj.id
+
+
+def update_row(
+    db: Database,
+    model: type[T],
+    row_id: int,
+    apply: Apply[T, D],
+    data: D,
+    expected_revision: int | None = None,
+) -> None:
+    """One unit of work: a live row refilled by ``apply``, refused if edited meanwhile."""
+    with db.session() as s:
+        obj = get_row(s, model, row_id)
+        check_revision(obj, expected_revision)
+        apply(s, obj, data)
+
+
+def delete_row(db: Database, model: type[T], row_id: int) -> None:
+    """Soft delete: the row stays (a tombstone for the upward bundles) and can be restored."""
+    with db.session() as s:
+        soft_delete(get_row(s, model, row_id))

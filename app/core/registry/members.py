@@ -20,12 +20,14 @@ from app.core.errors import ValidationError
 from app.core.models import Branch, BranchKind, Hamlet, Member, MemberRole, Person, Unit
 from app.core.registry.common import (
     check_length,
-    check_revision,
+    create_row,
+    delete_row,
     get_optional,
     get_row,
     require_text,
     soft_delete,
     undelete,
+    update_row,
 )
 from app.core.registry.people import clean_gender, clean_phone
 
@@ -70,21 +72,13 @@ def _apply_branch(s: Session, obj: Branch, data: BranchInput) -> None:
 
 
 def create_branch(db: Database, data: BranchInput) -> int:
-    with db.session() as s:
-        obj = Branch()
-        _apply_branch(s, obj, data)
-        s.add(obj)
-        s.flush()
-        return obj.id
+    return create_row(db, Branch, _apply_branch, data)
 
 
 def update_branch(
     db: Database, branch_id: int, data: BranchInput, expected_revision: int | None = None
 ) -> None:
-    with db.session() as s:
-        obj = get_row(s, Branch, branch_id)
-        check_revision(obj, expected_revision)
-        _apply_branch(s, obj, data)
+    update_row(db, Branch, branch_id, _apply_branch, data, expected_revision)
 
 
 def delete_branch(db: Database, branch_id: int) -> None:
@@ -290,26 +284,17 @@ def _apply_member(s: Session, obj: Member, data: MemberInput) -> None:
 
 
 def create_member(db: Database, data: MemberInput) -> int:
-    with db.session() as s:
-        obj = Member()
-        _apply_member(s, obj, data)
-        s.add(obj)
-        s.flush()
-        return obj.id
+    return create_row(db, Member, _apply_member, data)
 
 
 def update_member(
     db: Database, member_id: int, data: MemberInput, expected_revision: int | None = None
 ) -> None:
-    with db.session() as s:
-        obj = get_row(s, Member, member_id)
-        check_revision(obj, expected_revision)
-        _apply_member(s, obj, data)
+    update_row(db, Member, member_id, _apply_member, data, expected_revision)
 
 
 def delete_member(db: Database, member_id: int) -> None:
-    with db.session() as s:
-        soft_delete(get_row(s, Member, member_id))
+    delete_row(db, Member, member_id)
 
 
 def restore_member(db: Database, member_id: int) -> None:

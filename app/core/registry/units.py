@@ -14,12 +14,13 @@ from app.core.models import Hamlet, Unit, UnitKind
 from app.core.registry.common import (
     check_length,
     check_non_negative,
-    check_revision,
+    create_row,
+    delete_row,
     get_optional,
     get_row,
     require_text,
-    soft_delete,
     undelete,
+    update_row,
 )
 from app.core.registry.people import clean_phone
 
@@ -83,26 +84,17 @@ def _apply(s: Session, obj: Unit, data: UnitInput) -> None:
 
 
 def create_unit(db: Database, data: UnitInput) -> int:
-    with db.session() as s:
-        obj = Unit()
-        _apply(s, obj, data)
-        s.add(obj)
-        s.flush()
-        return obj.id
+    return create_row(db, Unit, _apply, data)
 
 
 def update_unit(
     db: Database, unit_id: int, data: UnitInput, expected_revision: int | None = None
 ) -> None:
-    with db.session() as s:
-        obj = get_row(s, Unit, unit_id)
-        check_revision(obj, expected_revision)
-        _apply(s, obj, data)
+    update_row(db, Unit, unit_id, _apply, data, expected_revision)
 
 
 def delete_unit(db: Database, unit_id: int) -> None:
-    with db.session() as s:
-        soft_delete(get_row(s, Unit, unit_id))
+    delete_row(db, Unit, unit_id)
 
 
 def restore_unit(db: Database, unit_id: int) -> None:
