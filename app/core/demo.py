@@ -232,6 +232,11 @@ def _populate(
                 secretary_name=info.secretary_name or plan.secretary_name,
             ),
         )
+    # Past years of the yearly cycle (registrations, assessments, recognitions) so the
+    # dashboard has figures; a second transaction, after the registries exist.
+    from app.core.assessment.demo_cycle import fill_demo_cycles
+
+    fill_demo_cycles(db, seed)
     return _Result(plan.counts(), planner.nfd_names)
 
 

@@ -47,10 +47,17 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("units", "Đơn vị"),
     ("branches", "Chi hội"),
     ("members", "Hội viên"),
+    ("cycle", "Chu kỳ năm"),
+    ("dashboard", "Chỉ tiêu"),
+    ("sync", "Gửi lên tỉnh"),
 )
 # Screens other than the overview and the registry lists: navigation key →
 # "module:Class" of a Screen taking the AppContext, imported when first shown.
-SCREEN_CLASSES: dict[str, str] = {}
+SCREEN_CLASSES: dict[str, str] = {
+    "cycle": "app.ui.screens.cycle:CycleScreen",
+    "dashboard": "app.ui.screens.dashboard:DashboardScreen",
+    "sync": "app.ui.screens.sync:SyncScreen",
+}
 NOTICE_MS = 20_000
 DEFAULT_SIZE = (1280, 800)
 
@@ -168,6 +175,9 @@ class MainWindow(QMainWindow):
         self.restore_action = self._action("Khôi phục…", self.restore_from_backup)
         self.settings_action = self._action("Cài đặt…", self.open_settings, "Ctrl+,")
         quit_action = self._action("Thoát", self.close, QKeySequence.StandardKey.Quit)
+        self.import_action = self._action("Nhập từ Excel…", self.import_from_excel)
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
@@ -290,6 +300,11 @@ class MainWindow(QMainWindow):
         from app.ui import backup_ui
 
         backup_ui.backup_now(self, self.ctx)
+
+    def import_from_excel(self) -> None:
+        from app.ui.import_wizard import open_import_wizard
+
+        open_import_wizard(self.ctx, self)
 
     def restore_from_backup(self) -> None:
         from app.ui import backup_ui

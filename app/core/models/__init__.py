@@ -1,11 +1,27 @@
 """ORM entities, one module per aggregate. Importing this package registers them all."""
 
+from app.core.models.assessment import (
+    Assessment,
+    CriteriaSet,
+    CycleYear,
+    Recognition,
+    RecognitionDecision,
+    Registration,
+)
 from app.core.models.base import Base, SyncMixin
 from app.core.models.clans import Clan
 from app.core.models.hamlets import Hamlet, HamletKind
 from app.core.models.households import Gender, Household, Person, SchoolLevel
 from app.core.models.local import LocalState, Setting
 from app.core.models.members import Branch, BranchKind, Member, MemberRole
+from app.core.models.sync import (  # noqa: F401  (registers the sync tables)
+    SyncConflict,
+    SyncExport,
+    SyncLedger,
+    SyncPinnedKey,
+    SyncProvince,
+    SyncRecord,
+)
 from app.core.models.units import Unit, UnitKind
 
 SYNCABLE_MODELS: tuple[type[SyncMixin], ...] = (
@@ -16,14 +32,23 @@ SYNCABLE_MODELS: tuple[type[SyncMixin], ...] = (
     Unit,
     Branch,
     Member,
+    CriteriaSet,
+    CycleYear,
+    Registration,
+    Assessment,
+    RecognitionDecision,
+    Recognition,
 )
 
 __all__ = [
     "SYNCABLE_MODELS",
+    "Assessment",
     "Base",
     "Branch",
     "BranchKind",
     "Clan",
+    "CriteriaSet",
+    "CycleYear",
     "Gender",
     "Hamlet",
     "HamletKind",
@@ -32,6 +57,9 @@ __all__ = [
     "Member",
     "MemberRole",
     "Person",
+    "Recognition",
+    "RecognitionDecision",
+    "Registration",
     "SchoolLevel",
     "Setting",
     "SyncMixin",

@@ -55,6 +55,20 @@ def _value_label() -> QLabel:
     return label
 
 
+def assessment_history_text(db: Database, household_id: int) -> str:
+    """One line per year: score, result and the recognition decision (newest first)."""
+    from app.core.assessment.cycle import history
+
+    lines = []
+    for h in history(db, "learning_family", household_id):
+        score = "chưa đánh giá" if h.total is None else f"{h.total:g} điểm — {h.label}"
+        line = f"Năm {h.year}: {score}"
+        if h.recognised:
+            line += f"; công nhận theo QĐ số {h.decision_number}"
+        lines.append(line)
+    return "\n".join(lines) or NO_ASSESSMENT
+
+
 def person_cells(person: PersonView, cards: dict[int, str | None]) -> list[str]:
     card = ""
     if person.member_id is not None:
@@ -161,6 +175,7 @@ class HouseholdCardDialog(QDialog):
             self.fields[key].setText(value or "—")
         self._fill_people(card)
         self._fill_members(card)
+        self.assessment_label.setText(assessment_history_text(self.db, self.household_id))
 
     def _fill_people(self, card: HouseholdCard) -> None:
         cards = {member_id: number for member_id, _name, number in card.members}

@@ -241,6 +241,10 @@ class RegistryScreen(Screen):
             self.card_button = QPushButton("Xem thẻ hộ")
             self.card_button.clicked.connect(self.open_card)
             row.addWidget(self.card_button)
+        self.export_button = QPushButton("Xuất Excel…")
+        self.export_button.setToolTip("Xuất danh sách đang hiện (theo tìm kiếm, lọc, sắp xếp)")
+        self.export_button.clicked.connect(self.export_excel)
+        row.addWidget(self.export_button)
         row.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
@@ -271,6 +275,11 @@ class RegistryScreen(Screen):
             combo.blockSignals(False)
             view = combo.view()
             view.setMinimumWidth(min(view.sizeHintForColumn(0) + 32, 480))
+
+    def export_excel(self) -> None:
+        from app.ui.export_action import export_list_to_excel
+
+        export_list_to_excel(self, self.ctx, self.key, self.current_query())
 
     def current_query(self) -> ListQuery:
         filters = {

@@ -1,0 +1,357 @@
+"""CLI for the yearly cycle: criteria sets, register / assess / recognise, targets report.
+
+Commands (``khuyenhoc …``): ``criteria list|validate|import|choose``,
+``cycle register|assess|recognise|close|reopen|due|list``,
+``report targets --year Y [--json] [--per-hamlet]``, ``targets profiles|choose``.
+Module-level imports stay light; the core is imported inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from app.cli import AddCommand, _emit, _open
+
+MODEL_CHOICES = (
+    "learning_family",
+    "learning_clan",
+    "learning_community",
+    "learning_unit",
+    "learning_citizen",
+    "commune_learning_community",
+)
+
+
+def _ids(text: str | None) -> list[int]:
+    from app.core.errors import ValidationError
+
+    if not text:
+        return []
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError as exc:
+        raise ValidationError("Danh sách mã phải là các số cách nhau bằng dấu phẩy.") from exc
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    from app.core.errors import ValidationError
+
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
+
+
+# --- criteria -----------------------------------------------------------------------
+
+
+def cmd_criteria(args: argparse.Namespace) -> int:
+    action = args.action
+    if action == "validate":
+        from app.core.assessment.criteria import read_criteria_file
+
+        doc = read_criteria_file(Path(args.file))
+        _emit(
+            args,
+            {
+                "ok": True,
+                "code": doc.code,
+                "version": doc.version,
+                "model": doc.model,
+                "max": doc.max,
+                "items": len(doc.items),
+                "needs_checking": doc.needs_checking,
+            },
+            f"Hợp lệ: {doc.title} (phiên bản {doc.version}, {len(doc.items)} mục, "
+            f"tối đa {doc.max:g} điểm).",
+        )
+        return 0
+    from app.core.assessment import sets
+
+    ws = _open(args, lock=action in ("import", "choose"))
+    try:
+        if action == "list":
+            infos = sets.list_sets(ws.db, args.model)
+            lines = [
+                f"{i.id:>3}  {i.code} v{i.version}  [{i.model}]  {i.title}"
+                + ("  (cần đối chiếu)" if i.needs_checking else "")
+                + ("  (đã dùng)" if i.locked else "")
+                for i in infos
+            ]
+            _emit(args, {"sets": [i.as_dict() for i in infos]}, "\n".join(lines))
+        elif action == "import":
+            info = sets.import_set(ws.db, Path(args.file))
+            _emit(args, info.as_dict(), f"Đã nạp {info.code} phiên bản {info.version}.")
+        elif action == "choose":
+            if not args.model or not args.code:
+                from app.core.errors import ValidationError
+
+                raise ValidationError("Cần --model và --code.")
+            sets.choose_active(ws.db, args.model, args.code)
+            _emit(args, {"model": args.model, "code": args.code}, "Đã chọn bộ tiêu chí.")
+    finally:
+        ws.close()
+    return 0
+
+
+# --- cycle --------------------------------------------------------------------------
+
+
+def _assessments_from(path: Path, year: int, model: str) -> list[Any]:
+    from app.core.assessment.cycle import AssessmentInput
+    from app.core.errors import ValidationError
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"Không đọc được tệp đánh giá “{path}”: {exc}") from exc
+    items = raw.get("assessments", [raw]) if isinstance(raw, dict) else raw
+    out = []
+    for entry in items:
+        if not isinstance(entry, dict) or "entity_id" not in entry:
+            raise ValidationError("Mỗi đánh giá cần “entity_id” và “values”.")
+        out.append(
+            AssessmentInput(
+                year=year,
+                model=model,
+                entity_id=int(entry["entity_id"]),
+                values=entry.get("values", {}),
+                evidence=entry.get("evidence", {}),
+                variant=entry.get("variant"),
+                assessed_on=_date(entry.get("date")),
+                assessor=entry.get("assessor"),
+                note=entry.get("note"),
+            )
+        )
+    return out
+
+
+def cmd_cycle(args: argparse.Namespace) -> int:
+    from app.core.assessment import cycle
+    from app.core.errors import ValidationError
+
+    ws = _open(args, lock=args.action not in ("due", "list"))
+    try:
+        db, year, model = ws.db, args.year, args.model
+        if args.action == "register":
+            if args.hamlet is not None:
+                ids = cycle.households_of(db, hamlet_id=args.hamlet)
+            elif args.clan is not None:
+                ids = cycle.households_of(db, clan_id=args.clan)
+            elif args.all:
+                ids = [r.entity_id for r in cycle.cycle_rows(db, year, model)]
+            else:
+                ids = _ids(args.ids)
+            res = cycle.register(db, year, model, ids)
+            _emit(
+                args,
+                {"added": res.added, "already": res.already},
+                f"Đã đăng ký {res.added}; {res.already} đã đăng ký từ trước.",
+            )
+        elif args.action == "assess":
+            if not args.file:
+                raise ValidationError("Cần --file với các kết quả đánh giá (JSON).")
+            results = []
+            for data in _assessments_from(Path(args.file), year, model):
+                out = cycle.record_assessment(db, data)
+                results.append(
+                    {
+                        "entity_id": data.entity_id,
+                        "total": out.result.total,
+                        "passed": out.result.passed,
+                        "label": out.result.label,
+                        "failures": list(out.result.failures),
+                    }
+                )
+            passed = sum(r["passed"] for r in results)
+            _emit(
+                args,
+                {"assessed": len(results), "passed": passed, "results": results},
+                f"Đã ghi {len(results)} đánh giá; {passed} đạt.",
+            )
+        elif args.action == "recognise":
+            decision_date = _date(args.date) or dt.date.today()
+            decision = cycle.recognise(
+                db,
+                cycle.DecisionInput(
+                    year=year,
+                    model=model,
+                    number=args.number or "",
+                    decision_date=decision_date,
+                    signer_title=args.signer_title or "",
+                    signer_name=args.signer_name or "",
+                ),
+                _ids(args.ids) or None,
+            )
+            _emit(
+                args,
+                {
+                    "decision_id": decision.decision_id,
+                    "recognised": decision.recognised,
+                    "valid_until": decision.valid_until,
+                },
+                f"Đã công nhận {decision.recognised} "
+                f"(hiệu lực đến hết năm {decision.valid_until}).",
+            )
+        elif args.action == "close":
+            st = cycle.close_year(db, year, args.reason or "")
+            _emit(
+                args,
+                {"year": st.year, "closed": st.closed, "log": st.log},
+                f"Đã khóa sổ năm {year}.",
+            )
+        elif args.action == "reopen":
+            st = cycle.reopen_year(db, year, args.reason or "")
+            _emit(
+                args,
+                {"year": st.year, "closed": st.closed, "log": st.log},
+                f"Đã mở lại năm {year}.",
+            )
+        elif args.action == "due":
+            due = cycle.due_again(db, year, model)
+            _emit(
+                args,
+                {"due": [d.__dict__ for d in due]},
+                "\n".join(f"{d.entity_id:>6}  {d.name}  (hết hạn {d.valid_until})" for d in due)
+                or "Không có ai đến hạn công nhận lại.",
+            )
+        elif args.action == "list":
+            rows = cycle.cycle_rows(db, year, model, args.hamlet)
+            _emit(
+                args,
+                {"rows": [r.__dict__ for r in rows]},
+                "\n".join(
+                    f"{r.entity_id:>6}  {r.name:<30} {'ĐK' if r.registered else '  '} "
+                    f"{'' if r.total is None else f'{r.total:g}'} {r.label}"
+                    f"{' ✓' if r.recognised else ''}"
+                    for r in rows
+                ),
+            )
+    finally:
+        ws.close()
+    return 0
+
+
+# --- targets ------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.core.assessment import targets
+
+    ws = _open(args)
+    try:
+        rep = targets.target_report(ws.db, args.year, args.profile)
+    finally:
+        ws.close()
+    lines = [f"Năm {rep.year} — chỉ tiêu: {rep.profile.title}"]
+    for f in rep.models.values():
+        rate = "—" if f.rate is None else f"{f.rate:.1%}"
+        target = "—" if f.target is None else f"{f.target:.0%}"
+        lines.append(
+            f"{f.title:<30} ĐK {f.registered:>6}  ĐG {f.assessed:>6}  CN {f.recognised:>6} / "
+            f"{f.denominator} ({f.denominator_label}) = {rate}  chỉ tiêu {target}"
+        )
+    m = rep.members
+    lines.append(
+        f"Hội viên / dân số: {m.members}/{m.population}"
+        + ("" if m.rate is None else f" = {m.rate:.1%}")
+    )
+    _emit(args, rep.as_dict(per_hamlet=args.per_hamlet), "\n".join(lines))
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from app.core.assessment import targets
+
+    ws = _open(args, lock=args.action in ("choose", "own"))
+    try:
+        if args.action == "choose":
+            p = targets.choose_profile(ws.db, args.code or "")
+            _emit(args, {"code": p.code, "title": p.title}, f"Đã chọn: {p.title}")
+        elif args.action == "own":
+            p = targets.save_custom_profile(ws.db, args.code or "", _rates(args.set))
+            _emit(
+                args,
+                {"code": p.code, "title": p.title, "targets": p.targets},
+                f"Đã lưu và chọn bộ chỉ tiêu riêng: {p.title}",
+            )
+        else:
+            chosen = targets.chosen_profile(ws.db).code
+            items = targets.profiles(ws.db)
+            _emit(
+                args,
+                {"chosen": chosen, "profiles": [p.__dict__ for p in items]},
+                "\n".join(
+                    f"{'*' if p.code == chosen else ' '} {p.code:<20} {p.title}" for p in items
+                ),
+            )
+    finally:
+        ws.close()
+    return 0
+
+
+def _rates(pairs: list[str]) -> dict[str, float]:
+    from app.core.errors import ValidationError
+
+    out = {}
+    for pair in pairs:
+        key, _sep, value = pair.partition("=")
+        try:
+            out[key.strip()] = float(value.replace(",", ".").rstrip("%")) / (
+                100 if value.strip().endswith("%") else 1
+            )
+        except ValueError as exc:
+            raise ValidationError(f"“{pair}” phải có dạng mô_hình=0.7 hoặc mô_hình=70%.") from exc
+    if not out:
+        raise ValidationError("Cần ít nhất một --set mô_hình=tỷ_lệ.")
+    return out
+
+
+def register(add: AddCommand) -> None:
+    p = add("criteria", cmd_criteria, "bộ tiêu chí đánh giá (xem, kiểm tra, nạp, chọn)")
+    p.add_argument("action", choices=("list", "validate", "import", "choose"))
+    p.add_argument("file", nargs="?", default=None, metavar="TỆP")
+    p.add_argument("--model", choices=MODEL_CHOICES, default=None)
+    p.add_argument("--code", default=None)
+
+    p = add("cycle", cmd_cycle, "chu kỳ năm: đăng ký, đánh giá, công nhận, khóa sổ")
+    p.add_argument(
+        "action", choices=("register", "assess", "recognise", "close", "reopen", "due", "list")
+    )
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
+    p.add_argument("--ids", default=None, help="mã cách nhau bằng dấu phẩy")
+    p.add_argument("--hamlet", type=int, default=None, help="cả thôn (mã thôn)")
+    p.add_argument("--clan", type=int, default=None, help="cả dòng họ (mã dòng họ)")
+    p.add_argument("--all", action="store_true", help="tất cả")
+    p.add_argument("--file", default=None, help="tệp JSON kết quả đánh giá")
+    p.add_argument("--number", default=None, help="số quyết định")
+    p.add_argument("--date", default=None, help="ngày quyết định dd/mm/yyyy")
+    p.add_argument("--signer-name", default=None)
+    p.add_argument("--signer-title", default="Chủ tịch")
+    p.add_argument("--reason", default=None)
+
+    p = add("report", cmd_report, "báo cáo (targets: chỉ tiêu theo năm)")
+    p.add_argument("kind", choices=("targets",))
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--profile", default=None)
+    p.add_argument("--per-hamlet", action="store_true")
+
+    p = add("targets", cmd_targets, "bộ chỉ tiêu (xem, chọn)")
+    p.add_argument("action", choices=("profiles", "choose", "own"))
+    p.add_argument("code", nargs="?", default=None, help="mã bộ chỉ tiêu (own: tên bộ riêng)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MÔ_HÌNH=TỶ_LỆ",
+        help="own: ví dụ --set learning_family=0.75 --set members_share=0.3",
+    )

@@ -1,0 +1,315 @@
+"""Upward sync from the command line: keys, province package, bundles, receipts.
+
+``bundle import`` prints ``{"bundles": [{"file", "status", "reason", "counts"}, …]}``
+and exits 0 whenever every bundle was handled (rejected ones too); only a command
+that cannot run at all is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli import AddCommand, Handler, _data_dir, _emit, _open
+
+
+def _nested(parent: argparse.ArgumentParser, dest: str) -> Any:
+    sub = parent.add_subparsers(dest=dest, metavar="VIỆC", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--data-dir", metavar="PATH", default=argparse.SUPPRESS)
+        p.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        p.set_defaults(handler=handler)
+        return p
+
+    return add
+
+
+def register(add: AddCommand) -> None:
+    keys = _nested(add("keys", cmd_keys_show, "khóa ký của máy này"), "keys_action")
+    keys("show", cmd_keys_show, "xem mã máy, mã khóa và vân tay khóa")
+    p = keys("registration", cmd_keys_registration, "ghi phiếu đăng ký khóa ra tệp")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+
+    prov = _nested(
+        add("province", cmd_keys_show, "việc của cấp trên (tỉnh/huyện)"), "province_action"
+    )
+    p = prov("init", cmd_province_init, "tạo dữ liệu cấp trên, khóa và gói cấu hình")
+    p.add_argument("--name", required=True, metavar="TÊN")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p.add_argument("--escrow", default="", metavar="KHÓA_AGE", help="khóa dự phòng (age1…)")
+    p = prov("accept-key", cmd_province_accept_key, "chấp nhận khóa của một xã")
+    p.add_argument("source", metavar="TỆP_HOẶC_VÂN_TAY")
+    p = prov("retire-key", cmd_province_retire_key, "thu hồi khóa của một xã")
+    p.add_argument("key_id", metavar="MÃ_KHÓA")
+    p = prov("package", cmd_province_package, "ghi gói cấu hình phiên bản mới")
+    p.add_argument("--version", type=int, required=True, metavar="N")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p.add_argument("--escrow", default="", metavar="KHÓA_AGE")
+    p = prov("status", cmd_province_status, "tình hình nhận gói của từng xã")
+    p.add_argument("--xlsx", default=None, metavar="TỆP", help="xuất bảng tổng hợp ra Excel")
+
+    cfg = _nested(add("config", cmd_keys_show, "gói cấu hình của tỉnh (ở xã)"), "config_action")
+    p = cfg("load", cmd_config_load, "nạp gói cấu hình của tỉnh")
+    p.add_argument("package", metavar="TỆP")
+    p.add_argument("--fingerprint", default=None, metavar="VÂN_TAY", help="vân tay tỉnh đã đọc/in")
+
+    bun = _nested(add("bundle", cmd_keys_show, "gói dữ liệu gửi lên"), "bundle_action")
+    p = bun("export", cmd_bundle_export, "xuất gói gửi lên")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p.add_argument("--full", action="store_true", help="toàn bộ dữ liệu (không chỉ phần thay đổi)")
+    p = bun("verify", cmd_bundle_verify, "kiểm tra một gói")
+    p.add_argument("file", metavar="TỆP")
+    p = bun("import", cmd_bundle_import, "nhập gói của các xã (cấp trên)")
+    p.add_argument("sources", nargs="+", metavar="TỆP_HOẶC_THƯ_MỤC")
+    p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
+    bun("history", cmd_bundle_history, "các gói đã xuất")
+
+    rec = _nested(add("receipt", cmd_keys_show, "biên nhận của cấp trên"), "receipt_action")
+    p = rec("write", cmd_receipt_write, "ghi biên nhận cho một xã (cấp trên)")
+    p.add_argument("--commune", required=True, metavar="MÃ_XÃ")
+    p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p = rec("load", cmd_receipt_load, "nạp biên nhận của tỉnh (ở xã)")
+    p.add_argument("file", metavar="TỆP")
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    from app.core.sync import keys
+
+    ws = _open(args)
+    try:
+        me = keys.my_key(ws.data_dir)
+        data = {
+            "installation_id": ws.db.installation_id(),
+            "key_id": me.key_id,
+            "fingerprint": me.fingerprint,
+            "public_key": me.public_key,
+            "commune_code": ws.db.commune_code,
+        }
+    finally:
+        ws.close()
+    _emit(args, data, f"Mã máy: {data['installation_id']}\nVân tay khóa: {me.fingerprint}")
+    return 0
+
+
+def cmd_keys_registration(args: argparse.Namespace) -> int:
+    import json
+
+    from app.core.sync import upper
+    from app.core.sync.writer import write_durably
+
+    ws = _open(args)
+    try:
+        reg = upper.registration(ws.db)
+    finally:
+        ws.close()
+    path = Path(args.out) / f"KH_khoa_{reg['commune_code']}_{reg['key_id'][:8]}.json"
+    write_durably(path, json.dumps(reg, ensure_ascii=False, indent=2).encode("utf-8"))
+    _emit(args, {**reg, "file": str(path)}, f"Đã ghi phiếu đăng ký khóa: {path}")
+    return 0
+
+
+def cmd_province_init(args: argparse.Namespace) -> int:
+    from app.core.sync import upper
+
+    result = upper.init_province(
+        _data_dir(args), args.name, Path(args.out), escrow_recipient=args.escrow
+    )
+    data = {
+        "data_dir": str(result.data_dir),
+        "package": str(result.package),
+        "key_id": result.key_id,
+        "fingerprint": result.fingerprint,
+        "recipient": result.recipient,
+    }
+    _emit(
+        args,
+        data,
+        f"Đã tạo dữ liệu cấp trên. Gói cấu hình: {result.package}\n"
+        f"Vân tay khóa (đọc cho các xã đối chiếu): {result.fingerprint}",
+    )
+    return 0
+
+
+def cmd_province_accept_key(args: argparse.Namespace) -> int:
+    from app.core.sync import importer, upper
+
+    ws = _open(args, lock=True)
+    try:
+        pinned = upper.accept_key(ws.db, args.source)
+        released = importer.retry_quarantined(ws.db)
+    finally:
+        ws.close()
+    data = {
+        "key_id": pinned.key_id,
+        "fingerprint": pinned.fingerprint,
+        "commune_code": pinned.commune_code,
+        "bundles": [o.as_dict() for o in released],
+    }
+    _emit(
+        args,
+        data,
+        f"Đã chấp nhận khóa {pinned.fingerprint} của xã mã {pinned.commune_code}; "
+        f"{len(released)} gói đang chờ đã được xử lý.",
+    )
+    return 0
+
+
+def cmd_province_retire_key(args: argparse.Namespace) -> int:
+    from app.core.sync import upper
+
+    ws = _open(args, lock=True)
+    try:
+        upper.retire_key(ws.db, args.key_id)
+    finally:
+        ws.close()
+    _emit(args, {"key_id": args.key_id, "retired": True}, "Đã thu hồi khóa.")
+    return 0
+
+
+def cmd_province_package(args: argparse.Namespace) -> int:
+    from app.core.sync import upper
+
+    ws = _open(args)
+    try:
+        path = upper.write_config_package(
+            ws.db, Path(args.out), version=args.version, escrow_recipient=args.escrow
+        )
+    finally:
+        ws.close()
+    _emit(args, {"package": str(path), "version": args.version}, f"Đã ghi gói cấu hình: {path}")
+    return 0
+
+
+def cmd_province_status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from app.core.sync import importer
+
+    ws = _open(args)
+    try:
+        rows = importer.consolidation(ws.db)
+        if args.xlsx:
+            importer.export_consolidation_xlsx(ws.db, Path(args.xlsx))
+    finally:
+        ws.close()
+    human = "\n".join(
+        f"Xã {r.commune_code}: gói cuối số {r.last_seq}, {r.records} bản ghi, "
+        f"thiếu/chờ {r.gaps}, cách ly {r.quarantined + r.forks}, xung đột {r.conflicts}"
+        for r in rows
+    )
+    _emit(args, {"communes": [asdict(r) for r in rows]}, human or "Chưa nhận gói nào.")
+    return 0
+
+
+def cmd_config_load(args: argparse.Namespace) -> int:
+    from app.core.sync import state
+
+    ws = _open(args, lock=True)
+    try:
+        config, how = state.load_config_package(ws.db, Path(args.package), args.fingerprint)
+    finally:
+        ws.close()
+    words = {
+        "pinned": "Đã nạp lần đầu và ghi nhận khóa của tỉnh",
+        "updated": "Đã cập nhật gói cấu hình",
+        "same": "Gói cấu hình này đã được nạp",
+    }
+    data = {
+        "province_name": config.province_name,
+        "version": config.version,
+        "fingerprint": config.fingerprint,
+        "result": how,
+    }
+    _emit(
+        args,
+        data,
+        f"{words[how]}: {config.province_name}, phiên bản {config.version}.\n"
+        f"Vân tay khóa của tỉnh: {config.fingerprint} — hãy đối chiếu với tỉnh.",
+    )
+    return 0
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    from app.core.sync.writer import export_bundle
+
+    ws = _open(args, lock=True)
+    try:
+        result = export_bundle(ws.db, Path(args.out), full=args.full)
+    finally:
+        ws.close()
+    data = result.as_dict()
+    total = sum(result.counts.values())
+    _emit(args, data, f"Đã xuất gói số {result.seq} ({total} bản ghi): {result.file}")
+    return 0
+
+
+def cmd_bundle_verify(args: argparse.Namespace) -> int:
+    from app.core.sync import verify
+
+    ws = _open(args)
+    try:
+        report = verify.verify_file(ws.db, Path(args.file))
+    finally:
+        ws.close()
+    _emit(args, report, report["reason"])
+    return 0 if report["valid"] else 1
+
+
+def cmd_bundle_import(args: argparse.Namespace) -> int:
+    from app.core.sync.importer import import_paths
+
+    ws = _open(args, lock=True)
+    try:
+        outcomes = import_paths(ws.db, [Path(s) for s in args.sources], dry_run=args.dry_run)
+    finally:
+        ws.close()
+    data = {"bundles": [o.as_dict() for o in outcomes]}
+    human = "\n".join(f"{o.file}: {o.status} — {o.reason}" for o in outcomes)
+    _emit(args, data, human or "Không có gói nào.")
+    return 0
+
+
+def cmd_bundle_history(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from app.core.sync.writer import history
+
+    ws = _open(args)
+    try:
+        rows = history(ws.db)
+    finally:
+        ws.close()
+    human = "\n".join(
+        f"Gói số {r.seq}: {r.file_name}, {r.size} byte, {r.created_at}"
+        + (" — đã được tỉnh nhận" if r.confirmed else "")
+        for r in rows
+    )
+    _emit(args, {"bundles": [asdict(r) for r in rows]}, human or "Chưa xuất gói nào.")
+    return 0
+
+
+def cmd_receipt_write(args: argparse.Namespace) -> int:
+    from app.core.sync import upper
+
+    ws = _open(args)
+    try:
+        path, count = upper.write_receipt(ws.db, args.commune, Path(args.out))
+    finally:
+        ws.close()
+    _emit(args, {"file": str(path), "bundles": count}, f"Đã ghi biên nhận ({count} gói): {path}")
+    return 0
+
+
+def cmd_receipt_load(args: argparse.Namespace) -> int:
+    from app.core.sync import upper
+
+    ws = _open(args, lock=True)
+    try:
+        marked = upper.load_receipt(ws.db, Path(args.file))
+    finally:
+        ws.close()
+    _emit(args, {"confirmed": marked}, f"Đã ghi nhận {marked} gói được tỉnh nhận.")
+    return 0

@@ -1,0 +1,1040 @@
+"""Importing a spreadsheet: plan first (a dry run that writes nothing), then apply.
+
+The plan reads every chosen sheet, finds its header, turns each row into cleaned
+values (the same rules as the entry forms: :func:`clean_person`) and matches it
+against the registry: the same ID number, or the same folded name + birth year +
+household. Each row ends up *added*, *updated*, a *duplicate* (already there,
+nothing new) or *rejected* with its sheet, row number and a Vietnamese reason.
+
+:func:`apply_import` then writes the whole plan in ONE transaction with Core bulk
+statements, stamping ``change_seq`` from :func:`reserve_change_seqs` and the
+derived columns (folded name, search text, sort key) exactly as the services do.
+Cancelling, or any error, rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid as uuidlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.engine import Connection
+
+from app.core import text as vntext
+from app.core.db import Database, reserve_change_seqs
+from app.core.errors import UserError, ValidationError
+from app.core.io import values as cells
+from app.core.io.entities import SPECS, EntityPlan, apply_entities, plan_entities
+from app.core.io.headers import (
+    IGNORE,
+    KINDS,
+    Header,
+    find_header,
+    load_mapping,
+    save_mapping,
+)
+from app.core.io.workbook import Cell, SheetRows, read_sheets
+from app.core.models import Hamlet, HamletKind, Household, LocalState, Person
+from app.core.models.base import utcnow
+from app.core.models.hamlets import HAMLET_KIND_LABELS
+from app.core.models.households import HEAD_RELATION, RELATIONS
+from app.core.registry.people import CleanPerson, PersonInput, as_head, clean_person
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+BATCH = 2000
+_HEAD = vntext.fold(HEAD_RELATION)
+_PLACE = re.compile(r"\b(thôn|ấp|bản|tổ dân phố|khu phố|xóm|tdp)\s+(.+)$", re.IGNORECASE)
+_FOOTER = re.compile(
+    r"^(cong\s*(:|\d|$)|tong cong|tong so|tong\s*:|nguoi lap|xac nhan|truong thon|to truong|"
+    r"chu tich|thu ky|tm\b|t/m\b)|ngay\s*\S{0,4}\s*thang\s*\S{0,4}\s*nam"
+)
+_KIND_BY_LABEL = {vntext.fold(label): kind.value for kind, label in HAMLET_KIND_LABELS.items()}
+
+
+class ImportCancelled(UserError):
+    def __init__(self, message: str = "Đã hủy nhập. Dữ liệu giữ nguyên như trước.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    sheet: str
+    row: int  # 1-based, as Excel numbers it
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "reason": self.reason}
+
+
+@dataclass
+class SheetPreview:
+    """One sheet as the wizard shows it: header found, suggested mapping, sample rows."""
+
+    name: str
+    header: Header | None
+    mapping: list[str | None]
+    remembered: bool
+    sample: list[list[str]]
+    hamlet: str | None
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    path: Path
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    new_hamlets: list[str] = field(default_factory=list)
+    mark: int = 0
+    mappings: dict[str, tuple[str, list[str | None]]] = field(default_factory=dict)
+    # Pending writes (ids of new rows are negative placeholders until applied).
+    hamlet_rows: list[dict[str, Any]] = field(default_factory=list)
+    hamlet_updates: list[dict[str, Any]] = field(default_factory=list)
+    household_rows: list[dict[str, Any]] = field(default_factory=list)
+    household_updates: list[dict[str, Any]] = field(default_factory=list)
+    person_rows: list[dict[str, Any]] = field(default_factory=list)
+    person_updates: list[dict[str, Any]] = field(default_factory=list)
+    heads: list[tuple[Any, Any]] = field(default_factory=list)  # (household ref, person ref)
+    entities: EntityPlan | None = None  # units and clans: written through the services
+
+    @property
+    def changes(self) -> int:
+        return self.added + self.updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "rejected": [r.as_dict() for r in self.rejected],
+            ("new_branches" if self.kind == "members" else "new_hamlets"): list(self.new_hamlets),
+        }
+
+    def summary(self) -> str:
+        text = (
+            f"Sẽ thêm {self.added} dòng, cập nhật {self.updated}, bỏ qua {self.duplicates} "
+            f"dòng trùng, từ chối {len(self.rejected)} dòng."
+        )
+        if self.new_hamlets:
+            what = "Chi hội mới" if self.kind == "members" else "Thôn mới"
+            text += f" {what}: {', '.join(self.new_hamlets)}."
+        return text
+
+
+# --- reading sheets -------------------------------------------------------------------
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise UserError(f"Chưa hỗ trợ nhập loại “{kind}”. Các loại nhập được: {', '.join(KINDS)}.")
+
+
+def preview_sheets(
+    db: Database, path: Path, kind: str, sheets: list[str] | None = None
+) -> list[SheetPreview]:
+    """Every sheet with its header and suggested (or remembered) mapping."""
+    check_kind(kind)
+    out = []
+    for sheet in read_sheets(path, sheets):
+        out.append(_preview(db, sheet, kind))
+    if not any(p.header for p in out):
+        raise UserError(
+            "Không tìm thấy dòng tiêu đề cột (ví dụ “Họ và tên”) trong 15 dòng đầu của "
+            "các trang. Hãy kiểm tra tệp hoặc chọn đúng loại danh sách."
+        )
+    return out
+
+
+def _preview(db: Database, sheet: SheetRows, kind: str) -> SheetPreview:
+    header = find_header(sheet.rows, kind)
+    if header is None:
+        return SheetPreview(sheet.name, None, [], False, [], None)
+    remembered = load_mapping(db, header.shape_key(kind))
+    mapping = list(header.suggested)
+    if remembered is not None and len(remembered) == len(mapping):
+        mapping = remembered
+    sample = [
+        [cells.as_text(v) or "" for v in row]
+        for row in sheet.rows[header.data_start : header.data_start + 5]
+    ]
+    return SheetPreview(
+        sheet.name,
+        header,
+        mapping,
+        remembered is not None,
+        sample,
+        _sheet_hamlet(sheet.name, header.title_lines),
+    )
+
+
+def _sheet_hamlet(sheet_name: str, title_lines: list[str]) -> str | None:
+    """The hamlet a whole sheet is about: from a title row, else the sheet name."""
+    for line in [*title_lines, sheet_name]:
+        match = _PLACE.search(vntext.normalise(line))
+        if match:
+            word = match.group(1)
+            prefix = "Tổ dân phố" if vntext.fold(word) in ("to dan pho", "tdp") else word
+            return f"{prefix.capitalize()} {vntext.normalise_name(match.group(2))}"
+    return None
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    person: CleanPerson
+    hamlet: str | None
+    code: str | None
+    address: str | None
+    phone: str | None
+    head_name: str | None
+
+
+@dataclass
+class _Group:
+    rows: list[_Row] = field(default_factory=list)
+    head: int | None = None  # index into rows
+    head_name: str | None = None
+
+
+def plan_import(
+    db: Database,
+    path: Path,
+    kind: str,
+    mappings: dict[str, list[str | None]] | None = None,
+    sheets: list[str] | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> ImportPlan:
+    """Read and match the file; write nothing. ``mappings`` overrides per sheet name."""
+    check_kind(kind)
+    plan = ImportPlan(kind, path)
+    previews = []
+    for sheet in read_sheets(path, sheets):
+        previews.append((sheet, _preview(db, sheet, kind)))
+    if not any(p.header for _s, p in previews):
+        raise UserError(
+            "Không tìm thấy dòng tiêu đề cột (ví dụ “Họ và tên”) trong 15 dòng đầu của "
+            "các trang. Hãy kiểm tra tệp hoặc chọn đúng loại danh sách."
+        )
+    with db.connect() as conn:
+        plan.mark = _mark(conn)
+        registry = _Registry.load(conn)
+    total = sum(len(s.rows) for s, _p in previews) or 1
+    done = 0
+    groups: list[_Group] = []
+    hamlet_rows: list[tuple[str, int, dict[str, Cell]]] = []
+    entity_rows: list[tuple[str, int, dict[str, Cell], str | None]] = []
+    for sheet, preview in previews:
+        if preview.header is None:
+            continue
+        mapping = (mappings or {}).get(sheet.name) or preview.mapping
+        plan.mappings[sheet.name] = (preview.header.shape_key(kind), list(mapping))
+        rows = _field_rows(sheet, preview.header, mapping, plan)
+        if kind == "hamlets":
+            hamlet_rows.extend(rows)
+        elif kind in SPECS:
+            entity_rows.extend((s, n, v, preview.hamlet) for s, n, v in rows)
+        else:
+            groups.extend(_group_people(sheet.name, rows, mapping, kind, preview.hamlet, plan))
+        done += len(sheet.rows)
+        if progress is not None:
+            progress(done // 2, total)
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+    if kind == "hamlets":
+        _plan_hamlets(hamlet_rows, registry, plan)
+    elif kind in SPECS:
+        plan.entities, plan.added, plan.updated, plan.duplicates, plan.new_hamlets = plan_entities(
+            db,
+            kind,
+            entity_rows,
+            lambda sh, row, reason: plan.rejected.append(Rejected(sh, row, reason)),
+        )
+    else:
+        _match_groups(groups, registry, plan, kind)
+    if progress is not None:
+        progress(total, total)
+    plan.rejected.sort(key=lambda r: (r.sheet, r.row))
+    return plan
+
+
+def _mark(conn: Connection) -> int:
+    return int(conn.execute(select(LocalState.change_counter)).scalar_one())
+
+
+def _is_footer(row: tuple[Cell, ...]) -> bool:
+    for value in row:
+        if isinstance(value, str) and value.strip():
+            return bool(_FOOTER.search(vntext.fold(value)))
+    return False
+
+
+def _field_rows(
+    sheet: SheetRows, header: Header, mapping: Sequence[str | None], plan: ImportPlan
+) -> list[tuple[str, int, dict[str, Cell]]]:
+    """(sheet, Excel row number, {field: cell}) per data row, up to the footer."""
+    out = []
+    used = [(i, f) for i, f in enumerate(mapping) if f and f != IGNORE]
+    for index in range(header.data_start, len(sheet.rows)):
+        raw = sheet.rows[index]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+            continue
+        if _is_footer(raw):
+            break
+        values: dict[str, Cell] = {}
+        bad = None
+        for col, key in used:
+            value = raw[col] if col < len(raw) else None
+            if isinstance(value, str) and not value.strip():
+                value = None
+            if cells.is_error(value):
+                bad = f"Ô cột “{header.labels[col] or col + 1}” có lỗi công thức ({value})."
+            if value is not None and key not in values:
+                values[key] = value
+        if bad:
+            plan.rejected.append(Rejected(sheet.name, index + 1, bad))
+            continue
+        if not values:
+            continue
+        out.append((sheet.name, index + 1, values))
+    return out
+
+
+def _person_of(values: dict[str, Cell]) -> CleanPerson:
+    birth = cells.as_birth(values.get("birth"))
+    gender_text = cells.as_text(values.get("gender"))
+    male, female = values.get("male_tick"), values.get("female_tick")
+    # Old registers write the birth year under "Nam" or "Nữ": both at once.
+    for cell, label in ((male, "Nam"), (female, "Nữ")):
+        if birth is None and not gender_text and _looks_like_birth(cell):
+            birth, gender_text, male, female = cells.as_birth(cell), label, None, None
+    data = PersonInput(
+        full_name=cells.as_text(values.get("full_name")) or "",
+        gender=cells.as_gender(gender_text, male, female),
+        birth=birth,
+        relation=cells.as_text(values.get("relation")),
+        id_number=cells.as_digits(values.get("id_number"), (9, 12), "Số CCCD"),
+        phone=cells.as_text(values.get("phone")),
+        school_level=cells.as_school_level(values.get("school_level")),
+        occupation=cells.as_text(values.get("occupation")),
+        is_studying=cells.as_flag(values.get("is_studying")),
+        note=cells.as_text(values.get("note")),
+    )
+    return clean_person(data)
+
+
+_RELATION_WORDS = sorted(
+    ((vntext.fold(r), r) for r in RELATIONS if r != HEAD_RELATION), key=lambda p: -len(p[0])
+)
+_BIRTH_TOKEN = re.compile(r"\b(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4})\b")
+
+
+def _split_members(text: str | None) -> list[str]:
+    """The members written in one cell: "Trần Thị Bình (1972, Vợ); Nguyễn Văn Cường – 2001"."""
+    if not text:
+        return []
+    parts = re.split(r"[;\n\r]|\s\+\s", text)
+    return [vntext.normalise(p) for p in parts if vntext.normalise(p)]
+
+
+def _member_of(part: str) -> CleanPerson:
+    """Name, birth and relation of one member: "Trần Thị Bình (1972, Vợ)",
+    "Trần Thị Bình - Vợ - 1972" or "Vợ: Trần Thị Bình 1972"."""
+    relation = None
+    prefixed = re.match(r"^\s*([^:]{1,15}):\s*(.+)$", part)
+    if prefixed:
+        relation = _relation_in(prefixed.group(1))
+        if relation is not None:
+            part = prefixed.group(2)
+    birth = _BIRTH_TOKEN.search(part)
+    pieces = re.split(r"\(|\)|,|\s[-–]\s", _BIRTH_TOKEN.sub(" ", part), maxsplit=1)
+    name = pieces[0]
+    if relation is None and len(pieces) > 1:
+        relation = _relation_in(pieces[1])
+    data = PersonInput(full_name=name, birth=birth.group(1) if birth else None, relation=relation)
+    return clean_person(data)
+
+
+def _relation_in(text: str) -> str | None:
+    folded = f" {re.sub(r'[^a-z ]+', ' ', vntext.fold(text))} "
+    return next((r for f, r in _RELATION_WORDS if f" {f} " in folded), None)
+
+
+def _looks_like_birth(value: Cell) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return 1890 <= value <= 2999
+    text = cells.as_text(value) or ""
+    return len(text) >= 4 and any(ch.isdigit() for ch in text)
+
+
+def _group_people(
+    sheet: str,
+    rows: list[tuple[str, int, dict[str, Cell]]],
+    mapping: Sequence[str | None],
+    kind: str,
+    sheet_hamlet: str | None,
+    plan: ImportPlan,
+) -> list[_Group]:
+    """Rows → households: by the head-name column, or a head row then its members."""
+    has = set(mapping)
+    by_head = "head_name" in has
+    sequential = "relation" in has or "household_code" in has
+    groups: list[_Group] = []
+    keyed: dict[tuple[str, str, str], _Group] = {}
+    current: _Group | None = None
+    for _sheet, number, values in rows:
+        try:
+            person = _person_of(values)
+        except ValidationError as err:
+            plan.rejected.append(Rejected(sheet, number, err.message))
+            continue
+        hamlet = cells.as_text(values.get("hamlet")) or sheet_hamlet
+        row = _Row(
+            sheet,
+            number,
+            person,
+            vntext.normalise_name(hamlet) or None,
+            cells.as_text(values.get("household_code")),
+            cells.as_text(values.get("address")),
+            cells.as_text(values.get("phone")) if kind == "households" else None,
+            cells.as_text(values.get("head_name")),
+        )
+        is_head = vntext.fold(person.relation) == _HEAD
+        if by_head:
+            head = row.head_name or (person.full_name if is_head else None)
+            if head is None:
+                groups.append(_Group([row]))  # no household named: a person alone
+                continue
+            key = (vntext.fold(row.hamlet), vntext.fold(head), row.code or "")
+            group = keyed.get(key)
+            if group is None:
+                group = keyed[key] = _Group(head_name=head)
+                groups.append(group)
+            if group.head is None and (is_head or vntext.fold(person.full_name) == key[1]):
+                group.head = len(group.rows)
+            group.rows.append(row)
+        elif sequential or kind == "households":
+            code = row.code
+            same_code = current is not None and code is not None and code == current.rows[0].code
+            if "relation" in has:
+                starts = is_head or current is None or (code is not None and not same_code)
+            else:
+                starts = not same_code
+            if starts and not is_head and "relation" in has and person.relation:
+                plan.rejected.append(
+                    Rejected(sheet, number, "Dòng này không thuộc hộ nào (chưa có dòng chủ hộ).")
+                )
+                continue
+            if starts:
+                if kind == "households":  # the phone of a household row is the household's
+                    row.person = replace(person, phone=None)
+                current = _Group(head=0, head_name=person.full_name)
+                groups.append(current)
+            assert current is not None
+            current.rows.append(row)
+            raw_members = values.get("members_text")
+            for part in _split_members(str(raw_members) if raw_members is not None else None):
+                try:
+                    member = replace(row, person=_member_of(part), phone=None)
+                except ValidationError as err:
+                    plan.rejected.append(
+                        Rejected(sheet, number, f"Thành viên “{part}”: {err.message}")
+                    )
+                    continue
+                current.rows.append(member)
+        else:
+            groups.append(_Group([row]))
+    return groups
+
+
+# --- matching against the registry ------------------------------------------------------
+
+
+@dataclass
+class _Registry:
+    hamlets: dict[str, int]
+    hamlet_rows: dict[int, dict[str, Any]]
+    households: dict[tuple[int | None, str], int]
+    household_codes: dict[tuple[int | None, str], int]
+    household_rows: dict[int, dict[str, Any]]
+    by_id_number: dict[str, dict[str, Any]]
+    by_name: dict[tuple[str, int | None, int | None], dict[str, Any]]
+    next_ids: dict[str, int]
+    by_household_name: dict[tuple[str, int | None], list[dict[str, Any]]] = field(
+        default_factory=dict
+    )
+    by_person_id: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection) -> _Registry:
+        hamlets: dict[str, int] = {}
+        hamlet_rows: dict[int, dict[str, Any]] = {}
+        for row in conn.execute(
+            select(Hamlet.id, Hamlet.name, Hamlet.kind, Hamlet.note).where(
+                Hamlet.deleted.is_(False)
+            )
+        ).mappings():
+            hamlet_rows[row["id"]] = dict(row)
+            for name in _hamlet_keys(row["name"]):
+                hamlets.setdefault(name, row["id"])
+        households: dict[tuple[int | None, str], int] = {}
+        codes: dict[tuple[int | None, str], int] = {}
+        household_rows: dict[int, dict[str, Any]] = {}
+        cols = (Household.id, Household.hamlet_id, Household.head_name, Household.code)
+        more = (Household.address, Household.phone, Household.head_person_id)
+        for row in conn.execute(
+            select(*cols, *more).where(Household.deleted.is_(False))
+        ).mappings():
+            household_rows[row["id"]] = dict(row)
+            households.setdefault((row["hamlet_id"], vntext.fold(row["head_name"])), row["id"])
+            if row["code"]:
+                codes.setdefault((row["hamlet_id"], row["code"]), row["id"])
+        by_id: dict[str, dict[str, Any]] = {}
+        by_name: dict[tuple[str, int | None, int | None], dict[str, Any]] = {}
+        by_household: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+        by_pid: dict[int, dict[str, Any]] = {}
+        for row in conn.execute(
+            select(Person.id, *_PERSON_COLUMNS).where(Person.deleted.is_(False))
+        ).mappings():
+            item = dict(row)
+            if item["id_number"]:
+                by_id[item["id_number"]] = item
+            by_name.setdefault(
+                (item["name_folded"], item["birth_year"], item["household_id"]), item
+            )
+            by_household.setdefault((item["name_folded"], item["household_id"]), []).append(item)
+            by_pid[item["id"]] = item
+        next_ids = {}
+        for name, model in (("hamlet", Hamlet), ("household", Household), ("person", Person)):
+            next_ids[name] = int(conn.execute(select(func.max(model.id))).scalar() or 0) + 1
+        return cls(
+            hamlets,
+            hamlet_rows,
+            households,
+            codes,
+            household_rows,
+            by_id,
+            by_name,
+            next_ids,
+            by_household,
+            by_pid,
+        )
+
+    def find(
+        self, full_name: str, birth_year: int | None, household_id: int | None
+    ) -> dict[str, Any] | None:
+        """Same folded name and birth year in the same household; a missing year on
+        either side matches a single namesake in that household."""
+        folded = vntext.fold(full_name)
+        found = self.by_name.get((folded, birth_year, household_id))
+        if found is not None or household_id is None:
+            return found
+        namesakes = self.by_household_name.get((folded, household_id), [])
+        if len(namesakes) == 1 and (birth_year is None or namesakes[0]["birth_year"] is None):
+            return namesakes[0]
+        return None
+
+    def new_id(self, table: str) -> int:
+        value = self.next_ids[table]
+        self.next_ids[table] = value + 1
+        return value
+
+
+_PERSON_FIELDS = (
+    "household_id",
+    "full_name",
+    "gender",
+    "birth_date",
+    "birth_year",
+    "relation",
+    "id_number",
+    "phone",
+    "school_level",
+    "occupation",
+    "is_studying",
+    "note",
+    "name_folded",
+    "search_text",
+    "sort_key",
+)
+_PERSON_COLUMNS = tuple(getattr(Person, name) for name in _PERSON_FIELDS)
+
+
+def _hamlet_keys(name: str) -> list[str]:
+    folded = vntext.fold(name)
+    keys = [folded]
+    for prefix in ("thon ", "ap ", "ban ", "to dan pho ", "khu pho ", "xom ", "to "):
+        if folded.startswith(prefix):
+            keys.append(folded[len(prefix) :])
+    return keys
+
+
+def _hamlet_id(name: str | None, registry: _Registry, plan: ImportPlan) -> int | None:
+    if not name:
+        return None
+    for key in _hamlet_keys(name):
+        if key in registry.hamlets:
+            return registry.hamlets[key]
+    new_id = registry.new_id("hamlet")
+    kind = HamletKind.TO_DAN_PHO.value if vntext.fold(name).startswith("to") else "thon"
+    plan.hamlet_rows.append(_hamlet_row(new_id, name, kind, None))
+    plan.new_hamlets.append(name)
+    registry.hamlets[vntext.fold(name)] = new_id
+    return new_id
+
+
+def _hamlet_row(row_id: int, name: str, kind: str, note: str | None) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "name": name,
+        "kind": kind,
+        "note": note,
+        "name_folded": vntext.fold(name),
+        "sort_key": vntext.sort_key_plain(name),
+    }
+
+
+def _person_values(p: CleanPerson, household_id: int | None) -> dict[str, Any]:
+    return {
+        "household_id": household_id,
+        "full_name": p.full_name,
+        "gender": p.gender,
+        "birth_date": p.birth.date if p.birth else None,
+        "birth_year": p.birth.year if p.birth else None,
+        "relation": p.relation,
+        "id_number": p.id_number,
+        "phone": p.phone,
+        "school_level": p.school_level,
+        "occupation": p.occupation,
+        "is_studying": p.is_studying,
+        "note": p.note,
+    }
+
+
+def _derive_person(values: dict[str, Any]) -> dict[str, Any]:
+    name = values["full_name"]
+    values["name_folded"] = vntext.fold(name)
+    values["search_text"] = vntext.search_blob(name, values["id_number"], values["phone"])
+    values["sort_key"] = vntext.sort_key(name)
+    return values
+
+
+def _merge(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any] | None:
+    """The existing row with every non-empty incoming value; None when nothing changes."""
+    merged = dict(existing)
+    changed = False
+    for key, value in incoming.items():
+        if value is None or value is False:
+            continue
+        if existing.get(key) != value:
+            merged[key] = value
+            changed = True
+    if not changed:
+        return None
+    return _derive_person(merged)
+
+
+def _match_groups(groups: list[_Group], registry: _Registry, plan: ImportPlan, kind: str) -> None:
+    seen_ids: dict[str, int] = {}
+    seen_people: set[int] = set()
+    for group in groups:
+        household_id, household_new = _household_for(group, registry, plan)
+        person_refs: list[int] = []
+        for index, row in enumerate(group.rows):
+            p = row.person
+            if p.id_number and p.id_number in seen_ids:
+                plan.rejected.append(
+                    Rejected(
+                        row.sheet,
+                        row.number,
+                        f"Số CCCD {p.id_number} trùng với dòng {seen_ids[p.id_number]}.",
+                    )
+                )
+                continue
+            if p.id_number:
+                seen_ids[p.id_number] = row.number
+            if group.head == index and household_new and not p.relation:
+                p = as_head(p)  # as create_household does
+            incoming = _person_values(p, household_id)
+            existing = None
+            if p.id_number:
+                existing = registry.by_id_number.get(p.id_number)
+            if existing is None and not household_new:
+                existing = registry.find(p.full_name, incoming["birth_year"], household_id)
+            if existing is None:
+                person_id = registry.new_id("person")
+                values = _derive_person(incoming)
+                values["id"] = person_id
+                plan.person_rows.append(values)
+                key = (values["name_folded"], values["birth_year"], household_id)
+                registry.by_name[key] = values
+                if p.id_number:
+                    registry.by_id_number[p.id_number] = values
+                seen_people.add(person_id)
+                plan.added += 1
+                person_refs.append(person_id)
+                if group.head == index and household_new:
+                    plan.heads.append((household_id, person_id))
+                continue
+            person_id = existing["id"]
+            person_refs.append(person_id)
+            if person_id in seen_people:
+                plan.duplicates += 1
+                continue
+            seen_people.add(person_id)
+            if household_id is None:
+                incoming.pop("household_id")
+            merged = _merge(existing, incoming)
+            if group.head == index and household_new:
+                plan.heads.append((household_id, person_id))
+            if merged is None:
+                plan.duplicates += 1
+            else:
+                merged["id"] = person_id
+                plan.person_updates.append(merged)
+                existing.update(merged)
+                plan.updated += 1
+        del person_refs
+
+
+def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tuple[int | None, bool]:
+    """The household a group belongs to: (id, is new). None when it has none."""
+    if group.head_name is None and group.head is None:
+        return None, False
+    first = group.rows[group.head or 0] if group.rows else None
+    if first is None:
+        return None, False
+    hamlet_id = _hamlet_id(first.hamlet, registry, plan)
+    for row in group.rows:
+        if row.person.id_number and row.person.id_number in registry.by_id_number:
+            found = registry.by_id_number[row.person.id_number].get("household_id")
+            if found is not None and found in registry.household_rows:
+                _update_household(found, first, registry, plan)
+                return found, False
+    head_name = group.head_name or first.person.full_name
+    found_id = registry.households.get((hamlet_id, vntext.fold(head_name)))
+    if found_id is not None and not _same_head(found_id, first, group, registry):
+        found_id = None
+    if found_id is None and first.code:
+        found_id = registry.household_codes.get((hamlet_id, first.code))
+    if found_id is not None:
+        _update_household(found_id, first, registry, plan)
+        return found_id, False
+    new_id = registry.new_id("household")
+    values = {
+        "id": new_id,
+        "code": first.code,
+        "hamlet_id": hamlet_id,
+        "clan_id": None,
+        "head_person_id": None,
+        "head_name": head_name,
+        "address": first.address,
+        "phone": _phone(first.phone),
+        "note": None,
+    }
+    _derive_household(values)
+    plan.household_rows.append(values)
+    registry.household_rows[new_id] = values
+    return new_id, True
+
+
+def _same_head(household_id: int, first: _Row, group: _Group, registry: _Registry) -> bool:
+    """Namesake heads are common: a known birth year on both sides must agree."""
+    if group.head is None:
+        return True
+    head_id = registry.household_rows[household_id].get("head_person_id")
+    head = registry.by_person_id.get(head_id) if head_id is not None else None
+    year = first.person.birth.year if first.person.birth else None
+    return head is None or year is None or head["birth_year"] in (None, year)
+
+
+def _phone(value: str | None) -> str | None:
+    from app.core.registry.people import clean_phone
+
+    try:
+        return clean_phone(value)
+    except ValidationError:
+        return None
+
+
+def _derive_household(row: dict[str, Any]) -> None:
+    row["search_text"] = vntext.search_blob(
+        row["head_name"], row["address"], row["phone"], row["code"]
+    )
+    row["sort_key"] = vntext.sort_key(row["head_name"])
+
+
+def _update_household(
+    household_id: int, first: _Row, registry: _Registry, plan: ImportPlan
+) -> None:
+    current = registry.household_rows[household_id]
+    incoming = {"code": first.code, "address": first.address, "phone": _phone(first.phone)}
+    changes = {k: v for k, v in incoming.items() if v is not None and current.get(k) != v}
+    if not changes:
+        return
+    current.update(changes)
+    row = {k: current.get(k) for k in ("id", "code", "address", "phone", "head_name")}
+    _derive_household(row)
+    plan.household_updates.append(row)
+
+
+def _plan_hamlets(
+    rows: list[tuple[str, int, dict[str, Cell]]], registry: _Registry, plan: ImportPlan
+) -> None:
+    seen: set[str] = set()
+    for sheet, number, values in rows:
+        name = vntext.normalise_name(cells.as_text(values.get("name")))
+        if not name:
+            plan.rejected.append(Rejected(sheet, number, "Thiếu tên thôn/tổ dân phố."))
+            continue
+        kind_text = cells.as_text(values.get("hamlet_kind"))
+        kind = _KIND_BY_LABEL.get(vntext.fold(kind_text)) if kind_text else None
+        if kind_text and kind is None:
+            plan.rejected.append(Rejected(sheet, number, f"Loại “{kind_text}” không rõ."))
+            continue
+        note = cells.as_text(values.get("note"))
+        folded = vntext.fold(name)
+        if folded in seen:
+            plan.duplicates += 1
+            continue
+        seen.add(folded)
+        found = registry.hamlets.get(folded)
+        if found is None:
+            new_id = registry.new_id("hamlet")
+            plan.hamlet_rows.append(_hamlet_row(new_id, name, kind or "thon", note))
+            plan.added += 1
+            continue
+        current = registry.hamlet_rows[found]
+        changes = {
+            k: v
+            for k, v in (("kind", kind), ("note", note))
+            if v is not None and current.get(k) != v
+        }
+        if not changes:
+            plan.duplicates += 1
+            continue
+        plan.hamlet_updates.append({**current, **changes})
+        plan.updated += 1
+
+
+# --- applying --------------------------------------------------------------------------
+
+
+def apply_import(
+    db: Database,
+    plan: ImportPlan,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    remember: bool = True,
+) -> ImportPlan:
+    """Write the plan in one transaction; all or nothing. Returns the plan."""
+    if plan.entities is not None:
+        with db.connect() as conn:
+            if _mark(conn) != plan.mark:
+                raise UserError(
+                    "Dữ liệu đã thay đổi từ lúc xem trước. Hãy xem trước lại rồi mới nhập."
+                )
+        apply_entities(db, plan.kind, plan.entities, progress, cancel)
+        if remember:
+            for shape_key, mapping in plan.mappings.values():
+                save_mapping(db, shape_key, mapping)
+        return plan
+    now = utcnow()
+    total = (
+        len(plan.hamlet_rows)
+        + len(plan.hamlet_updates)
+        + len(plan.household_rows)
+        + len(plan.household_updates)
+        + len(plan.person_rows)
+        + len(plan.person_updates)
+    )
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, max(total, 1))
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+
+    with db.connect() as conn:
+        if _mark(conn) != plan.mark:
+            raise UserError("Dữ liệu đã thay đổi từ lúc xem trước. Hãy xem trước lại rồi mới nhập.")
+        seq = reserve_change_seqs(conn, total)
+        stamp = {
+            "commune_code": db.commune_code,
+            "created_at": now,
+            "updated_at": now,
+            "revision": 1,
+            "deleted": False,
+            "deleted_at": None,
+        }
+        for model, rows in (
+            (Hamlet, plan.hamlet_rows),
+            (Household, plan.household_rows),
+            (Person, plan.person_rows),
+        ):
+            for batch in _chunks(rows, BATCH):
+                payload = []
+                for row in batch:
+                    payload.append(
+                        {**row, **stamp, "uuid": str(uuidlib.uuid4()), "change_seq": seq}
+                    )
+                    seq += 1
+                _insert_raw(conn, model.__tablename__, payload)
+                step(len(batch))
+        if plan.heads:
+            conn.execute(
+                update(Household)
+                .where(Household.id == bindparam("row_id"))
+                .values(head_person_id=bindparam("head_id")),
+                [{"row_id": h, "head_id": p} for h, p in plan.heads],
+            )
+        seq = _updates(conn, Hamlet, plan.hamlet_updates, ("kind", "note"), seq, now, step)
+        seq = _updates(
+            conn,
+            Household,
+            plan.household_updates,
+            ("code", "address", "phone", "search_text", "sort_key"),
+            seq,
+            now,
+            step,
+        )
+        _updates(conn, Person, plan.person_updates, _PERSON_FIELDS, seq, now, step)
+        _propagate_heads(conn, plan)
+    if remember:
+        for shape_key, mapping in plan.mappings.values():
+            save_mapping(db, shape_key, mapping)
+    return plan
+
+
+def _sql_value(value: Any) -> Any:
+    """A value as SQLAlchemy stores it in SQLite (dates ISO, timestamps with µs)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+_CONVERTED = frozenset({"birth_date", "is_studying", "deleted", "created_at", "updated_at"})
+
+
+def _insert_raw(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """One executemany straight to the driver: the rows are already plain and checked,
+    and SQLAlchemy's per-row parameter processing would cost more than the INSERT."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    plain = [c for c in columns if c not in _CONVERTED]
+    special = [c for c in columns if c in _CONVERTED]
+    order = plain + special
+    sql = f"INSERT INTO {table} ({', '.join(order)}) VALUES ({', '.join('?' for _ in order)})"
+    conn.exec_driver_sql(
+        sql,
+        [(*[row[c] for c in plain], *[_sql_value(row[c]) for c in special]) for row in rows],
+    )
+
+
+def _updates(
+    conn: Connection,
+    model: Any,
+    rows: list[dict[str, Any]],
+    fields: Sequence[str],
+    seq: int,
+    now: dt.datetime,
+    step: Callable[[int], None],
+) -> int:
+    if not rows:
+        return seq
+    stmt = (
+        update(model)
+        .where(model.id == bindparam("row_id"))
+        .values(
+            {name: bindparam(f"v_{name}") for name in fields}
+            | {
+                "revision": model.revision + 1,
+                "change_seq": bindparam("v_change_seq"),
+                "updated_at": now,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    for batch in _chunks(rows, BATCH):
+        payload = []
+        for row in batch:
+            item = {f"v_{name}": row.get(name) for name in fields}
+            item["row_id"] = row["id"]
+            item["v_change_seq"] = seq
+            seq += 1
+            payload.append(item)
+        conn.execute(stmt, payload)
+        step(len(batch))
+    return seq
+
+
+def _propagate_heads(conn: Connection, plan: ImportPlan) -> None:
+    """A renamed head renames the household (kept for fast lists)."""
+    renamed = {row["id"]: row["full_name"] for row in plan.person_updates}
+    if not renamed:
+        return
+    for household_id, head_name, person_id, code, address, phone in conn.execute(
+        select(
+            Household.id,
+            Household.head_name,
+            Household.head_person_id,
+            Household.code,
+            Household.address,
+            Household.phone,
+        ).where(Household.head_person_id.in_(list(renamed)))
+    ):
+        name = renamed[person_id]
+        if name == head_name:
+            continue
+        conn.execute(
+            update(Household)
+            .where(Household.id == household_id)
+            .values(
+                head_name=name,
+                sort_key=vntext.sort_key(name),
+                search_text=vntext.search_blob(name, address, phone, code),
+            )
+        )
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def import_file(
+    db: Database,
+    path: Path,
+    kind: str,
+    mappings: dict[str, list[str | None]] | None = None,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> ImportPlan:
+    """Plan, and unless ``dry_run`` apply, in one call (CLI, tests)."""
+    plan = plan_import(db, path, kind, mappings, progress=progress, cancel=cancel)
+    if not dry_run:
+        apply_import(db, plan, progress=progress, cancel=cancel)
+    return plan

@@ -1,0 +1,571 @@
+"""Importing commune bundles at the upper level, with the import ledger.
+
+Per bundle: verify everything (:func:`bundle.parse`), then decide by the ledger —
+already applied → "replay"; key unknown, retired or of another commune →
+"quarantined"; same number as the last applied (or a broken chain) → "fork";
+beyond the next number → "gap" (staged); older → "rejected". Only a bundle that is
+next in its chain is decrypted, validated and applied, in one transaction whose
+ledger row is protected by UNIQUE constraints. Held bundles are files under
+``<data folder>/sync/held/<state>/`` — the database holds only what was applied.
+Older revisions never overwrite newer ones: they are recorded as conflicts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from app.core.db import Database
+from app.core.errors import UserError
+from app.core.models.sync import SyncConflict, SyncLedger, SyncPinnedKey, SyncRecord
+from app.core.sync import bundle, keys, state
+
+HELD_DIR = Path("sync") / "held"
+STATES = ("gap", "fork", "quarantine")
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    file: str
+    status: str  # applied | replay | fork | gap | quarantined | rejected
+    reason: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    commune_code: str = ""
+    seq: int = 0
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "reason": self.reason,
+            "counts": self.counts,
+            "commune_code": self.commune_code,
+            "seq": self.seq,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass(frozen=True)
+class HeldBundle:
+    path: Path
+    state: str
+    commune_code: str
+    installation_id: str
+    seq: int
+    key_id: str
+    public_key: str
+    fingerprint: str
+
+
+def held_dir(data_dir: Path, which: str) -> Path:
+    return data_dir / HELD_DIR / which
+
+
+def held_bundles(db: Database) -> list[HeldBundle]:
+    found: list[HeldBundle] = []
+    for which in STATES:
+        folder = held_dir(db.data_dir, which)
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(f"*{bundle.SUFFIX}")):
+            try:
+                b = bundle.parse(path.read_bytes())
+            except (OSError, bundle.BundleRefused):
+                continue
+            m = b.manifest
+            found.append(
+                HeldBundle(
+                    path,
+                    which,
+                    b.commune_code,
+                    m["installation_id"],
+                    b.seq,
+                    m["key_id"],
+                    m["public_key"],
+                    b.fingerprint,
+                )
+            )
+    return found
+
+
+def _hold(db: Database, b: bundle.Bundle, which: str, dry_run: bool) -> None:
+    if dry_run:
+        return
+    from app.core.sync.writer import write_durably
+
+    write_durably(held_dir(db.data_dir, which) / b.file_name, b.data)
+
+
+def _read(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        data = fh.read(bundle.MAX_BUNDLE_BYTES + 1)
+    return data
+
+
+def _collect(sources: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files += sorted(
+                p for p in source.iterdir() if p.suffix == bundle.SUFFIX and p.is_file()
+            )
+        elif source.exists():
+            files.append(source)
+        else:
+            raise UserError(f"Không tìm thấy {source}.")
+    return files
+
+
+def import_paths(
+    db: Database, sources: list[Path], *, dry_run: bool = False, progress: Progress | None = None
+) -> list[Outcome]:
+    """Import every bundle found (files or folders), in chain order per installation."""
+    state.require_upper(db)
+    files = _collect(sources)
+    outcomes: list[Outcome] = []
+    ordered: list[tuple[str, int, Path]] = []
+    for path in files:
+        try:
+            b = bundle.parse(_read(path))
+        except OSError as exc:
+            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            continue
+        except bundle.BundleRefused as exc:
+            outcomes.append(Outcome(path.name, "rejected", exc.message))
+            continue
+        ordered.append((b.manifest["installation_id"], b.seq, path))
+    ordered.sort(key=lambda t: (t[0], t[1]))
+    identity = keys.age_identity(db.data_dir)
+    for done, (_inst, _seq, path) in enumerate(ordered, start=1):
+        try:
+            data = _read(path)
+        except OSError as exc:
+            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            continue
+        outcomes += import_bytes(db, data, path.name, identity, dry_run=dry_run)
+        if progress:
+            progress(done, len(ordered))
+    return outcomes
+
+
+def _ledger_tail(conn: Connection, installation: str) -> tuple[int, str]:
+    row = conn.execute(
+        select(SyncLedger.seq, SyncLedger.bundle_id)
+        .where(SyncLedger.installation_id == installation)
+        .order_by(SyncLedger.seq.desc())
+        .limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def import_bytes(
+    db: Database, data: bytes, name: str, identity: Any, *, dry_run: bool = False
+) -> list[Outcome]:
+    """One bundle (plus any staged bundles it unblocks)."""
+    try:
+        b = bundle.parse(data)
+    except bundle.BundleRefused as exc:
+        return [Outcome(name, "rejected", exc.message, dry_run=dry_run)]
+    outcome = _decide_and_apply(db, b, name, identity, dry_run)
+    results = [outcome]
+    if outcome.status == "applied" and not dry_run:
+        results += _release_staged(db, b.manifest["installation_id"], identity)
+    return results
+
+
+def _commune_label(b: bundle.Bundle) -> str:
+    return b.manifest["commune_name"] or f"mã {b.commune_code}"
+
+
+def _decide_and_apply(
+    db: Database, b: bundle.Bundle, name: str, identity: Any, dry_run: bool
+) -> Outcome:
+    m = b.manifest
+
+    def out(status: str, reason: str, counts: dict[str, dict[str, int]] | None = None) -> Outcome:
+        return Outcome(name, status, reason, counts or {}, b.commune_code, b.seq, dry_run)
+
+    with db.connect() as conn:
+        if conn.execute(select(SyncLedger.id).where(SyncLedger.bundle_id == b.bundle_id)).first():
+            return out("replay", "Gói này đã nhập trước đó.")
+        pinned = conn.execute(
+            select(SyncPinnedKey).where(SyncPinnedKey.key_id == m["key_id"])
+        ).first()
+        last_seq, last_id = _ledger_tail(conn, m["installation_id"])
+    reason = _key_problem(b, pinned)
+    if reason:
+        _hold(db, b, "quarantine", dry_run)
+        return out("quarantined", reason)
+    if b.seq <= last_seq:
+        if b.seq == last_seq:
+            _hold(db, b, "fork", dry_run)
+            return out(
+                "fork",
+                (
+                    f"Gói số {b.seq} của {_commune_label(b)} khác với gói số {b.seq} đã nhập "
+                    "(hai lịch sử khác nhau): đã cách ly để xem xét."
+                ),
+            )
+        return out(
+            "rejected",
+            f"Gói số {b.seq} cũ hơn gói số {last_seq} đã nhập của {_commune_label(b)}.",
+        )
+    if b.seq > last_seq + 1:
+        _hold(db, b, "gap", dry_run)
+        missing = ", ".join(str(n) for n in range(last_seq + 1, b.seq)[:10])
+        return out(
+            "gap",
+            f"Thiếu gói số {missing} của {_commune_label(b)}: gói này được giữ lại chờ.",
+        )
+    if m["prev_bundle_id"] != last_id:
+        _hold(db, b, "fork", dry_run)
+        return out(
+            "fork",
+            f"Gói số {b.seq} của {_commune_label(b)} không nối tiếp gói đã nhập: đã cách ly.",
+        )
+    try:
+        contents = bundle.open_parts(b, [identity])
+    except bundle.BundleRefused as exc:
+        return out("rejected", exc.message)
+    try:
+        counts = _apply(db, b, contents, dry_run)
+    except bundle.BundleRefused as exc:
+        return out("rejected", exc.message)
+    except IntegrityError:
+        return out("replay", "Gói này đã nhập trước đó.")
+    text = "Chạy thử: chưa ghi gì vào dữ liệu." if dry_run else "Đã nhập."
+    return out("applied", text, counts)
+
+
+def _key_problem(b: bundle.Bundle, pinned: Any) -> str:
+    fp = b.fingerprint
+    if pinned is None:
+        return (
+            f"Khóa ký {fp} chưa được chấp nhận: gói được cách ly cho đến khi có người "
+            "đối chiếu vân tay và chấp nhận khóa."
+        )
+    if pinned.public_key != b.manifest["public_key"]:
+        return f"Khóa ký {fp} trùng mã với một khóa khác: gói được cách ly."
+    if pinned.retired:
+        return f"Khóa ký {fp} đã bị thu hồi: gói được cách ly."
+    if pinned.commune_code != b.commune_code:
+        return (
+            f"Gói ghi là của xã mã {b.commune_code} nhưng được ký bằng khóa của xã mã "
+            f"{pinned.commune_code}: gói được cách ly."
+        )
+    return ""
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _apply(
+    db: Database, b: bundle.Bundle, contents: bundle.Contents, dry_run: bool
+) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        with db.connect() as conn:
+            # Take the write lock first: a second import of the same bundle waits here,
+            # then meets the UNIQUE ledger row instead of a "database is locked".
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _check_references(conn, b.commune_code, contents)
+            m = b.manifest
+            conn.execute(
+                insert(SyncLedger).values(
+                    bundle_id=b.bundle_id,
+                    commune_code=b.commune_code,
+                    installation_id=m["installation_id"],
+                    key_id=m["key_id"],
+                    seq=b.seq,
+                    prev_bundle_id=m["prev_bundle_id"],
+                    file_name=b.file_name,
+                    created_at=m["created_at"],
+                    counts=json.dumps(m["counts"]),
+                )
+            )
+            for entity, rows in contents.rows.items():
+                counts[entity] = _apply_entity(conn, b, entity, rows)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return counts
+
+
+def _check_references(conn: Connection, commune: str, contents: bundle.Contents) -> None:
+    """Every reference must name a record in this bundle or one already held."""
+    for target, uids in contents.refs.items():
+        present = {row[0] for row in contents.rows.get(target, ())}
+        missing = sorted(uids - present)
+        found: set[str] = set()
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            found |= set(
+                conn.execute(
+                    select(SyncRecord.uuid).where(
+                        SyncRecord.commune_code == commune,
+                        SyncRecord.entity == target,
+                        SyncRecord.uuid.in_(chunk),
+                    )
+                ).scalars()
+            )
+        if len(found) != len(missing):
+            raise bundle.BundleRefused(
+                f"Gói tham chiếu tới {len(missing) - len(found)} bản ghi '{target}' không có "
+                "(thiếu gói trước?)."
+            )
+
+
+_INSERT = (
+    "INSERT INTO sync_record (commune_code, entity, uuid, revision, deleted, data, bundle_seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE = "UPDATE sync_record SET revision = ?, deleted = ?, data = ?, bundle_seq = ? WHERE id = ?"
+
+
+def _apply_entity(
+    conn: Connection, b: bundle.Bundle, entity: str, rows: list[bundle.Row]
+) -> dict[str, int]:
+    stats = {"new": 0, "updated": 0, "deleted": 0, "unchanged": 0, "conflicts": 0}
+    commune, seq = b.commune_code, b.seq
+    existing = {
+        uid: (rid, rev)
+        for rid, uid, rev in conn.execute(
+            select(SyncRecord.id, SyncRecord.uuid, SyncRecord.revision).where(
+                SyncRecord.commune_code == commune, SyncRecord.entity == entity
+            )
+        )
+    }
+    new_rows: list[tuple[Any, ...]] = []
+    upd_rows: list[tuple[Any, ...]] = []
+    conflicts: list[dict[str, Any]] = []
+    for uid, revision, deleted, line in rows:
+        held = existing.get(uid)
+        if held is None:
+            new_rows.append((commune, entity, uid, revision, deleted, line, seq))
+            stats["deleted" if deleted else "new"] += 1
+        elif revision > held[1]:
+            upd_rows.append((revision, deleted, line, seq, held[0]))
+            stats["deleted" if deleted else "updated"] += 1
+        elif revision == held[1]:
+            stats["unchanged"] += 1
+        else:
+            conflicts.append(
+                {
+                    "commune_code": commune,
+                    "entity": entity,
+                    "uuid": uid,
+                    "held_revision": held[1],
+                    "incoming_revision": revision,
+                    "bundle_id": b.bundle_id,
+                    "data": line,
+                }
+            )
+            stats["conflicts"] += 1
+    if new_rows:
+        conn.exec_driver_sql(_INSERT, new_rows)
+    if upd_rows:
+        conn.exec_driver_sql(_UPDATE, upd_rows)
+    if conflicts:
+        conn.execute(insert(SyncConflict), conflicts)
+    return stats
+
+
+def _release_staged(db: Database, installation: str, identity: Any) -> list[Outcome]:
+    """Apply staged bundles of ``installation`` that are now next in line."""
+    results: list[Outcome] = []
+    folder = held_dir(db.data_dir, "gap")
+    while folder.is_dir():
+        with db.connect() as conn:
+            last_seq, _ = _ledger_tail(conn, installation)
+        nxt = None
+        for held in held_bundles(db):
+            if (
+                held.state == "gap"
+                and held.installation_id == installation
+                and held.seq == last_seq + 1
+            ):
+                nxt = held
+                break
+        if nxt is None:
+            break
+        data = nxt.path.read_bytes()
+        with contextlib.suppress(OSError):
+            nxt.path.unlink()
+        outcome = _decide_and_apply(db, bundle.parse(data), nxt.path.name, identity, False)
+        results.append(outcome)
+        if outcome.status != "applied":
+            break
+    return results
+
+
+def retry_quarantined(db: Database) -> list[Outcome]:
+    """Re-run quarantined bundles (after a key was accepted)."""
+    identity = keys.age_identity(db.data_dir)
+    results: list[Outcome] = []
+    held = sorted(
+        (h for h in held_bundles(db) if h.state == "quarantine"),
+        key=lambda h: (h.installation_id, h.seq),
+    )
+    for h in held:
+        data = h.path.read_bytes()
+        b = bundle.parse(data)
+        with db.connect() as conn:
+            pinned = conn.execute(
+                select(SyncPinnedKey).where(SyncPinnedKey.key_id == h.key_id)
+            ).first()
+        if _key_problem(b, pinned):
+            continue
+        with contextlib.suppress(OSError):
+            h.path.unlink()
+        results += import_bytes(db, data, h.path.name, identity)
+    return results
+
+
+@dataclass(frozen=True)
+class CommuneStatus:
+    commune_code: str
+    last_seq: int
+    last_created_at: str
+    last_imported_at: str
+    records: int
+    gaps: int
+    quarantined: int
+    forks: int
+    conflicts: int
+
+
+def consolidation(db: Database) -> list[CommuneStatus]:
+    """Per commune: last bundle, records held, bundles waiting, conflicts."""
+    state.require_upper(db)
+    held = held_bundles(db)
+    with db.connect() as conn:
+        ledger = conn.execute(
+            select(
+                SyncLedger.commune_code,
+                func.max(SyncLedger.seq),
+                func.max(SyncLedger.created_at),
+                func.max(SyncLedger.imported_at),
+            ).group_by(SyncLedger.commune_code)
+        ).all()
+        recs = dict(
+            conn.execute(
+                select(SyncRecord.commune_code, func.count())
+                .where(SyncRecord.deleted.is_(False))
+                .group_by(SyncRecord.commune_code)
+            ).all()
+        )
+        confl = dict(
+            conn.execute(
+                select(SyncConflict.commune_code, func.count()).group_by(SyncConflict.commune_code)
+            ).all()
+        )
+    codes = sorted({r[0] for r in ledger} | {h.commune_code for h in held})
+    by_code = {r[0]: r for r in ledger}
+    result = []
+    for code in codes:
+        row = by_code.get(code)
+        result.append(
+            CommuneStatus(
+                commune_code=code,
+                last_seq=int(row[1]) if row else 0,
+                last_created_at=str(row[2]) if row else "",
+                last_imported_at=str(row[3]) if row else "",
+                records=int(recs.get(code, 0)),
+                gaps=sum(1 for h in held if h.commune_code == code and h.state == "gap"),
+                quarantined=sum(
+                    1 for h in held if h.commune_code == code and h.state == "quarantine"
+                ),
+                forks=sum(1 for h in held if h.commune_code == code and h.state == "fork"),
+                conflicts=int(confl.get(code, 0)),
+            )
+        )
+    return result
+
+
+def entity_totals(db: Database) -> dict[str, dict[str, int]]:
+    """Live records held per commune and entity: {commune: {entity: n}}."""
+    state.require_upper(db)
+    with db.connect() as conn:
+        rows = conn.execute(
+            select(SyncRecord.commune_code, SyncRecord.entity, func.count())
+            .where(SyncRecord.deleted.is_(False))
+            .group_by(SyncRecord.commune_code, SyncRecord.entity)
+        ).all()
+    totals: dict[str, dict[str, int]] = {}
+    for code, entity, count in rows:
+        totals.setdefault(code, {})[entity] = int(count)
+    return totals
+
+
+def export_consolidation_xlsx(db: Database, path: Path) -> Path:
+    """The consolidation view as a workbook: one row per commune, records per entity."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    from app.core.sync.writer import write_durably
+
+    statuses = consolidation(db)
+    totals = entity_totals(db)
+    entities = sorted({e for per in totals.values() for e in per})
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Tổng hợp"
+    header = [
+        "Mã xã",
+        "Gói cuối",
+        "Ngày gói cuối",
+        "Ngày nhập",
+        "Thiếu gói (đang chờ)",
+        "Cách ly",
+        "Xung đột",
+        *entities,
+    ]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for s in statuses:
+        per = totals.get(s.commune_code, {})
+        ws.append(
+            [
+                s.commune_code,
+                s.last_seq,
+                s.last_created_at[:10],
+                s.last_imported_at[:16],
+                s.gaps,
+                s.quarantined + s.forks,
+                s.conflicts,
+                *(per.get(e, 0) for e in entities),
+            ]
+        )
+    ws.append(
+        [
+            "Cộng",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            *(sum(p.get(e, 0) for p in totals.values()) for e in entities),
+        ]
+    )
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_durably(path, buf.getvalue())
+    return path

@@ -1,0 +1,305 @@
+"""Writing export bundles at the commune, safely.
+
+Rows are chosen by the change counter (``since < change_seq ≤ upto``), never by
+clock. The bundle is first written into the local archive, then to the chosen
+folder or USB stick — each time ``.partial``, flush, fsync, rename, re-open and
+verify — and only then is the export logged, which advances the "exported up to"
+mark. A bundle already complete in the archive but not logged (the program was
+killed in between) is adopted at the next export instead of reusing its number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.core.db import Database
+from app.core.dbfile import SCHEMA_HEAD
+from app.core.errors import StorageError, UserError
+from app.core.models import LocalState
+from app.core.models.base import utcnow
+from app.core.models.sync import SyncExport
+from app.core.sync import bundle, keys, records, state
+
+Progress = Callable[[int, int], None]
+ARCHIVE_DIR = Path("sync") / "archive"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    file: Path
+    archived: Path
+    seq: int
+    sha256: str
+    bundle_id: str
+    size: int
+    counts: dict[str, int]
+    kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "seq": self.seq,
+            "sha256": self.sha256,
+            "bundle_id": self.bundle_id,
+            "size": self.size,
+            "kind": self.kind,
+            "counts": self.counts,
+        }
+
+
+def archive_dir(data_dir: Path) -> Path:
+    return data_dir / ARCHIVE_DIR
+
+
+def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | None = None) -> None:
+    """``path.partial`` → flush → fsync → rename → fsync folder → re-read and verify."""
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        with contextlib.suppress(OSError):  # not possible on Windows; harmless
+            fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        again = path.read_bytes()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno == 28:
+            raise StorageError(f"Ổ đĩa {path.parent} đã đầy: chưa ghi được gói.") from exc
+        raise StorageError(f"Không ghi được tệp {path} ({exc.strerror}).") from exc
+    if again != data:
+        raise StorageError(f"Tệp {path.name} đọc lại khác với dữ liệu đã ghi (ổ đĩa lỗi?).")
+    if verify is not None:
+        verify(again)
+
+
+def _last_export(db: Database) -> SyncExport | None:
+    with db.session() as s:
+        return s.scalars(select(SyncExport).order_by(SyncExport.seq.desc()).limit(1)).first()
+
+
+def _adopt_orphans(db: Database, me: keys.KeyInfo) -> list[Path]:
+    """Log complete archived bundles the previous export wrote but did not log."""
+    folder = archive_dir(db.data_dir)
+    adopted_paths: list[Path] = []
+    if not folder.is_dir():
+        return adopted_paths
+    for stale in folder.glob("*.partial"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    while True:
+        last = _last_export(db)
+        seq = (last.seq if last else 0) + 1
+        candidates = sorted(folder.glob(f"KH_*_{seq:06d}_*{bundle.SUFFIX}"))
+        adopted = False
+        for path in candidates:
+            try:
+                b = bundle.parse(path.read_bytes())
+            except (OSError, bundle.BundleRefused):
+                continue
+            m = b.manifest
+            if m["public_key"] != me.public_key or m["prev_bundle_id"] != (
+                last.bundle_id if last else ""
+            ):
+                continue
+            _log_export(db, b, path)
+            adopted_paths.append(path)
+            adopted = True
+            break
+        if not adopted:
+            return adopted_paths
+
+
+def _log_export(db: Database, b: bundle.Bundle, path: Path) -> None:
+    m = b.manifest
+    with db.session() as s:
+        s.add(
+            SyncExport(
+                seq=m["seq"],
+                bundle_id=b.bundle_id,
+                prev_bundle_id=m["prev_bundle_id"],
+                file_name=path.name,
+                file_sha256=b.file_sha256,
+                size=len(b.data),
+                kind=m["kind"],
+                since_change_seq=m["since_change_seq"],
+                upto_change_seq=m["upto_change_seq"],
+                counts=json.dumps(m["counts"]),
+            )
+        )
+
+
+def export_bundle(
+    db: Database,
+    out_dir: Path | None,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write the next bundle into the archive and (when given) ``out_dir``."""
+    from app.core import settings
+
+    state.require_commune(db)
+    config = state.province_config(db)
+    if config is None:
+        raise UserError(
+            "Chưa nạp gói cấu hình của tỉnh: chưa biết gửi cho ai. "
+            "Hãy nạp gói cấu hình (tệp do tỉnh gửi) trước khi xuất gói."
+        )
+    info = settings.get_commune(db)
+    if info is None or not info.code:
+        raise UserError("Chưa đặt xã cho dữ liệu này.")
+    me = keys.my_key(db.data_dir)
+    adopted = _adopt_orphans(db, me)
+    last = _last_export(db)
+    since = 0 if full or last is None else last.upto_change_seq
+    include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
+    specs = records.entity_specs()
+    step, total = 0, len(specs) + 3
+
+    def tick() -> None:
+        nonlocal step
+        step += 1
+        if progress:
+            progress(step, total)
+        if cancelled and cancelled():
+            raise UserError("Đã hủy xuất gói. Chưa có gì thay đổi.")
+
+    import pyrage
+    from pyrage import x25519
+
+    recipients = [x25519.Recipient.from_str(r) for r in config.recipients]
+
+    def seal(raw: bytes) -> bytes:  # zlib and age release the GIL: runs beside the next part
+        return bytes(pyrage.encrypt(zlib.compress(raw, 6), recipients))
+
+    pending: list[tuple[str, int, int, Future[bytes]]] = []
+    with db.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
+        upto = int(conn.execute(select(LocalState.change_counter)).scalar_one())
+        maps = records.uuid_maps(conn, specs)
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        for spec in specs.values():
+            lines = [
+                encode(r)
+                for r in records.export_records(
+                    conn, spec, maps, since=since, upto=upto, include_personal=include_personal
+                )
+            ]
+            raw = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+            pending.append((spec.name, len(lines), len(raw), pool.submit(seal, raw)))
+            del lines, raw
+            tick()
+        parts = [(name, n, size, future.result()) for name, n, size, future in pending]
+    seq = (last.seq if last else 0) + 1
+    manifest = {
+        "commune_code": info.code,
+        "commune_name": info.name,
+        "installation_id": db.installation_id(),
+        "key_id": me.key_id,
+        "public_key": me.public_key,
+        "seq": seq,
+        "prev_bundle_id": last.bundle_id if last else "",
+        "created_at": utcnow().isoformat(),
+        "schema_revision": SCHEMA_HEAD,
+        "kind": "full" if full or last is None else "incremental",
+        "since_change_seq": since,
+        "upto_change_seq": upto,
+        "personal_fields": "included" if include_personal else "omitted",
+        "recipients": list(config.recipients),
+        "criteria_sets": [],
+    }
+    key = keys.signing_key(db.data_dir)
+    data, bundle_id = bundle.build(manifest, parts, key.sign)
+    tick()
+    name = bundle.file_name(info.code, seq, bundle_id)
+
+    def check(written: bytes) -> None:
+        if bundle.parse(written).bundle_id != bundle_id:
+            raise StorageError("Gói vừa ghi không khớp khi kiểm tra lại.")
+
+    archived = archive_dir(db.data_dir) / name
+    write_durably(archived, data, check)
+    tick()
+    target = archived
+    if out_dir is not None and out_dir.resolve() != archived.parent.resolve():
+        target = out_dir / name
+        for stale in out_dir.glob(f"KH_*{bundle.SUFFIX}.partial"):  # a stick pulled earlier
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        for orphan in adopted:  # logged late: it may never have reached the stick
+            if not (out_dir / orphan.name).exists():
+                write_durably(out_dir / orphan.name, orphan.read_bytes())
+        write_durably(target, data, check)
+    parsed = bundle.parse(data)
+    _log_export(db, parsed, archived)
+    tick()
+    return ExportResult(
+        file=target,
+        archived=archived,
+        seq=seq,
+        sha256=parsed.file_sha256,
+        bundle_id=bundle_id,
+        size=len(data),
+        counts=dict(manifest_counts(parsed)),
+        kind=str(manifest["kind"]),
+    )
+
+
+def manifest_counts(b: bundle.Bundle) -> dict[str, int]:
+    return {k: int(v) for k, v in b.manifest["counts"].items()}
+
+
+@dataclass(frozen=True)
+class ExportEntry:
+    seq: int
+    file_name: str
+    size: int
+    kind: str
+    created_at: str
+    counts: dict[str, int]
+    confirmed: bool
+    confirmed_at: str
+
+
+def history(db: Database) -> list[ExportEntry]:
+    """Every bundle this installation wrote, newest first."""
+    with db.session() as s:
+        rows = s.scalars(select(SyncExport).order_by(SyncExport.seq.desc())).all()
+        return [
+            ExportEntry(
+                seq=r.seq,
+                file_name=r.file_name,
+                size=r.size,
+                kind=r.kind,
+                created_at=r.created_at.isoformat(sep=" "),
+                counts=json.loads(r.counts),
+                confirmed=r.confirmed_at is not None,
+                confirmed_at=r.confirmed_at.isoformat(sep=" ") if r.confirmed_at else "",
+            )
+            for r in rows
+        ]
+
+
+def export_mark(db: Database) -> int:
+    """The change counter value up to which everything was exported (0: nothing yet)."""
+    with db.session() as s:
+        value = s.scalar(select(func.max(SyncExport.upto_change_seq)))
+    return int(value or 0)

@@ -1,0 +1,375 @@
+"""The yearly cycle screen: pick a year and a model; register, assess, recognise.
+
+A thin layer over :mod:`app.core.assessment.cycle`: every button calls one core
+service (one transaction) and shows its Vietnamese message on failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.assessment import CYCLE_MODELS, MODELS
+from app.core.assessment import cycle as svc
+from app.core.db import Database
+from app.ui.screens.base import AppContext, Screen
+from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
+from app.ui.widgets import messages
+
+LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Công nhận")
+
+
+def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A line of text from the user (None if cancelled); tests replace this."""
+    text, ok = QInputDialog.getText(parent, title, label)
+    return text if ok else None
+
+
+class RecognitionDialog(QDialog):
+    """Decision number, date and signer; recognises everyone who passed and is not yet."""
+
+    def __init__(self, db: Database, year: int, model: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.year, self.model = db, year, model
+        self.outcome: svc.RecognitionOutcome | None = None
+        self.setWindowTitle(f"Quyết định công nhận {MODELS[model]} năm {year}")
+        form = QFormLayout(self)
+        self.number = QLineEdit()
+        self.number.setPlaceholderText("ví dụ 125/QĐ-UBND")
+        self.date = QDateEdit(QDate(year, 12, 15))
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setCalendarPopup(True)
+        self.signer_title = QLineEdit("Chủ tịch UBND xã")
+        self.signer_name = QLineEdit(_chairman(db))
+        form.addRow("Số quyết định:", self.number)
+        form.addRow("Ngày ký:", self.date)
+        form.addRow("Chức vụ người ký:", self.signer_title)
+        form.addRow("Người ký:", self.signer_name)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Công nhận")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        with messages.guarded(self):
+            d = self.date.date()
+            self.outcome = svc.recognise(
+                self.db,
+                svc.DecisionInput(
+                    year=self.year,
+                    model=self.model,
+                    number=self.number.text(),
+                    decision_date=dt.date(d.year(), d.month(), d.day()),
+                    signer_title=self.signer_title.text(),
+                    signer_name=self.signer_name.text(),
+                ),
+            )
+            self.accept()
+
+
+def _chairman(db: Database) -> str:
+    from app.core import settings
+
+    info = settings.get_commune(db)
+    return info.chairman_name if info and info.chairman_name else ""
+
+
+class CycleScreen(Screen):
+    key = "cycle"
+    title = "Chu kỳ năm"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.rows: list[svc.CycleRow] = []
+        self.hamlets: dict[int, str] = {}
+        self.grid_model: AssessmentModel | None = None
+
+        self.year = QSpinBox()
+        self.year.setRange(svc.MIN_YEAR, svc.MAX_YEAR)
+        self.year.setValue(svc.working_year(ctx.db) if ctx.available else dt.date.today().year)
+        self.model_box = QComboBox()
+        for code in CYCLE_MODELS:
+            self.model_box.addItem(MODELS[code], code)
+        self.hamlet_box = QComboBox()
+        self.year_state = QLabel()
+        top = QHBoxLayout()
+        for label, widget in (
+            ("Năm:", self.year),
+            ("Mô hình:", self.model_box),
+            ("Thôn:", self.hamlet_box),
+        ):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+        top.addWidget(self.year_state, 1)
+        self.close_button = QPushButton("Khóa sổ năm")
+        self.reopen_button = QPushButton("Mở lại năm…")
+        self.criteria_button = QPushButton("Bộ tiêu chí…")
+        top.addWidget(self.criteria_button)
+        top.addWidget(self.close_button)
+        top.addWidget(self.reopen_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._registration_tab(), "1. Đăng ký")
+        self.tabs.addTab(self._assessment_tab(), "2. Chấm điểm")
+        self.due_model = QStandardItemModel(0, 3)
+        self.due_model.setHorizontalHeaderLabels(["Tên", "Công nhận lần cuối", "Hiệu lực đến"])
+        due_view = QTableView()
+        due_view.setModel(self.due_model)
+        due_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        due_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tabs.addTab(due_view, "3. Đến hạn công nhận lại")
+        self.summary = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.summary)
+
+        self.year.valueChanged.connect(self.reload)
+        self.model_box.currentIndexChanged.connect(self.reload)
+        self.hamlet_box.currentIndexChanged.connect(self.reload)
+        self.close_button.clicked.connect(self.close_year)
+        self.reopen_button.clicked.connect(self.reopen_year)
+        self.criteria_button.clicked.connect(self.open_criteria)
+        ctx.changed.connect(lambda _kind: self.mark_stale())
+
+    # --- layout ---
+    def _registration_tab(self) -> QWidget:
+        page = QWidget()
+        self.list_model = QStandardItemModel(0, len(LIST_COLUMNS))
+        self.list_model.setHorizontalHeaderLabels(list(LIST_COLUMNS))
+        self.list_view = QTableView()
+        self.list_view.setModel(self.list_model)
+        self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.register_selected = QPushButton("Đăng ký các dòng đã chọn")
+        self.register_shown = QPushButton("Đăng ký tất cả đang hiện")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.register_selected)
+        buttons.addWidget(self.register_shown)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.list_view, 1)
+        layout.addLayout(buttons)
+        self.register_selected.clicked.connect(self.register_selection)
+        self.register_shown.clicked.connect(self.register_all_shown)
+        return page
+
+    def _assessment_tab(self) -> QWidget:
+        page = QWidget()
+        self.set_label = QLabel()
+        self.set_label.setWordWrap(True)
+        self.grid = AssessmentGrid()
+        self.grid_error = QLabel()
+        self.grid_error.setStyleSheet("color: #b00020;")
+        self.save_button = QPushButton("&Lưu kết quả chấm")
+        self.recognise_button = QPushButton("Quyết định công nhận…")
+        self.form_button = QPushButton("&Phiếu chi tiết…")
+        self.form_button.setToolTip(
+            "Chấm từng mục kèm minh chứng, chọn mẫu phiếu (công dân học tập)"
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.grid_error, 1)
+        buttons.addWidget(self.form_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.recognise_button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.set_label)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.save_assessments)
+        self.recognise_button.clicked.connect(self.open_recognition)
+        self.form_button.clicked.connect(self.open_form)
+        return page
+
+    # --- state ---
+    @property
+    def model_code(self) -> str:
+        return str(self.model_box.currentData())
+
+    @property
+    def hamlet_id(self) -> int | None:
+        data = self.hamlet_box.currentData()
+        return int(data) if data is not None else None
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.reload_if_stale()
+
+    def _fill_hamlets(self) -> None:
+        from app.core.registry.hamlets import hamlet_choices
+
+        current = self.hamlet_id
+        self.hamlet_box.blockSignals(True)
+        self.hamlet_box.clear()
+        self.hamlet_box.addItem("Cả xã", None)
+        choices = hamlet_choices(self.ctx.db)
+        self.hamlets = {int(v): str(label) for v, label in choices}
+        for value, label in choices:
+            self.hamlet_box.addItem(str(label), int(value))
+        if current is not None:
+            self.hamlet_box.setCurrentIndex(max(0, self.hamlet_box.findData(current)))
+        self.hamlet_box.blockSignals(False)
+
+    def reload(self) -> None:
+        with messages.guarded(self):
+            if self.hamlet_box.count() == 0:
+                self._fill_hamlets()
+            year, model = self.year.value(), self.model_code
+            state = svc.year_state(self.ctx.db, year)
+            self.year_state.setText("  Đã khóa sổ" if state.closed else "")
+            self.close_button.setEnabled(not state.closed)
+            self.reopen_button.setEnabled(state.closed)
+            self.rows = svc.cycle_rows(self.ctx.db, year, model, self.hamlet_id)
+            self._fill_list()
+            self.due_model.setRowCount(0)
+            for d in svc.due_again(self.ctx.db, year, model):
+                cells = [d.name, str(d.last_year), str(d.valid_until)]
+                self.due_model.appendRow([QStandardItem(c) for c in cells])
+            sheet = svc.assessment_sheet(self.ctx.db, year, model, self.hamlet_id)
+            self.grid_model = AssessmentModel(sheet, self)
+            self.grid_model.on_error = self.grid_error.setText
+            self.grid_error.setText("")
+            self.grid.setModel(self.grid_model)
+            doc = sheet.doc
+            warn = " — có mục “cần đối chiếu”" if doc.needs_checking else ""
+            self.set_label.setText(
+                f"Bộ tiêu chí: {doc.title} (phiên bản {doc.version}; nguồn {doc.source.number}, "
+                f"{doc.source.issuer}){warn}. Gõ điểm, Enter/Tab sang ô kế tiếp; "
+                "có/không: gõ “có” hoặc “k”."
+            )
+            registered = sum(r.registered for r in self.rows)
+            assessed = sum(r.assessed for r in self.rows)
+            recognised = sum(r.recognised for r in self.rows)
+            self.summary.setText(
+                f"{len(self.rows)} trong danh sách · {registered} đăng ký · "
+                f"{assessed} đã chấm · {recognised} được công nhận"
+            )
+
+    def _fill_list(self) -> None:
+        self.list_model.setRowCount(0)
+        for r in self.rows:
+            cells = [
+                r.name,
+                self.hamlets.get(r.hamlet_id or 0, ""),
+                "✓" if r.registered else "",
+                "" if r.total is None else f"{r.total:g}",
+                r.label,
+                "✓" if r.recognised else "",
+            ]
+            items = [QStandardItem(c) for c in cells]
+            items[0].setData(r.entity_id, Qt.ItemDataRole.UserRole)
+            self.list_model.appendRow(items)
+
+    # --- actions ---
+    def _register(self, ids: list[int]) -> None:
+        with messages.guarded(self):
+            res = svc.register(self.ctx.db, self.year.value(), self.model_code, ids)
+            self.ctx.announce("cycle", f"Đã đăng ký {res.added}; {res.already} đã có từ trước.")
+            self.reload()
+
+    def register_selection(self) -> None:
+        rows = {i.row() for i in self.list_view.selectionModel().selectedRows()}
+        self._register([self.rows[r].entity_id for r in sorted(rows)])
+
+    def register_all_shown(self) -> None:
+        ids = [r.entity_id for r in self.rows if not r.registered]
+        if not ids:
+            messages.inform(self, "Tất cả trong danh sách đã đăng ký.")
+            return
+        place = self.hamlet_box.currentText()
+        if messages.ask(self, f"Đăng ký {len(ids)} {MODELS[self.model_code]} ({place})?"):
+            self._register(ids)
+
+    def save_assessments(self) -> int:
+        model = self.grid_model
+        if model is None or not model.dirty:
+            return 0
+        saved = 0
+        with messages.guarded(self):
+            for row in sorted(model.dirty):
+                entity = model.sheet.rows[row]
+                svc.record_assessment(
+                    self.ctx.db,
+                    svc.AssessmentInput(
+                        self.year.value(), self.model_code, entity.entity_id, model.values[row]
+                    ),
+                )
+                saved += 1
+        self.ctx.announce("cycle", f"Đã lưu {saved} kết quả chấm.")
+        self.reload()
+        return saved
+
+    def open_recognition(self) -> None:
+        if self.grid_model is not None and self.grid_model.dirty:
+            self.save_assessments()
+        dialog = RecognitionDialog(self.ctx.db, self.year.value(), self.model_code, self)
+        if dialog.exec() and dialog.outcome is not None:
+            self.ctx.announce("cycle", f"Đã công nhận {dialog.outcome.recognised} theo quyết định.")
+            self.reload()
+
+    def close_year(self) -> None:
+        year = self.year.value()
+        if messages.ask(self, f"Khóa sổ năm {year}? Sau khi khóa, muốn sửa phải mở lại có lý do."):
+            with messages.guarded(self):
+                svc.close_year(self.ctx.db, year, "Khóa sổ")
+                self.reload()
+
+    def reopen_year(self) -> None:
+        year = self.year.value()
+        reason = ask_reason(self, f"Mở lại năm {year}", "Lý do mở lại (sẽ được ghi lại):")
+        if reason is None:
+            return
+        with messages.guarded(self):
+            svc.reopen_year(self.ctx.db, year, reason)
+            self.ctx.announce("cycle", f"Đã mở lại năm {year}.")
+            self.reload()
+
+    def open_criteria(self) -> None:
+        from app.ui.screens.cycle_criteria import CriteriaDialog
+
+        CriteriaDialog(self.ctx.db, self.model_code, self).exec()
+        self.reload()
+
+    def open_form(self) -> None:
+        """The current grid row as a form (evidence notes, form variant)."""
+        from app.ui.screens.cycle_form import AssessmentFormDialog
+
+        model = self.grid_model
+        index = self.grid.currentIndex()
+        if model is None or not index.isValid():
+            messages.inform(self, "Chọn một dòng trong bảng chấm điểm trước.")
+            return
+        if model.dirty:
+            self.save_assessments()
+            model = self.grid_model
+            assert model is not None
+        row = model.sheet.rows[min(index.row(), len(model.sheet.rows) - 1)]
+        if AssessmentFormDialog(self.ctx.db, model.sheet, row, self).exec():
+            self.ctx.announce("cycle", f"Đã lưu phiếu của {row.name}.")
+            self.reload()

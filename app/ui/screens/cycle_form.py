@@ -1,0 +1,165 @@
+"""One entity's assessment as a form: every item with its title, value and evidence note.
+
+The learning-citizen self-assessment is filled here (form variant, ten indicators);
+any model can use it when evidence notes matter. The total and result follow each
+change; "Lưu" records it through the core in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.assessment import MODELS
+from app.core.assessment import cycle as svc
+from app.core.assessment.criteria import Item
+from app.core.assessment.scoring import Ratio, Value, score
+from app.core.db import Database
+from app.core.errors import ValidationError
+from app.ui.widgets import messages
+
+
+class AssessmentFormDialog(QDialog):
+    def __init__(
+        self, db: Database, sheet: svc.Sheet, row: svc.SheetRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.sheet, self.row = db, sheet, row
+        self.doc = sheet.doc
+        self.inputs: dict[str, QDoubleSpinBox | QCheckBox] = {}
+        self.notes: dict[str, QLineEdit] = {}
+        self.computed: dict[str, Ratio] = dict(row.computed)
+        stored = _stored(db, sheet.year, sheet.model, row.entity_id)
+        self.setWindowTitle(f"Phiếu đánh giá {MODELS[sheet.model]} {sheet.year} — {row.name}")
+        self.resize(820, 640)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{row.name}</b> — {self.doc.title}"))
+        self.variant = QComboBox()
+        if self.doc.variants:
+            for code, title in self.doc.variants:
+                self.variant.addItem(title, code)
+            current = stored.get("variant")
+            if current:
+                self.variant.setCurrentIndex(max(0, self.variant.findData(current)))
+            layout.addWidget(QLabel("Mẫu phiếu:"))
+            layout.addWidget(self.variant)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        evidence = stored.get("evidence", {})
+        for group in self.doc.groups:
+            box = QGroupBox(f"{group.code}. {group.title} (tối đa {group.max:g})")
+            grid = QGridLayout(box)
+            for r, item in enumerate(group.items):
+                grid.addWidget(QLabel(f"{item.code}"), r, 0)
+                title = QLabel(item.title)
+                title.setWordWrap(True)
+                grid.addWidget(title, r, 1)
+                grid.addWidget(self._input(item, row.values.get(item.code)), r, 2)
+                note = QLineEdit(str(evidence.get(item.code, "")))
+                note.setPlaceholderText("minh chứng")
+                self.notes[item.code] = note
+                grid.addWidget(note, r, 3)
+            grid.setColumnStretch(1, 3)
+            grid.setColumnStretch(3, 2)
+            body_layout.addWidget(box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+        self.result_label = QLabel()
+        layout.addWidget(self.result_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Lưu")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.update_total()
+
+    def _input(self, item: Item, value: Value) -> QWidget:
+        if item.kind == "computed":
+            shown = self.computed.get(item.computation or "")
+            return QLabel(shown.display() if shown else "không áp dụng")
+        if item.kind == "yesno":
+            box = QCheckBox("có")
+            box.setChecked(bool(value) and value not in ("không", "k"))
+            box.toggled.connect(self.update_total)
+            self.inputs[item.code] = box
+            return box
+        spin = QDoubleSpinBox()
+        spin.setRange(0, item.max)
+        spin.setSingleStep(item.step)
+        spin.setDecimals(0 if float(item.step).is_integer() else 2)
+        spin.setValue(float(value) if isinstance(value, int | float) else 0.0)
+        spin.setSuffix(f" / {item.max:g}")
+        spin.valueChanged.connect(self.update_total)
+        self.inputs[item.code] = spin
+        return spin
+
+    def values(self) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        for code, widget in self.inputs.items():
+            out[code] = widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+        return out
+
+    def update_total(self) -> None:
+        try:
+            result = score(self.doc, self.values(), self.computed)
+        except ValidationError as err:  # a value off the step while typing
+            self.result_label.setText(err.message)
+            return
+        failures = ("; " + "; ".join(result.failures)) if result.failures else ""
+        self.result_label.setText(
+            f"Tổng: {result.total:g}/{result.max:g} — {result.label}{failures}"
+        )
+
+    def save(self) -> None:
+        evidence = {c: n.text().strip() for c, n in self.notes.items() if n.text().strip()}
+        variant = self.variant.currentData() if self.doc.variants else None
+        with messages.guarded(self):
+            svc.record_assessment(
+                self.db,
+                svc.AssessmentInput(
+                    self.sheet.year,
+                    self.sheet.model,
+                    self.row.entity_id,
+                    self.values(),
+                    evidence=evidence,
+                    variant=variant,
+                ),
+            )
+            self.accept()
+
+
+def _stored(db: Database, year: int, model: str, entity_id: int) -> dict[str, Any]:
+    """The saved variant and evidence notes of this entity's assessment, if any."""
+    from sqlalchemy import text
+
+    with db.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT variant, evidence FROM assessment WHERE deleted = 0 AND year = :y "
+                "AND model = :m AND entity_id = :e"
+            ),
+            {"y": year, "m": model, "e": entity_id},
+        ).first()
+    if row is None:
+        return {}
+    return {"variant": row[0], "evidence": json.loads(row[1] or "{}")}

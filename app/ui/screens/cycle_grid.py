@@ -1,0 +1,185 @@
+"""The keyboard-only assessment grid: one row per registered entity, items as columns.
+
+Typing in a cell starts editing; Enter and Tab move to the next editable cell
+(Enter wraps to the next row). The total and result columns follow every
+keystroke-committed value, scored by the pure engine on the values in memory;
+nothing is written until "Lưu" (each entity then saved in its own transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
+
+from app.core.assessment.criteria import Item
+from app.core.assessment.cycle import Sheet
+from app.core.assessment.scoring import ScoreResult, Value, check_value, score
+from app.core.errors import ValidationError
+
+Index = QModelIndex | QPersistentModelIndex
+FIXED_LEFT = 1  # the name column
+FIXED_RIGHT = 2  # total, result
+PASS_BG = QColor("#e6f4ea")
+FAIL_BG = QColor("#fdecea")
+COMPUTED_BG = QColor("#eef2f7")
+
+
+class AssessmentModel(QAbstractTableModel):
+    def __init__(self, sheet: Sheet, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sheet = sheet
+        self.items: list[Item] = list(sheet.doc.items)
+        self.values: list[dict[str, Value]] = [dict(r.values) for r in sheet.rows]
+        self.results: list[ScoreResult] = [self._score(r) for r in range(len(sheet.rows))]
+        self.dirty: set[int] = set()
+        self.last_error = ""
+        self.on_error: Callable[[str], None] = lambda _text: None
+
+    # --- structure ---
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.sheet.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else FIXED_LEFT + len(self.items) + FIXED_RIGHT
+
+    def item_at(self, column: int) -> Item | None:
+        k = column - FIXED_LEFT
+        return self.items[k] if 0 <= k < len(self.items) else None
+
+    def editable(self, index: Index) -> bool:
+        item = self.item_at(index.column())
+        return (
+            item is not None
+            and item.kind != "computed"
+            and not self.sheet.rows[index.row()].recognised
+        )
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        item = self.item_at(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == 0:
+                return "Tên"
+            if item is not None:
+                return f"{item.code}\n(/{item.max:g})"
+            return "Tổng" if section == self.columnCount() - 2 else "Kết quả"
+        if role == Qt.ItemDataRole.ToolTipRole and item is not None:
+            note = "" if item.status == "đã xác nhận" else f"\n[{item.status}]"
+            return f"{item.title}{note}\n{item.provenance}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if self.editable(index) else base
+
+    # --- data ---
+    def _score(self, row: int) -> ScoreResult:
+        return score(self.sheet.doc, self.values[row], self.sheet.rows[row].computed)
+
+    def data(self, index: Index, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        result = self.results[row]
+        item = self.item_at(col)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == 0:
+                return self.sheet.rows[row].name
+            if item is not None:
+                if item.kind == "computed":
+                    s = result.items[item.code]
+                    return f"{s.points:g} ({s.shown})"
+                value = self.values[row].get(item.code)
+                if value is None:
+                    return ""
+                if item.kind == "yesno":
+                    return "có" if value in (True, "có", 1) else "không"
+                return f"{float(value):g}"  # type: ignore[arg-type]
+            if col == self.columnCount() - 2:
+                return f"{result.total:g}"
+            return result.label + (" ✓" if self.sheet.rows[row].recognised else "")
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if item is not None and item.kind == "computed":
+                return QBrush(COMPUTED_BG)
+            if item is None and col > 0:
+                return QBrush(PASS_BG if result.passed else FAIL_BG)
+        if role == Qt.ItemDataRole.ToolTipRole and item is None and col > 0:
+            return "\n".join(result.failures) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = 2) -> bool:
+        item = self.item_at(index.column())
+        if role != Qt.ItemDataRole.EditRole or item is None or not self.editable(index):
+            return False
+        text = str(value).strip().replace(",", ".")
+        try:
+            points = check_value(item, text if item.kind == "yesno" else (text or None))
+        except ValidationError as err:
+            self.last_error = err.message
+            self.on_error(err.message)
+            return False
+        self.last_error = ""
+        self.on_error("")
+        row = index.row()
+        if points is None:
+            self.values[row].pop(item.code, None)
+        elif item.kind == "yesno":
+            self.values[row][item.code] = points > 0
+        else:
+            self.values[row][item.code] = points
+        self.results[row] = self._score(row)
+        self.dirty.add(row)
+        last = self.columnCount() - 1
+        self.dataChanged.emit(index, self.index(row, last))
+        return True
+
+
+class AssessmentGrid(QTableView):
+    """A table view where Enter behaves like Tab: commit, then the next editable cell."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(True)
+
+    def next_editable(self, index: QModelIndex) -> QModelIndex:
+        model = self.model()
+        if not isinstance(model, AssessmentModel):
+            return index
+        rows, cols = model.rowCount(), model.columnCount()
+        pos = index.row() * cols + index.column()
+        for step in range(1, rows * cols + 1):
+            p = pos + step
+            if p >= rows * cols:
+                break
+            candidate = model.index(p // cols, p % cols)
+            if model.editable(candidate):
+                return candidate
+        return index
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            self.setCurrentIndex(self.next_editable(self.currentIndex()))
+            return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor: QWidget, hint: Any) -> None:
+        """Enter/Tab inside an editor commit the value and move on, like a spreadsheet."""
+        super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        if hint in (
+            QAbstractItemDelegate.EndEditHint.EditNextItem,
+            QAbstractItemDelegate.EndEditHint.SubmitModelCache,
+        ):
+            self.setCurrentIndex(self.next_editable(self.currentIndex()))

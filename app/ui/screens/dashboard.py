@@ -1,0 +1,242 @@
+"""The targets dashboard: per model registered / assessed / recognised against the target.
+
+Charts are drawn with QPainter in :class:`BarChart`: Qt Charts is not part of
+PySide6-Essentials (the app ships without the Addons wheel to stay small) and
+matplotlib would add ~40 MB to the installer for a handful of bars. Every bar
+has its number beside it, and the tables below carry the same figures with the
+denominator spelled out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.assessment import targets
+from app.core.assessment.cycle import working_year
+from app.ui.screens.base import AppContext, Screen
+from app.ui.widgets import messages
+
+REGISTERED = QColor("#9ecae1")
+RECOGNISED = QColor("#2b8a3e")
+TARGET = QColor("#c92a2a")
+MODEL_COLUMNS = ("Mô hình", "Mẫu số", "Đăng ký", "Đã chấm", "Công nhận", "Tỷ lệ", "Chỉ tiêu", "")
+TREND_YEARS = 6
+HAMLET_COLUMNS = (
+    "Thôn / TDP",
+    "Số hộ",
+    "Hộ đăng ký",
+    "Hộ được công nhận",
+    "Tỷ lệ GĐHT",
+    "Hội viên / dân số",
+)
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    registered: float  # shares 0..1
+    recognised: float
+    target: float | None
+
+
+class BarChart(QWidget):
+    """Horizontal bars per model: registered (light), recognised (dark), target (red tick)."""
+
+    ROW = 34
+    LABEL_W = 200
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[Bar] = []
+        self.setMinimumHeight(120)
+
+    def set_bars(self, bars: list[Bar]) -> None:
+        self.bars = bars
+        self.setMinimumHeight(self.ROW * len(bars) + 30)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, self.ROW * max(1, len(self.bars)) + 30)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = max(50.0, self.width() - self.LABEL_W - 70.0)
+        for k, bar in enumerate(self.bars):
+            y = 10 + k * self.ROW
+            p.setPen(self.palette().text().color())
+            p.drawText(
+                QRectF(4, y, self.LABEL_W - 8, self.ROW - 8),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                bar.label,
+            )
+            x0 = float(self.LABEL_W)
+            p.fillRect(
+                QRectF(x0, y + 2, width * min(bar.registered, 1.0), self.ROW - 12), REGISTERED
+            )
+            p.fillRect(
+                QRectF(x0, y + 6, width * min(bar.recognised, 1.0), self.ROW - 20), RECOGNISED
+            )
+            if bar.target is not None:
+                p.setPen(QPen(TARGET, 2))
+                tx = x0 + width * bar.target
+                p.drawLine(int(tx), y, int(tx), y + self.ROW - 8)
+            p.setPen(self.palette().text().color())
+            p.drawText(
+                QRectF(x0 + width + 6, y, 64, self.ROW - 8),
+                int(Qt.AlignmentFlag.AlignVCenter),
+                pct(bar.recognised),
+            )
+        p.end()
+
+
+def _table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel]:
+    model = QStandardItemModel(0, len(columns))
+    model.setHorizontalHeaderLabels(list(columns))
+    view = QTableView()
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    view.verticalHeader().setVisible(False)
+    return view, model
+
+
+class DashboardScreen(Screen):
+    key = "dashboard"
+    title = "Chỉ tiêu"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.report: targets.TargetReport | None = None
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(working_year(ctx.db) if ctx.available else dt.date.today().year)
+        self.profile_box = QComboBox()
+        self.members_label = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Năm:"))
+        top.addWidget(self.year)
+        top.addWidget(QLabel("Bộ chỉ tiêu:"))
+        top.addWidget(self.profile_box, 1)
+        self.chart = BarChart()
+        legend = QLabel(
+            "<span style='color:#6baed6'>■</span> đăng ký &nbsp; "
+            "<span style='color:#2b8a3e'>■</span> được công nhận &nbsp; "
+            "<span style='color:#c92a2a'>|</span> chỉ tiêu"
+        )
+        self.model_view, self.model_table = _table(MODEL_COLUMNS)
+        self.hamlet_view, self.hamlet_table = _table(HAMLET_COLUMNS)
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Vertical)
+        upper = QWidget()
+        up = QVBoxLayout(upper)
+        up.addWidget(self.chart)
+        up.addWidget(legend)
+        up.addWidget(self.model_view)
+        split.addWidget(upper)
+        split.addWidget(self.hamlet_view)
+        self.trend_view, self.trend_table = _table(("Năm",))
+        split.addWidget(self.trend_view)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.source_label)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.members_label)
+        self.year.valueChanged.connect(self.reload)
+        self.profile_box.activated.connect(self.choose_profile)
+        ctx.changed.connect(lambda _kind: self.mark_stale())
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.reload_if_stale()
+
+    def _fill_profiles(self) -> None:
+        chosen = targets.chosen_profile(self.ctx.db).code
+        self.profile_box.clear()
+        for p in targets.profiles(self.ctx.db):
+            self.profile_box.addItem(p.title, p.code)
+        self.profile_box.setCurrentIndex(max(0, self.profile_box.findData(chosen)))
+
+    def choose_profile(self) -> None:
+        with messages.guarded(self):
+            targets.choose_profile(self.ctx.db, str(self.profile_box.currentData()))
+            self.reload()
+
+    def reload(self) -> None:
+        with messages.guarded(self):
+            if self.profile_box.count() == 0:
+                self._fill_profiles()
+            self.report = targets.target_report(self.ctx.db, self.year.value())
+            self._show(self.report)
+            self._show_trend()
+
+    def _show(self, rep: targets.TargetReport) -> None:
+        self.source_label.setText(f"Nguồn chỉ tiêu: {rep.profile.source}")
+        bars = []
+        self.model_table.setRowCount(0)
+        for f in rep.models.values():
+            reg_share = (f.registered / f.total) if f.total else 0.0
+            bars.append(Bar(f.title, reg_share, f.rate or 0.0, f.target))
+            met = f.met
+            cells = [
+                f.title,
+                f"{f.denominator} ({f.denominator_label})",
+                str(f.registered),
+                str(f.assessed),
+                str(f.recognised),
+                pct(f.rate),
+                pct(f.target),
+                "" if met is None else ("Đạt" if met else "Chưa đạt"),
+            ]
+            self.model_table.appendRow([QStandardItem(c) for c in cells])
+        self.chart.set_bars(bars)
+        self.hamlet_table.setRowCount(0)
+        for h in rep.hamlets:
+            fam = h.models["learning_family"]
+            cells = [
+                h.name,
+                str(fam.total),
+                str(fam.registered),
+                str(fam.recognised),
+                pct(fam.rate),
+                pct(h.members.rate),
+            ]
+            self.hamlet_table.appendRow([QStandardItem(c) for c in cells])
+        m = rep.members
+        self.members_label.setText(
+            f"Hội viên: {m.members:,} / dân số {m.population:,} = {pct(m.rate)} "
+            f"(chỉ tiêu {pct(m.target)})".replace(",", ".")
+        )
+
+    def _show_trend(self) -> None:
+        """Recognition rate per model over the years that have data (newest last)."""
+        years = targets.years_with_data(self.ctx.db)[-TREND_YEARS:]
+        rates = targets.trend(self.ctx.db, years)
+        titles = [f.title for f in self.report.models.values()] if self.report else []
+        self.trend_table.clear()
+        self.trend_table.setHorizontalHeaderLabels(["Năm", *[f"{t} (tỷ lệ CN)" for t in titles]])
+        self.trend_table.setRowCount(0)
+        for year in years:
+            cells = [str(year), *[pct(rate) for rate in rates[year].values()]]
+            self.trend_table.appendRow([QStandardItem(c) for c in cells])

@@ -1,0 +1,185 @@
+"""The whole cycle headless through the CLI: register → assess from JSON → recognise → report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+from app.core.registry import hamlets
+from app.core.registry import households as hh
+from app.core.registry.people import PersonInput
+from app.core.workspace import init_commune
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> Any:
+        lines = [line for line in self.out.splitlines() if line.strip()]
+        assert len(lines) == 1, self.out
+        return json.loads(lines[0])
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    def _run(*argv: str) -> Run:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return Run(code, out, err)
+
+    return _run
+
+
+@pytest.fixture
+def commune(tmp_path: Path, make_name: Any) -> tuple[Path, int, list[int]]:
+    ws = init_commune(tmp_path / "xa", "4", lock=False)
+    try:
+        hamlet = hamlets.create_hamlet(ws.db, hamlets.HamletInput("Thôn Thượng"))
+        ids = [
+            hh.create_household(
+                ws.db,
+                hh.HouseholdInput(hamlet_id=hamlet),
+                [PersonInput(make_name("M"), "M", "1970", "Chủ hộ", school_level="primary")],
+            )
+            for _ in range(4)
+        ]
+    finally:
+        ws.close()
+    return tmp_path / "xa", hamlet, ids
+
+
+def test_cycle_end_to_end(
+    cli: Callable[..., Run],
+    commune: tuple[Path, int, list[int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, hamlet, ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    run = cli("cycle", "register", "--year", "2025", "--hamlet", str(hamlet), "--json")
+    assert run.code == 0 and run.json() == {"added": 4, "already": 0}
+    full = {
+        "1.2": 10,
+        "1.3": 10,
+        "2.2": 10,
+        "2.3": 10,
+        "3.1": True,
+        "3.2": True,
+        "3.3": 10,
+        "4.1": 10,
+        "4.2": True,
+    }
+    sheet = tmp_path / "danh-gia.json"
+    sheet.write_text(
+        json.dumps(
+            {
+                "assessments": [
+                    {
+                        "entity_id": ids[0],
+                        "values": full,
+                        "evidence": {"4.2": "Giấy công nhận GĐVH"},
+                    },
+                    {"entity_id": ids[1], "values": full | {"3.3": 0, "4.1": 0, "2.3": 5}},
+                    {"entity_id": ids[2], "values": full},
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    run = cli("cycle", "assess", "--year", "2025", "--file", str(sheet), "--json")
+    assert run.code == 0
+    assert [r["passed"] for r in run.json()["results"]] == [True, False, True]
+    run = cli(
+        "cycle",
+        "recognise",
+        "--year",
+        "2025",
+        "--number",
+        "12/QĐ-UBND",
+        "--date",
+        "15/12/2025",
+        "--signer-name",
+        "Lê Văn Hòa",
+        "--json",
+    )
+    assert run.json() == {"decision_id": 1, "recognised": 2, "valid_until": 2025}
+    report = cli("report", "targets", "--year", "2025", "--json").json()
+    assert report["year"] == 2025
+    family = report["models"]["learning_family"]
+    assert {
+        k: family[k]
+        for k in ("denominator", "registered", "assessed", "recognised", "rate", "target")
+    } == {
+        "denominator": 4,
+        "registered": 4,
+        "assessed": 3,
+        "recognised": 2,
+        "rate": 0.5,
+        "target": 0.7,
+    }
+    assert set(report["models"]) == {
+        "learning_family",
+        "learning_clan",
+        "learning_community",
+        "learning_unit",
+        "learning_citizen",
+    }
+    due = cli("cycle", "due", "--year", "2026", "--json").json()["due"]
+    assert sorted(d["entity_id"] for d in due) == sorted([ids[0], ids[2]])
+
+
+def test_criteria_commands(
+    cli: Callable[..., Run], commune: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(commune[0]))
+    listed = cli("criteria", "list", "--json").json()["sets"]
+    assert {s["model"] for s in listed} >= {"learning_family", "learning_citizen"}
+    from app.core.assessment.criteria import criteria_dir
+
+    ok = cli("criteria", "validate", str(criteria_dir() / "learning_citizen_qd244_2022.json"))
+    assert ok.code == 0 and "Hợp lệ" in ok.out
+    bad = tmp_path / "sai.json"
+    bad.write_text('{"code": "x", "version": 1}', encoding="utf-8")
+    run = cli("criteria", "validate", str(bad))
+    assert run.code != 0 and "sai.json" in run.err and "thiếu" in run.err
+
+
+def test_a_closed_year_is_refused_in_vietnamese(
+    cli: Callable[..., Run], commune: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(commune[0]))
+    assert cli("cycle", "close", "--year", "2024").code == 0
+    run = cli("cycle", "register", "--year", "2024", "--all")
+    assert run.code != 0 and "đã khóa sổ" in run.err
+    assert cli("cycle", "reopen", "--year", "2024", "--reason", "Sửa sai sót").code == 0
+
+
+def test_the_commune_types_its_own_targets(
+    cli: Callable[..., Run], commune: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(commune[0]))
+    run = cli(
+        "targets",
+        "own",
+        "Nghị quyết Đảng bộ xã 2025",
+        "--set",
+        "learning_family=75%",
+        "--set",
+        "members_share=0.3",
+        "--json",
+    )
+    assert run.json()["targets"] == {"learning_family": 0.75, "members_share": 0.3}
+    report = cli("report", "targets", "--year", "2025", "--json").json()
+    assert report["profile"]["title"] == "Nghị quyết Đảng bộ xã 2025"
+    assert report["models"]["learning_family"]["target"] == 0.75
+    assert report["members"]["target"] == 0.3
+    bad = cli("targets", "own", "X", "--set", "learning_family=nhiều")
+    assert bad.code != 0 and "mô_hình=0.7" in bad.err
