@@ -27,7 +27,13 @@ AddCommand = Callable[[str, Handler, str], argparse.ArgumentParser]
 # Each capability keeps its commands in a module of its own with a
 # ``register(add: AddCommand) -> None`` function; module-level imports there must
 # stay light (import the core inside the handlers) so every command starts fast.
-COMMAND_MODULES: tuple[str, ...] = ("app.cli_io", "app.cli_sync", "app.cli_cycle")
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli_io",
+    "app.cli_sync",
+    "app.cli_cycle",
+    "app.cli_fund",
+    "app.cli_print",
+)
 
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], human: str) -> None:

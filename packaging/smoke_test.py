@@ -15,7 +15,10 @@ Checks, in order (exit code 0 only if all pass):
   4. the default data folder is platformdirs' user data folder, outside the program folder
      (Linux/macOS, with XDG_DATA_HOME/HOME pointed at a temporary folder);
   5. `demo --households N --json` then `stats --json` report exactly N households;
-  6. `search`, `backup --json` and `restore --yes` work on that data;
+  6. `search`, `backup --json` and `restore --yes` work on that data; a people list goes
+     out to .xlsx and imports back (dry run) unchanged; a province is made, its package
+     loaded, a signed and encrypted bundle exported, its key accepted and the bundle
+     applied (the native crypto and spreadsheet libraries are in the bundle);
   7. an older database (if the project has more than one schema revision; needs the
      source tree's Python) is upgraded in place by the frozen app, with a backup first;
   8. `gui --smoke-test` opens the window offscreen on the demo data and exits 0; a build
@@ -206,6 +209,8 @@ def check_bundle(dist: Path) -> Path:
         if re.match(r"(_?tkinter|libtk|libtcl|tcl\d|tk\d|pytest|_pytest|hypothesis)", p.name)
     ]
     check(not unwanted, f"unwanted files in the bundle: {unwanted[:10]}")
+    # ReportLab loads its C speedups through exec(): without them lists print 4x slower.
+    check(any(dist.rglob("_rl_accel*")), "ReportLab's _rl_accel is not in the bundle")
     return bundle
 
 
@@ -285,6 +290,110 @@ def check_search_backup_restore(run: Runner, data_dir: Path, households: int) ->
     run.run_json("restore", str(backup_file), "--yes", data_dir=data_dir, label="restore --yes")
     stats = run.run_json("stats", data_dir=data_dir, label="stats (after restore)")
     check(stats.get("households") == households, f"after restore: {stats}")
+
+
+def check_spreadsheets(run: Runner, data_dir: Path, scratch: Path) -> None:
+    """openpyxl / python-calamine are in the bundle: a list goes out and back unchanged."""
+    step("export-xlsx then import-xlsx --dry-run (round trip)")
+    sheet = scratch / "nhan-khau.xlsx"
+    out = run.run_json(
+        "export-xlsx",
+        "--kind",
+        "people",
+        "--out",
+        str(sheet),
+        data_dir=data_dir,
+        label="export-xlsx",
+    )
+    check(sheet.is_file() and int(out.get("rows", 0)) > 0, f"export-xlsx reported {out}")
+    back = run.run_json(
+        "import-xlsx",
+        str(sheet),
+        "--kind",
+        "people",
+        "--dry-run",
+        data_dir=data_dir,
+        label="import-xlsx --dry-run",
+    )
+    check(
+        back.get("added") == 0 and back.get("updated") == 0 and back.get("rejected") == [],
+        f"an exported list should import back with no change: {back}",
+    )
+
+
+def check_sync(run: Runner, commune_dir: Path, scratch: Path) -> None:
+    """cryptography / pyrage / rfc8785 are in the bundle: a signed, encrypted bundle travels."""
+    step("province init, config load, bundle export, accept-key, bundle import")
+    province_dir, package_dir, stick = scratch / "tinh", scratch / "goi", scratch / "usb"
+    made = run.run_json(
+        "province",
+        "init",
+        "--name",
+        "Hội Khuyến học tỉnh Thử",
+        "--out",
+        str(package_dir),
+        data_dir=province_dir,
+        label="province init",
+    )
+    run.run_json(
+        "config",
+        "load",
+        str(made["package"]),
+        "--fingerprint",
+        str(made["fingerprint"]),
+        data_dir=commune_dir,
+        label="config load",
+    )
+    bundle = run.run_json(
+        "bundle", "export", "--out", str(stick), data_dir=commune_dir, label="bundle export"
+    )
+    check(Path(bundle["file"]).is_file(), f"bundle export reported {bundle}")
+    run.run_json(
+        "province", "accept-key", str(bundle["file"]), data_dir=province_dir, label="accept-key"
+    )
+    for expected in ("applied", "replay"):  # a second import of the same stick changes nothing
+        result = run.run_json(
+            "bundle",
+            "import",
+            str(stick),
+            data_dir=province_dir,
+            label=f"bundle import ({expected})",
+        )
+        statuses = [b.get("status") for b in result.get("bundles", [])]
+        check(statuses == [expected], f"bundle import should say {expected}: {result}")
+
+
+def check_printing(run: Runner, data_dir: Path, scratch: Path) -> None:
+    """ReportLab, its C speedups, fonts and the QR encoder are in the bundle."""
+    step("print certificates (PDF with QR) and a decision (.docx)")
+    pdf = scratch / "giay-cong-nhan.pdf"
+    run.run(
+        "print",
+        "certificates",
+        "--year",
+        "2025",
+        "--model",
+        "learning_family",
+        "--out",
+        str(pdf),
+        data_dir=data_dir,
+        label="print certificates",
+    )
+    check(pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), f"no PDF at {pdf}")
+    docx = scratch / "quyet-dinh.docx"
+    run.run(
+        "print",
+        "decision",
+        "--year",
+        "2025",
+        "--model",
+        "learning_family",
+        "--out",
+        str(docx),
+        data_dir=data_dir,
+        label="print decision",
+    )
+    check(docx.is_file() and docx.read_bytes().startswith(b"PK"), f"no .docx at {docx}")
 
 
 def source_python() -> Path | None:
@@ -401,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         demo_dir = scratch / "demo"
         check_demo_and_stats(run, demo_dir, args.households, args.seed)
         check_search_backup_restore(run, demo_dir, args.households)
+        check_sync(run, demo_dir, scratch)
+        check_printing(run, demo_dir, scratch)
+        check_spreadsheets(run, demo_dir, scratch)
         check_upgrade(run, scratch)
         gui_result = check_gui(run, demo_dir, args.households, args.strict_gui)
         check_program_folder_untouched(dist, before)

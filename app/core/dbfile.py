@@ -17,7 +17,12 @@ from app.core.errors import DatabaseError
 # Every Alembic revision this release knows, oldest first. A test checks this
 # against migrations/versions so the window can check the schema at start-up
 # without importing Alembic (which costs ~0.2 s).
-KNOWN_REVISIONS: tuple[str, ...] = ("0001_initial", "0002_yearly_cycle", "0003_sync")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_yearly_cycle",
+    "0003_sync",
+    "0004_fund",
+)
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

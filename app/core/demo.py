@@ -237,6 +237,9 @@ def _populate(
     from app.core.assessment.demo_cycle import fill_demo_cycles
 
     fill_demo_cycles(db, seed)
+    from app.core.fund.demo_fund import fill_demo_fund
+
+    fill_demo_fund(db, seed, info.code if info else "")
     return _Result(plan.counts(), planner.nfd_names)
 
 

@@ -174,11 +174,27 @@ class ImportWizard(QDialog):
     # --- step 1 → 2 --------------------------------------------------------------------
 
     def load_sheets(self) -> None:
-        path = Path(self.path_edit.text().strip())
-        with messages.guarded(self):
-            self.previews = preview_sheets(self.ctx.db, path, self.kind)
-            self._fill_mapping()
-            self.pages.setCurrentIndex(1)
+        """Read the file's sheets off the UI thread (a large file takes seconds)."""
+        path, kind, db = Path(self.path_edit.text().strip()), self.kind, self.ctx.db
+
+        def job(progress: Any, cancel: Any) -> list[SheetPreview]:
+            return preview_sheets(db, path, kind, progress=progress, cancel=cancel)
+
+        self.next_button.setEnabled(False)
+        run_in_background(
+            job,
+            self._sheets_loaded,
+            self._failed,
+            parent=self,
+            progress_label="Đang đọc các trang của tệp…",
+            cancellable=True,
+            writes=False,
+        )
+
+    def _sheets_loaded(self, previews: list[SheetPreview]) -> None:
+        self.previews = previews
+        self._fill_mapping()
+        self.pages.setCurrentIndex(1)
         self._update_buttons()
 
     def _fill_mapping(self) -> None:

@@ -49,14 +49,18 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("members", "Hội viên"),
     ("cycle", "Chu kỳ năm"),
     ("dashboard", "Chỉ tiêu"),
+    ("fund", "Quỹ khuyến học"),
     ("sync", "Gửi lên tỉnh"),
+    ("printing", "In ấn"),
 )
 # Screens other than the overview and the registry lists: navigation key →
 # "module:Class" of a Screen taking the AppContext, imported when first shown.
 SCREEN_CLASSES: dict[str, str] = {
     "cycle": "app.ui.screens.cycle:CycleScreen",
     "dashboard": "app.ui.screens.dashboard:DashboardScreen",
+    "fund": "app.ui.screens.fund:FundScreen",
     "sync": "app.ui.screens.sync:SyncScreen",
+    "printing": "app.ui.screens.printing:PrintingScreen",
 }
 NOTICE_MS = 20_000
 DEFAULT_SIZE = (1280, 800)

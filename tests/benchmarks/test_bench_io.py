@@ -2,28 +2,30 @@
 end to end and within 3× a raw ``executemany`` of the same rows into the same schema;
 export of 30,000 rows ≤ 5 s.
 
-The raw baseline is the dumbest loader that still reads the same file with the same
-reader (python-calamine) and does one ``executemany`` INSERT of its values into a fresh
-database of the same schema (``insert_seconds`` is the INSERT alone). The import does
-far more per row (header detection, date/ID/phone parsing, name normalisation, folded
-and sort keys, matching against the registry, households and heads): the 3× target is
-NOT met today (ratio ≈ 5–7 on 2 cores), so the ratio is reported, and only the absolute
-targets are asserted.
+The baseline is the honest floor for writing those rows: the very rows the import writes
+(hamlets, households, people — every column, uuids and change numbers included), already
+parsed and turned into parameter tuples outside the clock, inserted with one
+``executemany`` per table in one transaction of a fresh database of the same schema,
+through the same :meth:`Database.connect` (same pragmas, deferred foreign keys as the
+import uses), commit included. The import is timed end to end: opening the file, reading,
+header detection, cleaning, matching, writing, commit. Both are run three times,
+interleaved, on fresh databases; the best of each is compared (the machine is shared).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
-import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from python_calamine import CalamineWorkbook
 
+from app.core.db import Database
 from app.core.io.export import export_list
-from app.core.io.importer import import_file
+from app.core.io.importer import STAMP_COLUMNS, ImportPlan, import_file, new_uuids, plan_import
 from app.core.workspace import init_commune
 from tests.benchmarks.conftest import report
 
@@ -56,45 +58,71 @@ def _sheet(path: Path) -> Path:
     return path
 
 
-def _raw_executemany(path: Path, db_path: Path) -> tuple[float, float]:
+def _baseline_rows(plan: ImportPlan, db: Database) -> list[tuple[str, str, list[tuple[Any, ...]]]]:
+    """(table, INSERT, parameter tuples) of every row the import writes, prepared untimed."""
+    stamp = (db.commune_code, "2026-01-01 00:00:00.000000", "2026-01-01 00:00:00.000000", 1, 0)
+    out = []
+    seq = 1
+    for table, rows in (
+        ("hamlet", plan.hamlet_rows),
+        ("household", plan.household_rows),
+        ("person", plan.person_rows),
+    ):
+        columns = [*rows[0], *STAMP_COLUMNS, "uuid", "change_seq"]
+        params = []
+        for row, uuid in zip(rows, new_uuids(len(rows)), strict=True):
+            values = [v.isoformat() if isinstance(v, dt.date) else v for v in row.values()]
+            params.append((*values, *stamp, None, uuid, seq))
+            seq += 1
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        out.append((table, sql, params))
+    return out
+
+
+def _raw_executemany(db: Database, prepared: list[tuple[str, str, list[tuple[Any, ...]]]]) -> float:
     started = time.perf_counter()
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    rows = [r for r in sheet.to_python(skip_empty_area=False)[2:] if r[0] != ""][:ROWS]
-    conn = sqlite3.connect(db_path)
-    insert_started = time.perf_counter()
-    with conn:
-        conn.executemany(
-            "INSERT INTO person (uuid, commune_code, created_at, updated_at, revision, deleted,"
-            " change_seq, full_name, gender, birth_year, relation, id_number, is_studying,"
-            " name_folded, search_text, sort_key)"
-            " VALUES (?, '', '2026-01-01', '2026-01-01', 1, 0, 0, ?, ?, ?, ?, ?, 0, '', '', '')",
-            [(f"u{i}", r[1], r[3][0], int(r[2][-4:]), r[4], r[5]) for i, r in enumerate(rows)],
-        )
-    done = time.perf_counter()
-    conn.close()
-    return done - started, done - insert_started
+    with db.connect() as conn:
+        conn.exec_driver_sql("UPDATE local_state SET change_counter = change_counter + 1")
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for _table, sql, params in prepared:
+            conn.exec_driver_sql(sql, params)
+    return time.perf_counter() - started
 
 
 def test_import_and_export_30k(tmp_path: Path) -> None:
     path = _sheet(tmp_path / "nk.xlsx")
-    raw_ws = init_commune(tmp_path / "raw", "4", lock=False)
-    raw_path = raw_ws.db.path
-    raw_ws.close()
-    raw_seconds, insert_seconds = _raw_executemany(path, raw_path)
-
-    ws = init_commune(tmp_path / "xa", "4", lock=False)
+    prep = init_commune(tmp_path / "prep", "4", lock=False)
     try:
+        prepared = _baseline_rows(plan_import(prep.db, path, "households"), prep.db)
+    finally:
+        prep.close()
+    assert sum(len(p) for _t, _s, p in prepared) > ROWS
+
+    raw_runs: list[float] = []
+    import_runs: list[float] = []
+    for attempt in range(3):
+        raw_ws = init_commune(tmp_path / f"raw{attempt}", "4", lock=False)
+        try:
+            raw_runs.append(_raw_executemany(raw_ws.db, prepared))
+        finally:
+            raw_ws.close()
+        ws = init_commune(tmp_path / f"xa{attempt}", "4", lock=False)
         started = time.perf_counter()
         plan = import_file(ws.db, path, "households")
-        seconds = time.perf_counter() - started
+        import_runs.append(time.perf_counter() - started)
         assert (plan.added, len(plan.rejected)) == (ROWS, 0)
-        report(
-            "import_30k_people",
-            seconds=seconds,
-            executemany_seconds=raw_seconds,
-            insert_seconds=insert_seconds,
-            ratio=seconds / raw_seconds,
-        )
+        if attempt < 2:
+            ws.close()
+    seconds, raw_seconds = min(import_runs), min(raw_runs)
+    report(
+        "import_30k_people",
+        seconds=seconds,
+        executemany_seconds=raw_seconds,
+        ratio=seconds / raw_seconds,
+        runs=" ".join(f"{s:.2f}" for s in import_runs),
+        executemany_runs=" ".join(f"{s:.2f}" for s in raw_runs),
+    )
+    try:
         started = time.perf_counter()
         result = export_list(ws.db, "people", tmp_path / "xuat.xlsx")
         export_seconds = time.perf_counter() - started
@@ -103,4 +131,5 @@ def test_import_and_export_30k(tmp_path: Path) -> None:
     finally:
         ws.close()
     assert seconds <= 5.0
+    assert seconds <= 3 * raw_seconds
     assert export_seconds <= 5.0

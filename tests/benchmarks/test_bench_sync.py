@@ -29,8 +29,8 @@ pytestmark = pytest.mark.benchmark
 BUNDLES = int(os.environ.get("KHUYENHOC_BENCH_BUNDLES", "10"))
 # The targets are for a commune of ≈10,000 households, 30,000 people and
 # 10,000 members (≈50,000 records). The demo now also carries the yearly cycle
-# (registrations, assessments, recognitions: ≈130,000 records in all), so the
-# figures are reported raw and checked per 50,000 records.
+# (registrations, assessments, recognitions) and the fund (≈146,000 records in all),
+# so the figures are reported raw and checked per 50,000 records.
 TARGET_RECORDS = 50_000
 
 

@@ -44,8 +44,8 @@ def test_wizard_imports_after_a_fixed_mapping(
     wizard.show()
     wizard.browse_button.click()
     assert wizard.path_edit.text().endswith("thon-bac.xlsx")
-    wizard.next_button.click()
-    assert wizard.pages.currentIndex() == 1
+    wizard.next_button.click()  # the sheets are read off the UI thread
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == 1, timeout=10_000)
     combos = wizard.combos["Thôn Bắc"]
     assert [c.currentData() for c in combos][:4] == ["", "full_name", "birth", "relation"]
     assert combos[4].currentData() == ""  # "Việc làm" is not known: skipped
@@ -63,8 +63,10 @@ def test_wizard_imports_after_a_fixed_mapping(
     assert any("Đã nhập" in t for t in modals.texts("inform"))
     after = LISTINGS["people"].count(window.ctx.db, ListQuery())
     assert after == before + 2
-    rows = LISTINGS["people"].fetch_all(window.ctx.db, ListQuery(search="trinh"))
-    assert {(r[0], r[5], r[8]) for r in rows} == {
+    people = LISTINGS["people"]
+    name, hamlet, job = (people.column_keys.index(k) for k in ("full_name", "hamlet", "occupation"))
+    rows = people.fetch_all(window.ctx.db, ListQuery(search="trinh"))
+    assert {(r[name], r[hamlet], r[job]) for r in rows} == {
         ("Trịnh Văn Khải", "Thôn Bắc", "Làm ruộng"),
         ("Trịnh Thị Lụa", "Thôn Bắc", "Buôn bán"),
     }
@@ -90,6 +92,7 @@ def test_wizard_imports_only_the_chosen_sheets(
     qtbot.addWidget(wizard)
     wizard.path_edit.setText(str(path))
     wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == 1, timeout=10_000)
     assert set(wizard.combos) == {"Thôn Bắc", "Thôn Nam"}
     wizard.use_sheet["Thôn Bắc"].setChecked(False)
     wizard.next_button.click()
@@ -106,8 +109,10 @@ def test_wizard_reports_a_bad_file(qtbot: Any, window: Any, modals: Any, tmp_pat
     qtbot.addWidget(wizard)
     wizard.path_edit.setText(str(bad))
     wizard.next_button.click()
+    qtbot.waitUntil(lambda: bool(modals.texts("error")), timeout=10_000)
     assert wizard.pages.currentIndex() == 0
     assert any("không phải là bảng tính" in t for t in modals.texts("error"))
+    assert wizard.next_button.isEnabled()  # the person can pick another file
 
 
 def test_registry_screen_exports_what_it_shows(

@@ -34,6 +34,33 @@ def test_password_protected_workbook(db: Database, tmp_path: Path, snapshot: Any
     expect_refusal(db, path, snapshot, "mật khẩu")
 
 
+@pytest.mark.parametrize(
+    ("bof", "record_length"),
+    [
+        (b"\x09\x08\x10\x00\x00\x06\x05\x00", 16),  # Excel 97–2003 (BIFF8)
+        (b"\x09\x08\x08\x00\x00\x05\x05\x00", 8),  # Excel 5/95 (BIFF5)
+    ],
+)
+def test_password_protected_old_xls(
+    db: Database, tmp_path: Path, snapshot: Any, bof: bytes, record_length: int
+) -> None:
+    # An old .xls with a password: its workbook stream opens with the globals' BOF
+    # record and then a FILEPASS record (0x002F) holding the encryption header.
+    workbook_stream = bof + b"\0" * (record_length - 4) + b"\x2f\x00\x36\x00\x01\x00"
+    path = tmp_path / "mat-khau-cu.xls"
+    path.write_bytes(OLE + b"\0" * 1016 + workbook_stream + b"\0" * 2048)
+    expect_refusal(db, path, snapshot, "được đặt mật khẩu")
+
+
+def test_old_xls_without_filepass_is_not_called_protected(
+    db: Database, tmp_path: Path, snapshot: Any
+) -> None:
+    bof = b"\x09\x08\x10\x00\x00\x06\x05\x00"
+    path = tmp_path / "cu-hong.xls"
+    path.write_bytes(OLE + b"\0" * 1016 + bof + b"\0" * 12 + b"\xe1\x00\x02\x00" + b"\0" * 2048)
+    expect_refusal(db, path, snapshot, "bị hỏng")
+
+
 def test_broken_old_xls_file(db: Database, tmp_path: Path, snapshot: Any) -> None:
     path = tmp_path / "cu.xls"
     path.write_bytes(OLE + b"\0" * 2048)

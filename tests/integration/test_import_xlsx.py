@@ -26,8 +26,16 @@ from app.core.io.importer import (
     preview_sheets,
 )
 from app.core.registry.hamlets import HamletInput, create_hamlet
-from app.core.registry.households import HouseholdInput, create_household
+from app.core.registry.households import HouseholdInput, create_household, get_household_card
+from app.core.registry.members import (
+    BranchInput,
+    MemberInput,
+    create_branch,
+    create_member,
+    get_member,
+)
 from app.core.registry.people import PersonInput
+from app.core.text import sort_key as sort_key_of
 
 Sheet = tuple[str, list[list[Any]]]
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Quan hệ với chủ hộ", "Số CCCD"]
@@ -371,6 +379,45 @@ def test_matching_existing_people_updates_or_skips(db: Database, book: Any) -> N
     assert rows[2][0] == "Kiều Văn Vinh" and rows[2][7] == "Kiều Văn Tâm"
     again = plan_import(db, path, "households")
     assert counts(again) == (0, 0, 3, 0)
+
+
+def test_renaming_a_person_renames_the_linked_member(db: Database, book: Any) -> None:
+    hamlet = create_hamlet(db, HamletInput("Thôn Nam"))
+    household = create_household(
+        db,
+        HouseholdInput(hamlet_id=hamlet),
+        [PersonInput("Kiều Văn Tâm", birth="1960", relation="Chủ hộ", id_number="001060000001")],
+    )
+    person_id = get_household_card(db, household).people[0].id
+    branch = create_branch(db, BranchInput("Chi hội Thôn Nam", kind="hamlet", hamlet_id=hamlet))
+    member = create_member(
+        db, MemberInput(branch_id=branch, person_id=person_id, card_number="KH-001")
+    )
+    before = get_member(db, member)
+    path = book(
+        (
+            "Thôn Nam",
+            [
+                ["Họ và tên", "Năm sinh", "Giới tính", "Quan hệ với chủ hộ", "Số CCCD"],
+                ["Kiều Văn Tâm Anh", 1961, "Nam", "Chủ hộ", "001060000001"],
+            ],
+        )
+    )
+    plan = import_file(db, path, "households")
+    assert counts(plan) == (0, 1, 0, 0)
+    after = get_member(db, member)
+    assert (after.full_name, after.birth_year, after.gender) == ("Kiều Văn Tâm Anh", 1961, "M")
+    assert after.revision == before.revision + 1
+    conn = sqlite3.connect(db.path)
+    try:
+        sort_key, search_text = conn.execute(
+            "SELECT sort_key, search_text FROM member WHERE id = ?", (member,)
+        ).fetchone()
+    finally:
+        conn.close()
+    assert sort_key == sort_key_of("Kiều Văn Tâm Anh")
+    assert search_text == "kieu van tam anh | kh-001"
+    assert get_household_card(db, household).head_name == "Kiều Văn Tâm Anh"
 
 
 def test_same_id_number_twice_in_the_file_rejects_the_second(db: Database, book: Any) -> None:

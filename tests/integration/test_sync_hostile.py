@@ -15,6 +15,7 @@ import pytest
 from app.core.sync import bundle, canonical, keys
 from app.core.sync.container import write_container
 from app.core.sync.importer import import_bytes
+from app.core.sync.records import uuid22
 from tests.integration.test_sync_fixtures import (  # noqa: F401  (fixtures)
     Commune,
     Province,
@@ -161,62 +162,141 @@ def test_a_two_gigabyte_declared_size_is_rejected(province: Province, commune: C
     assert "kích thước" in _assert_refused(province, data)
 
 
-def _hamlet_line(commune: Commune, **extra: object) -> dict[str, object]:
+UID = uuid22("0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e")
+
+
+def _hamlet(**extra: object) -> dict[str, object]:
     return {
-        "uuid": "0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e",
+        "uuid": UID,
         "revision": 1,
         "deleted": False,
-        "commune_code": commune.db.commune_code,
         "name": "Thôn Lạ",
         "kind": "thon",
         **extra,
     }
 
 
-BAD_LINES: dict[str, Callable[[Commune], bytes]] = {
-    "duplicate-keys": lambda c: b'{"uuid":"a","uuid":"b"}\n',
-    "nan": lambda c: json.dumps(_hamlet_line(c, revision=float("nan"))).encode() + b"\n",
-    "infinity": lambda c: (
-        json.dumps(_hamlet_line(c)).replace('"revision": 1', '"revision": Infinity').encode()
-        + b"\n"
+def _part(*records: dict[str, object]) -> bytes:
+    return bundle.part_from_records(list(records))
+
+
+def _raw(*lines: str) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+HEAD = '["uuid","revision","deleted"]'
+# Each case: (entity, raw part text). The part layout is in app/core/sync/FORMAT.md.
+BAD_PARTS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "duplicate-keys": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', '[{"a":1,"a":2}]', "[false]")),
+    "duplicate-header-field": (
+        "hamlet",
+        lambda: _raw(
+            '["uuid","revision","deleted","name","name"]',
+            f'["{UID}"]',
+            "[1]",
+            "[false]",
+            '["a"]',
+            '["b"]',
+        ),
     ),
-    "huge-int": lambda c: (
-        json.dumps(_hamlet_line(c, revision=10**400 if False else 1))
-        .replace('"revision": 1', '"revision": ' + "9" * 5000)
-        .encode()
-        + b"\n"
+    "nan": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[NaN]", "[false]")),
+    "infinity": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[Infinity]", "[false]")),
+    "huge-int": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[" + "9" * 5000 + "]", "[false]")),
+    "big-int": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[" + "9" * 30 + "]", "[false]")),
+    "deep": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[" * 100_000 + "]" * 100_000, "[false]")),
+    "deep-header": ("hamlet", lambda: _raw("[" * 100_000 + "]" * 100_000)),
+    "nested-value": ("hamlet", lambda: _part(_hamlet(note={"a": [1]}))),
+    "list-value": ("hamlet", lambda: _part(_hamlet(name=["x"]))),
+    "float-revision": ("hamlet", lambda: _part(_hamlet(revision=1.5))),
+    "zero-revision": ("hamlet", lambda: _part(_hamlet(revision=0))),
+    "bool-as-int": ("unit", lambda: _part(_hamlet(staff_count=True))),
+    "unknown-field": ("hamlet", lambda: _part(_hamlet(password="x"))),
+    "commune-field": ("hamlet", lambda: _part(_hamlet(commune_code="99999"))),
+    "personal-field-while-omitted": ("unit", lambda: _part(_hamlet(phone="0912345678"))),
+    "bad-uuid": ("hamlet", lambda: _part(_hamlet(uuid="../../x"))),
+    "long-uuid": ("hamlet", lambda: _part(_hamlet(uuid="0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"))),
+    "non-canonical-uuid": ("hamlet", lambda: _part(_hamlet(uuid=UID[:21] + "B"))),
+    "duplicate-uuid": ("hamlet", lambda: _part(_hamlet(), _hamlet(name="Thôn Khác"))),
+    "too-long": ("hamlet", lambda: _part(_hamlet(name="x" * 5000))),
+    "bad-date": ("hamlet", lambda: _part(_hamlet(deleted_at="hôm qua"))),
+    "tombstone-with-fields": ("hamlet", lambda: _part(_hamlet(deleted=True))),
+    "column-too-short": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[1,2]", "[false]")),
+    "missing-column": ("hamlet", lambda: _raw(HEAD, f'["{UID}"]', "[1]")),
+    "header-not-core": (
+        "hamlet",
+        lambda: _raw('["revision","uuid","deleted"]', "[1]", f'["{UID}"]', "[false]"),
     ),
-    "deep": lambda c: b"[" * 100_000 + b"]" * 100_000 + b"\n",
-    "nested-value": lambda c: json.dumps(_hamlet_line(c, note={"a": [1]})).encode() + b"\n",
-    "float-revision": lambda c: json.dumps(_hamlet_line(c, revision=1.5)).encode() + b"\n",
-    "unknown-field": lambda c: json.dumps(_hamlet_line(c, password="x")).encode() + b"\n",
-    "other-commune": lambda c: json.dumps(_hamlet_line(c, commune_code="99999")).encode() + b"\n",
-    "bad-uuid": lambda c: json.dumps(_hamlet_line(c, uuid="../../x")).encode() + b"\n",
-    "too-long": lambda c: json.dumps(_hamlet_line(c, name="x" * 5000)).encode() + b"\n",
-    "not-utf8": lambda c: b"\xff\xfe\n",
-    "not-object": lambda c: b"[1,2]\n",
-    "dangling-reference": lambda c: (
-        json.dumps(
+    "not-utf8": ("hamlet", lambda: b"\xff\xfe\n"),
+    "not-array": ("hamlet", lambda: _raw('{"uuid":1}')),
+    "no-final-newline": ("hamlet", lambda: _part(_hamlet())[:-1]),
+    "dangling-reference": (
+        "clan",
+        lambda: _part(
             {
-                "uuid": "0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0f",
+                "uuid": UID,
                 "revision": 1,
                 "deleted": False,
-                "commune_code": c.db.commune_code,
                 "name": "Dòng họ",
-                "hamlet_id": "0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d99",
+                "hamlet_id": uuid22("0b7c3c4e-1f2a-4b3c-8d4e-5f6a7b8c9d99"),
             }
-        ).encode()
-        + b"\n"
+        ),
+    ),
+    "unknown-learning-model": (
+        "registration",
+        lambda: _part(
+            {
+                "uuid": UID,
+                "revision": 1,
+                "deleted": False,
+                "year": 2025,
+                "model": "learning_planet",
+                "entity_id": UID,
+            }
+        ),
+    ),
+    "commune-model-with-entity": (
+        "registration",
+        lambda: _part(
+            {
+                "uuid": UID,
+                "revision": 1,
+                "deleted": False,
+                "year": 2025,
+                "model": "commune_learning_community",
+                "entity_id": UID,
+            }
+        ),
+    ),
+    "entity-as-local-integer": (
+        "registration",
+        lambda: _part(
+            {
+                "uuid": UID,
+                "revision": 1,
+                "deleted": False,
+                "year": 2025,
+                "model": "learning_family",
+                "entity_id": 7,
+            }
+        ),
+    ),
+    "polymorphic-without-model": (
+        "registration",
+        lambda: _part(
+            {"uuid": UID, "revision": 1, "deleted": False, "year": 2025, "entity_id": UID}
+        ),
     ),
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_LINES))
+@pytest.mark.parametrize("case", sorted(BAD_PARTS))
 def test_json_edge_cases_in_records_are_rejected(
     province: Province, commune: Commune, case: str
 ) -> None:
-    entity = "clan" if case == "dangling-reference" else "hamlet"
-    data = forge(commune, {entity: BAD_LINES[case](commune)})
+    entity, make = BAD_PARTS[case]
+    raw = make()
+    count = 2 if case == "duplicate-uuid" else 1  # as declared in the manifest
+    data = forge(commune, {entity: raw}, records={entity: count})
     digest = province.digest()
     started = time.perf_counter()
     _assert_refused(province, data)
@@ -225,8 +305,10 @@ def test_json_edge_cases_in_records_are_rejected(
 
 
 def test_a_well_formed_forged_record_is_accepted(province: Province, commune: Commune) -> None:
-    line = json.dumps(_hamlet_line(commune)).encode() + b"\n"
-    assert _run(province, forge(commune, {"hamlet": line}))[0] == "applied"
+    assert (
+        _run(province, forge(commune, {"hamlet": _part(_hamlet())}, records={"hamlet": 1}))[0]
+        == "applied"
+    )
 
 
 def test_manifest_must_be_canonical_and_integer_only(province: Province, commune: Commune) -> None:

@@ -398,3 +398,42 @@ def test_a_bundle_encrypted_for_another_province_is_rejected(
     finally:
         ws.close()
     assert outcome.status == "rejected" and "Không giải mã được" in outcome.reason
+
+
+def test_yearly_cycle_records_name_their_entities_by_uuid(
+    province: Province, make_commune: Callable[..., Commune]
+) -> None:
+    """Registrations, assessments and recognitions refer to a household, clan, hamlet,
+    unit or person by ``model`` + local integer id; at the province that must be the
+    referenced row's uuid (of the right kind), and ``hamlet_id`` the hamlet's uuid."""
+    from sqlalchemy import text
+
+    from app.core.sync.records import LEARNING_MODEL_ENTITIES
+
+    commune = make_commune(households=20)
+    [outcome] = province.import_(commune.export().file)
+    assert outcome.status == "applied", outcome.reason
+    with commune.db.connect() as conn:
+        uuids = {
+            table: dict(conn.execute(text(f"SELECT id, uuid FROM {table}")).all())
+            for table in {t for t in LEARNING_MODEL_ENTITIES.values() if t}
+        }
+        checked = 0
+        for table in ("registration", "assessment", "recognition"):
+            held = province.records(table)
+            local = conn.execute(
+                text(f"SELECT uuid, model, entity_id, hamlet_id FROM {table}")
+            ).all()
+            assert len(held) == len(local)
+            for uid, model, entity_id, hamlet_id in local:
+                data = held[uid][2]
+                target = LEARNING_MODEL_ENTITIES[model]
+                expected = uuids[target][entity_id] if target else None
+                assert data["entity_id"] == expected
+                assert data["hamlet_id"] == (uuids["hamlet"][hamlet_id] if hamlet_id else None)
+                if target == "household":
+                    assert data["entity_id"] in province.records("household")
+                checked += 1
+    assert checked > 0
+    households = [d for t in ("registration",) for d in province.records(t).values()]
+    assert any(d[2]["model"] == "learning_family" for d in households)

@@ -81,3 +81,49 @@ def test_every_syncable_entity_travels_without_local_or_personal_columns() -> No
     for spec in specs.values():
         assert not {f.name for f in spec.fields} & LOCAL_COLUMNS
     assert {"id_number", "phone"} == PERSONAL_COLUMNS
+
+
+def test_every_integer_reference_column_is_declared() -> None:
+    """Local integer ids mean nothing at the province: a column named ``*_id`` either has
+    a ForeignKey or is declared in records.INTEGER_REFERENCES / POLYMORPHIC_REFERENCES,
+    and every learning model names the entity kind its ``entity_id`` refers to."""
+    from app.core.assessment.entities import MODELS
+    from app.core.sync.records import LEARNING_MODEL_ENTITIES, entity_specs
+
+    assert set(MODELS) == set(LEARNING_MODEL_ENTITIES)
+    specs = entity_specs()
+    for spec in specs.values():
+        for f in spec.fields:
+            if f.name.endswith("_id"):
+                assert f.kind in ("ref", "pref"), f"{spec.name}.{f.name}"
+            if f.kind == "ref":
+                assert f.ref_entity in specs
+            if f.kind == "pref":
+                assert f.discriminator in spec.field_map()
+                assert all(t in specs for _m, t in f.targets if t)
+
+
+def test_uuids_travel_as_22_characters_and_come_back_exactly() -> None:
+    import uuid
+
+    from app.core.sync.records import UUID22_RE, uuid22, uuid36
+
+    for _ in range(200):
+        text = str(uuid.uuid4())
+        short = uuid22(text)
+        assert len(short) == 22 and UUID22_RE.fullmatch(short) and uuid36(short) == text
+
+
+def test_a_dpapi_sealed_key_is_refused_in_vietnamese_off_windows(tmp_path: Path) -> None:
+    """On Windows key files are sealed with DPAPI (not testable here); elsewhere such a
+    file cannot be opened and says why, and plain key files keep working."""
+    from app.core.errors import StorageError
+
+    first = keys.my_key(tmp_path)
+    assert keys.my_key(tmp_path) == first  # plain PEM (not Windows) reads back
+    if sys.platform == "win32":
+        return
+    path = tmp_path / keys.KEYS_DIR / keys.SIGNING_FILE
+    path.write_bytes(keys.DPAPI_MAGIC + b"\x01\x02")
+    with pytest.raises(StorageError, match="Windows"):
+        keys.signing_key(tmp_path)

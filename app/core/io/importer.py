@@ -1,7 +1,8 @@
 """Importing a spreadsheet: plan first (a dry run that writes nothing), then apply.
 
 The plan reads every chosen sheet, finds its header, turns each row into cleaned
-values (the same rules as the entry forms: :func:`clean_person`) and matches it
+values (the same rules as the entry forms, memoised per distinct cell value:
+:class:`~app.core.io.cleaning.CellMemo`) and matches it
 against the registry: the same ID number, or the same folded name + birth year +
 household. Each row ends up *added*, *updated*, a *duplicate* (already there,
 nothing new) or *rejected* with its sheet, row number and a Vietnamese reason.
@@ -15,12 +16,16 @@ Cancelling, or any error, rolls everything back.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
+import os
 import re
-import uuid as uuidlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import count
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
@@ -29,6 +34,7 @@ from app.core import text as vntext
 from app.core.db import Database, reserve_change_seqs
 from app.core.errors import UserError, ValidationError
 from app.core.io import values as cells
+from app.core.io.cleaning import CellMemo, PersonRow, person_row, search_text
 from app.core.io.entities import SPECS, EntityPlan, apply_entities, plan_entities
 from app.core.io.headers import (
     IGNORE,
@@ -39,12 +45,14 @@ from app.core.io.headers import (
     save_mapping,
 )
 from app.core.io.workbook import Cell, SheetRows, read_sheets
-from app.core.models import Hamlet, HamletKind, Household, LocalState, Person
+from app.core.models import Hamlet, HamletKind, Household, LocalState, Member, Person
 from app.core.models.base import utcnow
 from app.core.models.hamlets import HAMLET_KIND_LABELS
 from app.core.models.households import HEAD_RELATION, RELATIONS
-from app.core.registry.people import CleanPerson, PersonInput, as_head, clean_person
+from app.core.registry.people import PersonInput, clean_person
 
+P = ParamSpec("P")
+R = TypeVar("R")
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 BATCH = 2000
@@ -102,7 +110,6 @@ class ImportPlan:
     household_updates: list[dict[str, Any]] = field(default_factory=list)
     person_rows: list[dict[str, Any]] = field(default_factory=list)
     person_updates: list[dict[str, Any]] = field(default_factory=list)
-    heads: list[tuple[Any, Any]] = field(default_factory=list)  # (household ref, person ref)
     entities: EntityPlan | None = None  # units and clans: written through the services
 
     @property
@@ -129,6 +136,24 @@ class ImportPlan:
         return text
 
 
+def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
+    """The cyclic garbage collector off while a file is planned or written: the tens of
+    thousands of small dicts and tuples of a sheet hold no cycles, yet they trigger full
+    collections that walk them all again and again (≈ 15 % of a 30,000-row import)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
 # --- reading sheets -------------------------------------------------------------------
 
 
@@ -138,13 +163,25 @@ def check_kind(kind: str) -> None:
 
 
 def preview_sheets(
-    db: Database, path: Path, kind: str, sheets: list[str] | None = None
+    db: Database,
+    path: Path,
+    kind: str,
+    sheets: list[str] | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
 ) -> list[SheetPreview]:
     """Every sheet with its header and suggested (or remembered) mapping."""
     check_kind(kind)
-    out = []
-    for sheet in read_sheets(path, sheets):
-        out.append(_preview(db, sheet, kind))
+    if progress is not None:
+        progress(0, 2)
+    read = read_sheets(path, sheets)
+    if cancel is not None and cancel():
+        raise ImportCancelled("Đã hủy đọc tệp.")
+    if progress is not None:
+        progress(1, 2)
+    out = [_preview(db, sheet, kind) for sheet in read]
+    if progress is not None:
+        progress(2, 2)
     if not any(p.header for p in out):
         raise UserError(
             "Không tìm thấy dòng tiêu đề cột (ví dụ “Họ và tên”) trong 15 dòng đầu của "
@@ -189,11 +226,11 @@ def _sheet_hamlet(sheet_name: str, title_lines: list[str]) -> str | None:
 # --- planning ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     sheet: str
     number: int
-    person: CleanPerson
+    person: PersonRow
     hamlet: str | None
     code: str | None
     address: str | None
@@ -208,6 +245,7 @@ class _Group:
     head_name: str | None = None
 
 
+@_without_gc
 def plan_import(
     db: Database,
     path: Path,
@@ -233,6 +271,7 @@ def plan_import(
         registry = _Registry.load(conn)
     total = sum(len(s.rows) for s, _p in previews) or 1
     done = 0
+    memo = CellMemo()
     groups: list[_Group] = []
     hamlet_rows: list[tuple[str, int, dict[str, Cell]]] = []
     entity_rows: list[tuple[str, int, dict[str, Cell], str | None]] = []
@@ -247,7 +286,9 @@ def plan_import(
         elif kind in SPECS:
             entity_rows.extend((s, n, v, preview.hamlet) for s, n, v in rows)
         else:
-            groups.extend(_group_people(sheet.name, rows, mapping, kind, preview.hamlet, plan))
+            groups.extend(
+                _group_people(sheet.name, rows, mapping, kind, preview.hamlet, plan, memo)
+            )
         done += len(sheet.rows)
         if progress is not None:
             progress(done // 2, total)
@@ -263,7 +304,7 @@ def plan_import(
             lambda sh, row, reason: plan.rejected.append(Rejected(sh, row, reason)),
         )
     else:
-        _match_groups(groups, registry, plan, kind)
+        _match_groups(groups, registry, plan, memo)
     if progress is not None:
         progress(total, total)
     plan.rejected.sort(key=lambda r: (r.sheet, r.row))
@@ -275,10 +316,15 @@ def _mark(conn: Connection) -> int:
 
 
 def _is_footer(row: tuple[Cell, ...]) -> bool:
+    """Whether a row is a subtotal or signature line ("Cộng: 25 hộ", "Người lập biểu")."""
     for value in row:
         if isinstance(value, str) and value.strip():
             return bool(_FOOTER.search(vntext.fold(value)))
     return False
+
+
+def _blank(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _field_rows(
@@ -287,52 +333,41 @@ def _field_rows(
     """(sheet, Excel row number, {field: cell}) per data row, up to the footer."""
     out = []
     used = [(i, f) for i, f in enumerate(mapping) if f and f != IGNORE]
+    footers: dict[str, bool] = {}
+    name = sheet.name
+    is_error = cells.is_error
     for index in range(header.data_start, len(sheet.rows)):
         raw = sheet.rows[index]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
-            continue
-        if _is_footer(raw):
-            break
+        width = len(raw)
         values: dict[str, Cell] = {}
         bad = None
         for col, key in used:
-            value = raw[col] if col < len(raw) else None
-            if isinstance(value, str) and not value.strip():
-                value = None
-            if cells.is_error(value):
-                bad = f"Ô cột “{header.labels[col] or col + 1}” có lỗi công thức ({value})."
-            if value is not None and key not in values:
+            value = raw[col] if col < width else None
+            if value.__class__ is str:
+                if "#" in value and is_error(value):
+                    bad = f"Ô cột “{header.labels[col] or col + 1}” có lỗi công thức ({value})."
+                elif not value or value.isspace():
+                    continue
+            elif value is None:
+                continue
+            if key not in values:  # two columns for one field: the first filled one
                 values[key] = value
+        if not values and bad is None and all(_blank(v) for v in raw):
+            continue
+        first = next((v for v in raw if isinstance(v, str) and v and not v.isspace()), None)
+        if first is not None:
+            footer = footers.get(first)
+            if footer is None:
+                footer = footers[first] = _is_footer((first,))
+            if footer:
+                break
         if bad:
-            plan.rejected.append(Rejected(sheet.name, index + 1, bad))
+            plan.rejected.append(Rejected(name, index + 1, bad))
             continue
         if not values:
             continue
-        out.append((sheet.name, index + 1, values))
+        out.append((name, index + 1, values))
     return out
-
-
-def _person_of(values: dict[str, Cell]) -> CleanPerson:
-    birth = cells.as_birth(values.get("birth"))
-    gender_text = cells.as_text(values.get("gender"))
-    male, female = values.get("male_tick"), values.get("female_tick")
-    # Old registers write the birth year under "Nam" or "Nữ": both at once.
-    for cell, label in ((male, "Nam"), (female, "Nữ")):
-        if birth is None and not gender_text and _looks_like_birth(cell):
-            birth, gender_text, male, female = cells.as_birth(cell), label, None, None
-    data = PersonInput(
-        full_name=cells.as_text(values.get("full_name")) or "",
-        gender=cells.as_gender(gender_text, male, female),
-        birth=birth,
-        relation=cells.as_text(values.get("relation")),
-        id_number=cells.as_digits(values.get("id_number"), (9, 12), "Số CCCD"),
-        phone=cells.as_text(values.get("phone")),
-        school_level=cells.as_school_level(values.get("school_level")),
-        occupation=cells.as_text(values.get("occupation")),
-        is_studying=cells.as_flag(values.get("is_studying")),
-        note=cells.as_text(values.get("note")),
-    )
-    return clean_person(data)
 
 
 _RELATION_WORDS = sorted(
@@ -349,7 +384,7 @@ def _split_members(text: str | None) -> list[str]:
     return [vntext.normalise(p) for p in parts if vntext.normalise(p)]
 
 
-def _member_of(part: str) -> CleanPerson:
+def _member_of(part: str) -> PersonRow:
     """Name, birth and relation of one member: "Trần Thị Bình (1972, Vợ)",
     "Trần Thị Bình - Vợ - 1972" or "Vợ: Trần Thị Bình 1972"."""
     relation = None
@@ -364,7 +399,7 @@ def _member_of(part: str) -> CleanPerson:
     if relation is None and len(pieces) > 1:
         relation = _relation_in(pieces[1])
     data = PersonInput(full_name=name, birth=birth.group(1) if birth else None, relation=relation)
-    return clean_person(data)
+    return person_row(clean_person(data))
 
 
 def _relation_in(text: str) -> str | None:
@@ -372,13 +407,7 @@ def _relation_in(text: str) -> str | None:
     return next((r for f, r in _RELATION_WORDS if f" {f} " in folded), None)
 
 
-def _looks_like_birth(value: Cell) -> bool:
-    if isinstance(value, dt.date):
-        return True
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return 1890 <= value <= 2999
-    text = cells.as_text(value) or ""
-    return len(text) >= 4 and any(ch.isdigit() for ch in text)
+_NO_PLACE = "\x00"
 
 
 def _group_people(
@@ -388,34 +417,48 @@ def _group_people(
     kind: str,
     sheet_hamlet: str | None,
     plan: ImportPlan,
+    memo: CellMemo,
 ) -> list[_Group]:
     """Rows → households: by the head-name column, or a head row then its members."""
     has = set(mapping)
+    text = memo.text
     by_head = "head_name" in has
     sequential = "relation" in has or "household_code" in has
     groups: list[_Group] = []
     keyed: dict[tuple[str, str, str], _Group] = {}
     current: _Group | None = None
+    places: dict[str | None, str | None] = {}
     for _sheet, number, values in rows:
         try:
-            person = _person_of(values)
+            person = memo.person(values)
         except ValidationError as err:
             plan.rejected.append(Rejected(sheet, number, err.message))
             continue
-        hamlet = cells.as_text(values.get("hamlet")) or sheet_hamlet
+        get = values.get
+        hamlet = text(get("hamlet")) or sheet_hamlet
+        place = places.get(hamlet, _NO_PLACE)
+        if place is _NO_PLACE:
+            place = places[hamlet] = memo.name(hamlet) or None
+        code, address, phone, head_name = (
+            get("household_code"),
+            get("address"),
+            get("phone") if kind == "households" else None,
+            get("head_name"),
+        )
         row = _Row(
             sheet,
             number,
             person,
-            vntext.normalise_name(hamlet) or None,
-            cells.as_text(values.get("household_code")),
-            cells.as_text(values.get("address")),
-            cells.as_text(values.get("phone")) if kind == "households" else None,
-            cells.as_text(values.get("head_name")),
+            place,
+            None if code is None else text(code),
+            None if address is None else text(address),
+            None if phone is None else text(phone),
+            None if head_name is None else text(head_name),
         )
-        is_head = vntext.fold(person.relation) == _HEAD
+        relation = person["relation"]
+        is_head = relation is not None and vntext.fold(relation) == _HEAD
         if by_head:
-            head = row.head_name or (person.full_name if is_head else None)
+            head = row.head_name or (person["full_name"] if is_head else None)
             if head is None:
                 groups.append(_Group([row]))  # no household named: a person alone
                 continue
@@ -424,7 +467,7 @@ def _group_people(
             if group is None:
                 group = keyed[key] = _Group(head_name=head)
                 groups.append(group)
-            if group.head is None and (is_head or vntext.fold(person.full_name) == key[1]):
+            if group.head is None and (is_head or vntext.fold(person["full_name"]) == key[1]):
                 group.head = len(group.rows)
             group.rows.append(row)
         elif sequential or kind == "households":
@@ -434,15 +477,15 @@ def _group_people(
                 starts = is_head or current is None or (code is not None and not same_code)
             else:
                 starts = not same_code
-            if starts and not is_head and "relation" in has and person.relation:
+            if starts and not is_head and "relation" in has and relation:
                 plan.rejected.append(
                     Rejected(sheet, number, "Dòng này không thuộc hộ nào (chưa có dòng chủ hộ).")
                 )
                 continue
             if starts:
                 if kind == "households":  # the phone of a household row is the household's
-                    row.person = replace(person, phone=None)
-                current = _Group(head=0, head_name=person.full_name)
+                    row.person = {**person, "phone": None}
+                current = _Group(head=0, head_name=person["full_name"])
                 groups.append(current)
             assert current is not None
             current.rows.append(row)
@@ -608,28 +651,16 @@ def _hamlet_row(row_id: int, name: str, kind: str, note: str | None) -> dict[str
     }
 
 
-def _person_values(p: CleanPerson, household_id: int | None) -> dict[str, Any]:
-    return {
-        "household_id": household_id,
-        "full_name": p.full_name,
-        "gender": p.gender,
-        "birth_date": p.birth.date if p.birth else None,
-        "birth_year": p.birth.year if p.birth else None,
-        "relation": p.relation,
-        "id_number": p.id_number,
-        "phone": p.phone,
-        "school_level": p.school_level,
-        "occupation": p.occupation,
-        "is_studying": p.is_studying,
-        "note": p.note,
-    }
-
-
-def _derive_person(values: dict[str, Any]) -> dict[str, Any]:
+def _derive_person(values: dict[str, Any], memo: CellMemo | None = None) -> dict[str, Any]:
+    """The derived columns (folded name, search text, sort key) as the services set them."""
     name = values["full_name"]
-    values["name_folded"] = vntext.fold(name)
-    values["search_text"] = vntext.search_blob(name, values["id_number"], values["phone"])
-    values["sort_key"] = vntext.sort_key(name)
+    if memo is None:
+        folded, key = vntext.fold(name), vntext.sort_key(name)
+    else:
+        folded, key = memo.name_keys(name)
+    values["name_folded"] = folded
+    values["search_text"] = search_text(folded, values["id_number"], values["phone"])
+    values["sort_key"] = key
     return values
 
 
@@ -648,50 +679,50 @@ def _merge(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]
     return _derive_person(merged)
 
 
-def _match_groups(groups: list[_Group], registry: _Registry, plan: ImportPlan, kind: str) -> None:
+def _match_groups(
+    groups: list[_Group], registry: _Registry, plan: ImportPlan, memo: CellMemo
+) -> None:
     seen_ids: dict[str, int] = {}
     seen_people: set[int] = set()
     for group in groups:
         household_id, household_new = _household_for(group, registry, plan)
-        person_refs: list[int] = []
         for index, row in enumerate(group.rows):
             p = row.person
-            if p.id_number and p.id_number in seen_ids:
+            id_number = p["id_number"]
+            if id_number and id_number in seen_ids:
                 plan.rejected.append(
                     Rejected(
                         row.sheet,
                         row.number,
-                        f"Số CCCD {p.id_number} trùng với dòng {seen_ids[p.id_number]}.",
+                        f"Số CCCD {id_number} trùng với dòng {seen_ids[id_number]}.",
                     )
                 )
                 continue
-            if p.id_number:
-                seen_ids[p.id_number] = row.number
-            if group.head == index and household_new and not p.relation:
-                p = as_head(p)  # as create_household does
-            incoming = _person_values(p, household_id)
+            if id_number:
+                seen_ids[id_number] = row.number
+            incoming = {"household_id": household_id, **p}
+            if group.head == index and household_new and not p["relation"]:
+                incoming["relation"] = HEAD_RELATION  # as create_household does
             existing = None
-            if p.id_number:
-                existing = registry.by_id_number.get(p.id_number)
+            if id_number:
+                existing = registry.by_id_number.get(id_number)
             if existing is None and not household_new:
-                existing = registry.find(p.full_name, incoming["birth_year"], household_id)
+                existing = registry.find(p["full_name"], incoming["birth_year"], household_id)
             if existing is None:
                 person_id = registry.new_id("person")
-                values = _derive_person(incoming)
+                values = _derive_person(incoming, memo)
                 values["id"] = person_id
                 plan.person_rows.append(values)
                 key = (values["name_folded"], values["birth_year"], household_id)
                 registry.by_name[key] = values
-                if p.id_number:
-                    registry.by_id_number[p.id_number] = values
+                if id_number:
+                    registry.by_id_number[id_number] = values
                 seen_people.add(person_id)
                 plan.added += 1
-                person_refs.append(person_id)
-                if group.head == index and household_new:
-                    plan.heads.append((household_id, person_id))
+                if group.head == index and household_new and household_id is not None:
+                    registry.household_rows[household_id]["head_person_id"] = person_id
                 continue
             person_id = existing["id"]
-            person_refs.append(person_id)
             if person_id in seen_people:
                 plan.duplicates += 1
                 continue
@@ -699,8 +730,8 @@ def _match_groups(groups: list[_Group], registry: _Registry, plan: ImportPlan, k
             if household_id is None:
                 incoming.pop("household_id")
             merged = _merge(existing, incoming)
-            if group.head == index and household_new:
-                plan.heads.append((household_id, person_id))
+            if group.head == index and household_new and household_id is not None:
+                registry.household_rows[household_id]["head_person_id"] = person_id
             if merged is None:
                 plan.duplicates += 1
             else:
@@ -708,7 +739,6 @@ def _match_groups(groups: list[_Group], registry: _Registry, plan: ImportPlan, k
                 plan.person_updates.append(merged)
                 existing.update(merged)
                 plan.updated += 1
-        del person_refs
 
 
 def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tuple[int | None, bool]:
@@ -720,12 +750,13 @@ def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tupl
         return None, False
     hamlet_id = _hamlet_id(first.hamlet, registry, plan)
     for row in group.rows:
-        if row.person.id_number and row.person.id_number in registry.by_id_number:
-            found = registry.by_id_number[row.person.id_number].get("household_id")
+        id_number = row.person["id_number"]
+        if id_number and id_number in registry.by_id_number:
+            found = registry.by_id_number[id_number].get("household_id")
             if found is not None and found in registry.household_rows:
                 _update_household(found, first, registry, plan)
                 return found, False
-    head_name = group.head_name or first.person.full_name
+    head_name = group.head_name or first.person["full_name"]
     found_id = registry.households.get((hamlet_id, vntext.fold(head_name)))
     if found_id is not None and not _same_head(found_id, first, group, registry):
         found_id = None
@@ -758,7 +789,7 @@ def _same_head(household_id: int, first: _Row, group: _Group, registry: _Registr
         return True
     head_id = registry.household_rows[household_id].get("head_person_id")
     head = registry.by_person_id.get(head_id) if head_id is not None else None
-    year = first.person.birth.year if first.person.birth else None
+    year = first.person["birth_year"]
     return head is None or year is None or head["birth_year"] in (None, year)
 
 
@@ -834,6 +865,7 @@ def _plan_hamlets(
 # --- applying --------------------------------------------------------------------------
 
 
+@_without_gc
 def apply_import(
     db: Database,
     plan: ImportPlan,
@@ -876,35 +908,19 @@ def apply_import(
         if _mark(conn) != plan.mark:
             raise UserError("Dữ liệu đã thay đổi từ lúc xem trước. Hãy xem trước lại rồi mới nhập.")
         seq = reserve_change_seqs(conn, total)
-        stamp = {
-            "commune_code": db.commune_code,
-            "created_at": now,
-            "updated_at": now,
-            "revision": 1,
-            "deleted": False,
-            "deleted_at": None,
-        }
+        # A new household names its head, who is inserted after it: the foreign key
+        # is checked at COMMIT (this transaction only), so no second pass of UPDATEs.
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        stamp = (db.commune_code, _sql_value(now), _sql_value(now), 1, 0, None)
         for model, rows in (
             (Hamlet, plan.hamlet_rows),
             (Household, plan.household_rows),
             (Person, plan.person_rows),
         ):
             for batch in _chunks(rows, BATCH):
-                payload = []
-                for row in batch:
-                    payload.append(
-                        {**row, **stamp, "uuid": str(uuidlib.uuid4()), "change_seq": seq}
-                    )
-                    seq += 1
-                _insert_raw(conn, model.__tablename__, payload)
+                insert_rows(conn, model.__tablename__, batch, stamp, seq)
+                seq += len(batch)
                 step(len(batch))
-        if plan.heads:
-            conn.execute(
-                update(Household)
-                .where(Household.id == bindparam("row_id"))
-                .values(head_person_id=bindparam("head_id")),
-                [{"row_id": h, "head_id": p} for h, p in plan.heads],
-            )
         seq = _updates(conn, Hamlet, plan.hamlet_updates, ("kind", "note"), seq, now, step)
         seq = _updates(
             conn,
@@ -917,6 +933,7 @@ def apply_import(
         )
         _updates(conn, Person, plan.person_updates, _PERSON_FIELDS, seq, now, step)
         _propagate_heads(conn, plan)
+        _propagate_members(conn, plan, now)
     if remember:
         for shape_key, mapping in plan.mappings.values():
             save_mapping(db, shape_key, mapping)
@@ -934,23 +951,49 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-_CONVERTED = frozenset({"birth_date", "is_studying", "deleted", "created_at", "updated_at"})
+STAMP_COLUMNS = ("commune_code", "created_at", "updated_at", "revision", "deleted", "deleted_at")
 
 
-def _insert_raw(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+def insert_rows(
+    conn: Connection,
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    stamp: tuple[Any, ...],
+    first_seq: int,
+) -> None:
     """One executemany straight to the driver: the rows are already plain and checked,
-    and SQLAlchemy's per-row parameter processing would cost more than the INSERT."""
+    and SQLAlchemy's per-row parameter processing would cost more than the INSERT.
+    Each row gets the ``stamp`` values (:data:`STAMP_COLUMNS`), a fresh uuid and the
+    next change number."""
     if not rows:
         return
     columns = list(rows[0])
-    plain = [c for c in columns if c not in _CONVERTED]
-    special = [c for c in columns if c in _CONVERTED]
-    order = plain + special
+    get = itemgetter(*columns)
+    dates = [i for i, c in enumerate(columns) if c in _DATE_COLUMNS]
+    order = [*columns, *STAMP_COLUMNS, "uuid", "change_seq"]
     sql = f"INSERT INTO {table} ({', '.join(order)}) VALUES ({', '.join('?' for _ in order)})"
-    conn.exec_driver_sql(
-        sql,
-        [(*[row[c] for c in plain], *[_sql_value(row[c]) for c in special]) for row in rows],
-    )
+    params = []
+    for row, uuid, seq in zip(rows, new_uuids(len(rows)), count(first_seq), strict=False):
+        values = get(row)
+        for i in dates:
+            if values[i] is not None:
+                values = (*values[:i], values[i].isoformat(), *values[i + 1 :])
+        params.append((*values, *stamp, uuid, seq))
+    conn.exec_driver_sql(sql, params)
+
+
+_DATE_COLUMNS = frozenset({"birth_date"})
+_UUID_VARIANT = {f"{i:x}": f"{8 | (i & 3):x}" for i in range(16)}
+
+
+def new_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) uuids as text, like ``str(uuid.uuid4())``, in one go."""
+    raw = os.urandom(16 * n).hex()
+    out = []
+    for start in range(0, 32 * n, 32):
+        h = raw[start : start + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return out
 
 
 def _updates(
@@ -1017,6 +1060,49 @@ def _propagate_heads(conn: Connection, plan: ImportPlan) -> None:
                 search_text=vntext.search_blob(name, address, phone, code),
             )
         )
+
+
+_MEMBER_FIELDS = ("full_name", "birth_year", "gender", "sort_key", "search_text")
+
+
+def _propagate_members(conn: Connection, plan: ImportPlan, now: dt.datetime) -> None:
+    """A renamed (re-dated, re-gendered) person renames the member linked to them, as
+    the services do (``households._propagate_name``): one query per 500 people, one
+    executemany for the members that change."""
+    people = {row["id"]: row for row in plan.person_updates}
+    changes = []
+    for chunk in _chunks(list(people), 500):
+        for member_id, person_id, name, year, gender, card, phone in conn.execute(
+            select(
+                Member.id,
+                Member.person_id,
+                Member.full_name,
+                Member.birth_year,
+                Member.gender,
+                Member.card_number,
+                Member.phone,
+            ).where(Member.person_id.in_(chunk))
+        ):
+            person = people[person_id]
+            if (name, year, gender) == (
+                person["full_name"],
+                person["birth_year"],
+                person["gender"],
+            ):
+                continue
+            changes.append(
+                {
+                    "id": member_id,
+                    "full_name": person["full_name"],
+                    "birth_year": person["birth_year"],
+                    "gender": person["gender"],
+                    "sort_key": person["sort_key"],
+                    "search_text": vntext.search_blob(person["full_name"], card, phone),
+                }
+            )
+    if changes:
+        seq = reserve_change_seqs(conn, len(changes))
+        _updates(conn, Member, changes, _MEMBER_FIELDS, seq, now, lambda _count: None)
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -46,7 +46,7 @@ def check_file(path: Path) -> str:
         if head == _OLE_MAGIC:
             fh.seek(0)
             blob = fh.read(min(size, 4 * 1024 * 1024))
-            if "EncryptedPackage".encode("utf-16-le") in blob:
+            if _ole_encrypted(blob):
                 raise _protected(path)
             return "xls"
     if not zipfile.is_zipfile(path):
@@ -61,6 +61,33 @@ def check_file(path: Path) -> str:
     if "content.xml" in names:
         return "ods"
     raise UserError(f"Tệp “{path.name}” không phải là bảng tính (.xlsx, .xls, .ods).")
+
+
+# The BOF record opening a workbook's globals (BIFF8: Excel 97–2003; BIFF5: Excel 5/95),
+# and the length of the record: a FILEPASS record (0x002F) right after it means the
+# file is encrypted ([MS-XLS] 2.4.117: FILEPASS must follow the globals' BOF).
+_GLOBALS_BOF = (
+    (b"\x09\x08\x10\x00\x00\x06\x05\x00", 20),
+    (b"\x09\x08\x08\x00\x00\x05\x05\x00", 12),
+)
+_FILEPASS = b"\x2f\x00"
+_ENCRYPTED_STREAMS = tuple(
+    name.encode("utf-16-le") for name in ("EncryptedPackage", "EncryptionInfo")
+)
+
+
+def _ole_encrypted(blob: bytes) -> bool:
+    """Whether an OLE file is password-protected: an encrypted .xlsx (streams
+    EncryptedPackage / EncryptionInfo) or an old .xls with a FILEPASS record."""
+    if any(name in blob for name in _ENCRYPTED_STREAMS):
+        return True
+    for bof, length in _GLOBALS_BOF:
+        at = blob.find(bof)
+        while at != -1:
+            if blob[at + length : at + length + 2] == _FILEPASS:
+                return True
+            at = blob.find(bof, at + 1)
+    return False
 
 
 def sheet_names(path: Path) -> list[str]:

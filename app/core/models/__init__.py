@@ -10,6 +10,7 @@ from app.core.models.assessment import (
 )
 from app.core.models.base import Base, SyncMixin
 from app.core.models.clans import Clan
+from app.core.models.fund import Award, DuesPayment, FundEntry
 from app.core.models.hamlets import Hamlet, HamletKind
 from app.core.models.households import Gender, Household, Person, SchoolLevel
 from app.core.models.local import LocalState, Setting
@@ -38,17 +39,23 @@ SYNCABLE_MODELS: tuple[type[SyncMixin], ...] = (
     Assessment,
     RecognitionDecision,
     Recognition,
+    FundEntry,
+    Award,
+    DuesPayment,
 )
 
 __all__ = [
     "SYNCABLE_MODELS",
     "Assessment",
+    "Award",
     "Base",
     "Branch",
     "BranchKind",
     "Clan",
     "CriteriaSet",
     "CycleYear",
+    "DuesPayment",
+    "FundEntry",
     "Gender",
     "Hamlet",
     "HamletKind",

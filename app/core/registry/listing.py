@@ -442,6 +442,9 @@ PEOPLE = Listing(
         ),
         ListColumn("relation", "Quan hệ với chủ hộ", Person.relation, width=110),
         ListColumn("head_name", "Chủ hộ", _P_HOUSEHOLD.head_name, _P_HOUSEHOLD.sort_key, width=170),
+        # The household's number tells apart two heads of the same name in one hamlet, so an
+        # exported people list imports back into the right households.
+        ListColumn("household_code", "Số hộ", _P_HOUSEHOLD.code, width=70),
         ListColumn("hamlet", "Thôn / TDP", _P_HAMLET.name, _P_HAMLET.sort_key, width=120),
         ListColumn("id_number", "Số CCCD", Person.id_number, width=110),
         ListColumn(

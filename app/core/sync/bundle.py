@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -21,24 +22,26 @@ from app.core.sync import canonical, keys
 from app.core.sync.container import ContainerRefused, read_container, write_container
 from app.core.sync.records import (
     ENTITY_RE,
+    MAX_REVISION,
+    PART_CORE,
+    PERSONAL_COLUMNS,
+    UUID22_RE,
     EntitySpec,
-    RecordRefused,
+    check_column,
     entity_specs,
-    field_kinds,
-    ref_fields,
-    validate_record,
+    uuid36_all,
 )
 
 FORMAT = "khuyenhoc-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
-PART_SUFFIX = ".jsonl.zz.age"
+PART_SUFFIX = ".cols.zz.age"
 SUFFIX = ".khb"
 MAX_BUNDLE_BYTES = 128 * 1024 * 1024
 MAX_MANIFEST_BYTES = 256 * 1024
 MAX_PART_RAW = 192 * 1024 * 1024
-MAX_LINE = 256 * 1024
+MAX_FIELDS = 200
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX16 = re.compile(r"[0-9a-f]{16}")
 CODE_RE = re.compile(r"[0-9]{1,8}")
@@ -80,16 +83,28 @@ class Bundle:
         return keys.fingerprint_of(self.manifest["public_key"])
 
 
-Row = tuple[str, int, bool, str]  # uuid, revision, deleted, the record's JSON text
+# uuid (canonical), revision, deleted, then the values of ``Contents.fields[entity]``
+# (references as canonical uuids; a tombstone has null everywhere but ``deleted_at``).
+Row = tuple[Any, ...]
 
 
 @dataclass
 class Contents:
-    """Decrypted, validated records per entity (in manifest order), kept compact:
-    (uuid, revision, deleted, JSON line), plus every reference made, per target."""
+    """Decrypted, validated records per entity (in manifest order), kept compact as
+    tuples (see :data:`Row`), the (name, kind) of their fields, and every reference
+    made, per target."""
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     refs: dict[str, set[str]] = field(default_factory=dict)
+
+    def record(self, entity: str, row: Row, commune: str) -> dict[str, Any]:
+        """One record as an object (what the upper level stores as JSON text)."""
+        head = {"uuid": row[0], "revision": row[1], "deleted": row[2], "commune_code": commune}
+        pairs = zip(self.fields[entity], row[3:], strict=True)
+        if row[2]:
+            return {**head, **{n: v for (n, _k), v in pairs if n == "deleted_at"}}
+        return {**head, **{n: v for (n, _k), v in pairs}}
 
 
 def file_name(commune_code: str, seq: int, bundle_id: str) -> str:
@@ -282,13 +297,34 @@ def _inflate(blob: bytes, raw_size: int) -> bytes:
     return raw
 
 
+def encode_part(header: list[str], columns: list[list[Any]]) -> bytes:
+    """The raw (uncompressed) text of one part: header line, then one line per column.
+
+    An empty part (no records) is empty text.
+    """
+    if not columns or not columns[0]:
+        return b""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    lines = [encode(header), *(encode(col) for col in columns)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def part_from_records(records: list[dict[str, Any]]) -> bytes:
+    """Records (dicts; missing fields = null) as a part — for tools and tests."""
+    header: list[str] = []
+    for record in records:
+        header += [k for k in record if k not in header]
+    return encode_part(header, [[r.get(k) for r in records] for k in header])
+
+
 def open_parts(bundle: Bundle, identities: list[Any]) -> Contents:
     """Decrypt, inflate (bounded) and validate every record, and the references."""
     import pyrage
 
     specs = entity_specs()
     contents = Contents()
-    commune = bundle.commune_code
+    personal = bundle.manifest["personal_fields"] == "included"
+    memo: dict[str, str] = {}  # short uuid → canonical, for the whole bundle
     for part in bundle.manifest["parts"]:
         entity = part["entity"]
         spec = specs.get(entity)
@@ -301,71 +337,130 @@ def open_parts(bundle: Bundle, identities: list[Any]) -> Contents:
                 "Không giải mã được gói: gói không gửi cho đơn vị này hoặc bị hỏng."
             ) from None
         raw = _inflate(compressed, part["raw_size"])
+        del compressed
         try:
-            lines = raw.decode("utf-8", errors="strict").split("\n") if raw else []
+            text = raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError:
             raise _refuse(f"Phần {entity}: văn bản không phải UTF-8.") from None
-        if lines and lines[-1] == "":
-            lines.pop()
-        if len(lines) != part["records"]:
-            raise _refuse(f"Phần {entity}: số bản ghi khác với khai báo.")
-        # Many small dicts would set off the cyclic GC again and again (none is cyclic).
+        del raw
+        # Many small objects would set off the cyclic GC again and again (none is cyclic).
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            contents.rows[entity] = _validate_lines(spec, lines, commune, contents.refs)
+            contents.fields[entity], contents.rows[entity] = _validate_part(
+                spec, text, part["records"], personal, contents.refs, memo
+            )
         finally:
             if gc_was_on:
                 gc.enable()
-        del raw, lines
+        del text
     return contents
 
 
-def _parse_all(spec: EntitySpec, lines: list[str]) -> list[Any]:
-    """All lines in one decoder call (fast); on any doubt, line by line for the reason."""
-    for number, line in enumerate(lines, start=1):
-        if len(line) > MAX_LINE:
-            raise _refuse(f"Phần {spec.name}, dòng {number}: bản ghi quá lớn.")
+def _header(spec: EntitySpec, line: str, personal: bool) -> list[str]:
     try:
-        parsed = canonical.loads_record("[" + ",".join(lines) + "]")
-        if type(parsed) is list and len(parsed) == len(lines):
-            return parsed
-    except canonical.JsonRefused:
-        pass
-    result = []
-    for number, line in enumerate(lines, start=1):
+        header = canonical.loads(line, max_depth=1)
+    except canonical.JsonRefused as exc:
+        raise _refuse(f"Phần {spec.name}, dòng tiêu đề: {exc}.") from None
+    known = spec.field_map()
+    if (
+        type(header) is not list
+        or not 3 <= len(header) <= MAX_FIELDS
+        or not all(type(n) is str for n in header)
+        or len(set(header)) != len(header)
+        or tuple(header[:3]) != PART_CORE
+    ):
+        raise _refuse(f"Phần {spec.name}: dòng tiêu đề không hợp lệ.")
+    for name in header[3:]:
+        if name not in known:
+            raise _refuse(f"Phần {spec.name}: trường lạ {name[:40]!r}.")
+        if name in PERSONAL_COLUMNS and not personal:
+            raise _refuse(f"Phần {spec.name}: có trường cá nhân {name!r} mà gói ghi là bỏ.")
+        disc = known[name].discriminator
+        if disc and disc not in header:
+            raise _refuse(f"Phần {spec.name}: thiếu trường {disc!r} đi kèm {name!r}.")
+    return header
+
+
+def _columns(spec: EntitySpec, lines: list[str], count: int) -> list[list[Any]]:
+    columns: list[list[Any]] = []
+    for number, line in enumerate(lines, start=2):
         try:
-            result.append(canonical.loads_record(line))
+            col = canonical.loads_record(line)
         except canonical.JsonRefused as exc:
             raise _refuse(f"Phần {spec.name}, dòng {number}: {exc}.") from None
-    return result
+        if type(col) is not list or len(col) != count:
+            raise _refuse(f"Phần {spec.name}, dòng {number}: số bản ghi khác với khai báo.")
+        columns.append(col)
+    return columns
 
 
-def _validate_lines(
-    spec: EntitySpec, lines: list[str], commune: str, refs: dict[str, set[str]]
-) -> list[Row]:
-    kinds = field_kinds(spec)
-    ref_list = ref_fields(spec)
-    specs_known = entity_specs()
-    for _name, target in ref_list:
-        if target not in specs_known:
-            raise _refuse(f"Phần {spec.name}: tham chiếu tới loại dữ liệu lạ.")
-    rows: list[Row] = []
-    seen: set[str] = set()
-    parsed = _parse_all(spec, lines)
-    for number, line in enumerate(lines, start=1):
-        try:
-            record = parsed[number - 1]
-            validate_record(spec, kinds, record, commune)
-        except (canonical.JsonRefused, RecordRefused) as exc:
-            raise _refuse(f"Phần {spec.name}, dòng {number}: {exc}.") from None
-        uid = record["uuid"]
-        if uid in seen:
-            raise _refuse(f"Phần {spec.name}, dòng {number}: bản ghi bị lặp.")
-        seen.add(uid)
-        for name, target in ref_list:
-            value = record.get(name)
-            if value is not None:
-                refs.setdefault(target, set()).add(value)
-        rows.append((uid, record["revision"], record["deleted"], line))
-    return rows
+def _validate_part(
+    spec: EntitySpec,
+    text: str,
+    count: int,
+    personal: bool,
+    refs: dict[str, set[str]],
+    memo: dict[str, str],
+) -> tuple[list[tuple[str, str]], list[Row]]:
+    if not text:
+        if count:
+            raise _refuse(f"Phần {spec.name}: số bản ghi khác với khai báo.")
+        return [], []
+    lines = text.split("\n")
+    if lines[-1] != "":
+        raise _refuse(f"Phần {spec.name}: dòng cuối không kết thúc đúng.")
+    lines.pop()
+    header = _header(spec, lines[0], personal)
+    if len(lines) != len(header) + 1:
+        raise _refuse(f"Phần {spec.name}: số cột khác với dòng tiêu đề.")
+    columns = _columns(spec, lines[1:], count)
+    del lines
+    uids, revisions, deleted = columns[0], columns[1], columns[2]
+
+    def bad(index: int, name: str) -> BundleRefused:
+        return _refuse(f"Phần {spec.name}, bản ghi {index + 1}: trường {name!r} không hợp lệ.")
+
+    for i, uid in enumerate(uids):
+        if type(uid) is not str or UUID22_RE.fullmatch(uid) is None:
+            raise bad(i, "uuid")
+    if len(set(uids)) != count:
+        raise _refuse(f"Phần {spec.name}: bản ghi bị lặp.")
+    if not set(map(type, revisions)) <= {int} or (
+        count and not (min(revisions) >= 1 and max(revisions) <= MAX_REVISION)
+    ):
+        i = next(
+            i for i, r in enumerate(revisions) if type(r) is not int or not 1 <= r <= MAX_REVISION
+        )
+        raise bad(i, "revision")
+    if not set(map(type, deleted)) <= {bool}:
+        raise bad(next(i for i, d in enumerate(deleted) if type(d) is not bool), "deleted")
+    known = spec.field_map()
+    by_name = dict(zip(header, columns, strict=True))
+    tombstones = [i for i, d in enumerate(deleted) if d]
+    for name, col in zip(header[3:], columns[3:], strict=True):
+        f = known[name]
+        at = check_column(f, col, by_name.get(f.discriminator) if f.discriminator else None)
+        if at >= 0:
+            raise bad(at, name)
+        if name != "deleted_at":
+            for i in tombstones:
+                if col[i] is not None:
+                    raise bad(i, name)
+    # Valid: canonical uuids, references collected, each record's text for the ledger.
+    full_uids = uuid36_all(uids, memo)
+    out_cols: list[list[Any]] = [full_uids, revisions, deleted]
+    for name, col in zip(header[3:], columns[3:], strict=True):
+        f = known[name]
+        if f.kind in ("ref", "pref"):
+            col = uuid36_all(col, memo)
+            if f.kind == "ref":
+                refs.setdefault(f.ref_entity, set()).update(filter(None, col))
+            else:
+                targets = dict(f.targets)
+                for m, v in zip(by_name[f.discriminator], col, strict=True):
+                    if v is not None:
+                        refs.setdefault(targets[m], set()).add(v)
+        out_cols.append(col)
+    del columns, by_name
+    return [(n, known[n].kind) for n in header[3:]], list(zip(*out_cols, strict=True))

@@ -294,8 +294,8 @@ def _apply(
                     counts=json.dumps(m["counts"]),
                 )
             )
-            for entity, rows in contents.rows.items():
-                counts[entity] = _apply_entity(conn, b, entity, rows)
+            for entity in contents.rows:
+                counts[entity] = _apply_entity(conn, b, contents, entity)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -327,17 +327,40 @@ def _check_references(conn: Connection, commune: str, contents: bundle.Contents)
             )
 
 
-_INSERT = (
-    "INSERT INTO sync_record (commune_code, entity, uuid, revision, deleted, data, bundle_seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_UPDATE = "UPDATE sync_record SET revision = ?, deleted = ?, data = ?, bundle_seq = ? WHERE id = ?"
+def _record_sql(fields: list[tuple[str, str]]) -> str:
+    """SQL building a record's JSON text inside SQLite (no Python work per record).
+
+    Parameters: ?1 commune, ?2 entity, ?3 uuid, ?4 revision, ?5 deleted, ?6 bundle
+    seq, then ?7… the fields' values (see :data:`bundle.Row`). Field names come from
+    our own mapped columns (checked against them when the bundle was opened).
+    """
+
+    def value(index: int, kind: str) -> str:
+        if kind == "bool":
+            return f"CASE ?{index} WHEN 1 THEN json('true') WHEN 0 THEN json('false') END"
+        return f"?{index}"
+
+    head = "'uuid', ?3, 'revision', ?4, 'deleted', json('{flag}'), 'commune_code', ?1"
+    live = "".join(
+        f", '{name}', {value(i, kind)}" for i, (name, kind) in enumerate(fields, start=7)
+    )
+    gone = "".join(
+        f", 'deleted_at', ?{i}"
+        for i, (name, _k) in enumerate(fields, start=7)
+        if name == "deleted_at"
+    )
+    return (
+        f"CASE WHEN ?5 THEN json_object({head.format(flag='true')}{gone}) "
+        f"ELSE json_object({head.format(flag='false')}{live}) END"
+    )
 
 
 def _apply_entity(
-    conn: Connection, b: bundle.Bundle, entity: str, rows: list[bundle.Row]
+    conn: Connection, b: bundle.Bundle, contents: bundle.Contents, entity: str
 ) -> dict[str, int]:
     stats = {"new": 0, "updated": 0, "deleted": 0, "unchanged": 0, "conflicts": 0}
+    rows = contents.rows[entity]
+    fields = contents.fields[entity]
     commune, seq = b.commune_code, b.seq
     existing = {
         uid: (rid, rev)
@@ -350,13 +373,14 @@ def _apply_entity(
     new_rows: list[tuple[Any, ...]] = []
     upd_rows: list[tuple[Any, ...]] = []
     conflicts: list[dict[str, Any]] = []
-    for uid, revision, deleted, line in rows:
+    for row in rows:
+        uid, revision, deleted = row[0], row[1], row[2]
         held = existing.get(uid)
         if held is None:
-            new_rows.append((commune, entity, uid, revision, deleted, line, seq))
+            new_rows.append((commune, entity, uid, revision, deleted, seq, *row[3:]))
             stats["deleted" if deleted else "new"] += 1
         elif revision > held[1]:
-            upd_rows.append((revision, deleted, line, seq, held[0]))
+            upd_rows.append((commune, entity, uid, revision, deleted, seq, *row[3:], held[0]))
             stats["deleted" if deleted else "updated"] += 1
         elif revision == held[1]:
             stats["unchanged"] += 1
@@ -369,17 +393,31 @@ def _apply_entity(
                     "held_revision": held[1],
                     "incoming_revision": revision,
                     "bundle_id": b.bundle_id,
-                    "data": line,
+                    "data": _encode(contents.record(entity, row, commune)),
                 }
             )
             stats["conflicts"] += 1
+    data_sql = _record_sql(fields)
     if new_rows:
-        conn.exec_driver_sql(_INSERT, new_rows)
+        conn.exec_driver_sql(
+            "INSERT INTO sync_record "
+            "(commune_code, entity, uuid, revision, deleted, data, bundle_seq) "
+            f"VALUES (?1, ?2, ?3, ?4, ?5, {data_sql}, ?6)",
+            new_rows,
+        )
     if upd_rows:
-        conn.exec_driver_sql(_UPDATE, upd_rows)
+        conn.exec_driver_sql(
+            f"UPDATE sync_record SET revision = ?4, deleted = ?5, data = {data_sql}, "
+            f"bundle_seq = ?6 WHERE id = ?{7 + len(fields)} AND uuid = ?3 AND entity = ?2",
+            upd_rows,
+        )
     if conflicts:
         conn.execute(insert(SyncConflict), conflicts)
     return stats
+
+
+def _encode(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _release_staged(db: Database, installation: str, identity: Any) -> list[Outcome]:

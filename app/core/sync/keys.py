@@ -3,7 +3,11 @@ upper level, an age X25519 identity to decrypt bundles.
 
 Private keys live in ``<data folder>/keys/`` (mode 0600), a folder outside the
 database: backups copy the database only, bundles carry public keys only. A new
-laptop therefore gets a new key, accepted by the province like any other.
+laptop therefore gets a new key, accepted by the province like any other. On
+Windows, where mode 0600 means little, a key file written by this version is also
+sealed with DPAPI (``CryptProtectData``, current user; file starts with
+:data:`DPAPI_MAGIC`), so a copy of the folder is useless to another account or PC.
+Key files written before (plain PEM / age text) are still read as they are.
 
 The **key id** is the first 16 hex digits of SHA-256 of the raw public key; the
 **fingerprint** (read aloud, printed on the registration sheet) is the first 32
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,11 +86,64 @@ def _write_secret(path: Path, data: bytes) -> None:
         raise StorageError(f"Không ghi được khóa vào {path.parent}: {exc.strerror}.") from exc
 
 
+DPAPI_MAGIC = b"KHDPAPI1\n"
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+
+    def _dpapi(data: bytes, *, protect: bool) -> bytes:
+        """CryptProtectData / CryptUnprotectData (current user, no UI) through ctypes."""
+        import ctypes
+        from ctypes import wintypes
+
+        class Blob(ctypes.Structure):
+            _fields_ = [("cbData", wintypes.DWORD), ("pbData", ctypes.POINTER(ctypes.c_char))]
+
+        buffer = ctypes.create_string_buffer(data, len(data))
+        blob_in = Blob(len(data), ctypes.cast(buffer, ctypes.POINTER(ctypes.c_char)))
+        blob_out = Blob()
+        ui_forbidden = 0x1
+        crypt32 = ctypes.windll.crypt32
+        call = crypt32.CryptProtectData if protect else crypt32.CryptUnprotectData
+        if not call(
+            ctypes.byref(blob_in), None, None, None, None, ui_forbidden, ctypes.byref(blob_out)
+        ):
+            raise StorageError(
+                "Không mở được khóa bí mật: khóa được bảo vệ cho một tài khoản Windows "
+                "hoặc máy khác. Trên máy này hãy tạo khóa mới và gửi phiếu đăng ký khóa cho tỉnh."
+            )
+        try:
+            return ctypes.string_at(blob_out.pbData, blob_out.cbData)
+        finally:
+            ctypes.windll.kernel32.LocalFree(blob_out.pbData)
+
+else:
+
+    def _dpapi(data: bytes, *, protect: bool) -> bytes:
+        raise StorageError(
+            "Khóa bí mật này được bảo vệ bằng Windows (DPAPI) nên chỉ mở được trên "
+            "máy Windows đã tạo ra nó."
+        )
+
+
+def _seal(data: bytes) -> bytes:
+    """Private key bytes as stored: DPAPI-sealed on Windows, as they are elsewhere."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return DPAPI_MAGIC + _dpapi(data, protect=True)
+    return data
+
+
+def _unseal(stored: bytes) -> bytes:
+    if stored.startswith(DPAPI_MAGIC):
+        return _dpapi(stored[len(DPAPI_MAGIC) :], protect=False)
+    return stored
+
+
 def signing_key(data_dir: Path) -> Ed25519PrivateKey:
     """This installation's signing key, made on first use."""
     path = _keys_dir(data_dir) / SIGNING_FILE
     if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(_unseal(path.read_bytes()), password=None)
         assert isinstance(key, Ed25519PrivateKey)
         return key
     key = Ed25519PrivateKey.generate()
@@ -94,7 +152,7 @@ def signing_key(data_dir: Path) -> Ed25519PrivateKey:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_secret(path, pem)
+    _write_secret(path, _seal(pem))
     return key
 
 
@@ -129,11 +187,11 @@ def age_identity(data_dir: Path, *, create: bool = False) -> object:
 
     path = _keys_dir(data_dir) / AGE_FILE
     if path.exists():
-        return x25519.Identity.from_str(path.read_text("ascii").strip())
+        return x25519.Identity.from_str(_unseal(path.read_bytes()).decode("ascii").strip())
     if not create:
         raise StorageError("Chưa có khóa giải mã của cấp trên (hãy chạy 'province init').")
     identity = x25519.Identity.generate()
-    _write_secret(path, (str(identity) + "\n").encode("ascii"))
+    _write_secret(path, _seal((str(identity) + "\n").encode("ascii")))
     return identity
 
 

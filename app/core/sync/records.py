@@ -1,18 +1,21 @@
 """Records of the syncable entities, serialised generically from the mapped columns.
 
 Every entity in ``SYNCABLE_MODELS`` travels, so entities added later are carried
-without a change here. A record is one JSON object: ``uuid``, ``revision``,
-``deleted``, ``commune_code`` and the entity's own columns; a foreign key carries
-the referenced row's uuid (local integer ids differ between databases). Local
+without a change here. A part is column-oriented (see FORMAT.md): a header of field
+names, then one JSON array per field. Every reference to another row — a foreign key,
+or one of the integer reference columns declared in :data:`INTEGER_REFERENCES` /
+:data:`POLYMORPHIC_REFERENCES` — carries the referenced row's uuid (local integer
+ids differ between databases). Uuids travel as 22-character base64url text. Local
 bookkeeping (``id``, ``change_seq``) and derived search/sort columns stay home, and
 so do personal fields the province does not need unless a setting says otherwise.
 """
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +29,44 @@ LOCAL_COLUMNS = frozenset(
 )
 PERSONAL_COLUMNS = frozenset({"id_number", "phone"})
 CORE_KEYS = ("uuid", "revision", "deleted", "commune_code")
+PART_CORE = ("uuid", "revision", "deleted")  # the first three header fields of a part
 TOMBSTONE_KEYS = (*CORE_KEYS, "deleted_at")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# 16 bytes in base64url without padding: 22 characters, the last one carrying only two
+# bits (so exactly one spelling per uuid).
+UUID22_RE = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")
 ENTITY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_TEXT = 20_000
 MAX_REVISION = 2**31 - 1
+MAX_INT = 2**53 - 1
+
+# --- references without a ForeignKey: declared here, in one place --------------------
+# The yearly cycle names the entity it is about by ``model`` + integer ``entity_id``
+# (see app/core/models/assessment.py), and copies ``hamlet_id`` in. Both travel as the
+# uuid of the row they name, exactly like foreign keys.
+
+#: learning model → entity (table) its ``entity_id`` names; "" = the commune itself
+#: (entity id 0, carried as null).
+LEARNING_MODEL_ENTITIES: dict[str, str] = {
+    "learning_family": "household",
+    "learning_clan": "clan",
+    "learning_community": "hamlet",
+    "learning_unit": "unit",
+    "learning_citizen": "person",
+    "commune_learning_community": "",
+}
+#: table → column → target entity, for plain integer references without a ForeignKey.
+INTEGER_REFERENCES: dict[str, dict[str, str]] = {
+    "registration": {"hamlet_id": "hamlet"},
+    "assessment": {"hamlet_id": "hamlet"},
+    "recognition": {"hamlet_id": "hamlet"},
+}
+#: table → column → (discriminator column, {discriminator value: target entity}).
+POLYMORPHIC_REFERENCES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "registration": {"entity_id": ("model", LEARNING_MODEL_ENTITIES)},
+    "assessment": {"entity_id": ("model", LEARNING_MODEL_ENTITIES)},
+    "recognition": {"entity_id": ("model", LEARNING_MODEL_ENTITIES)},
+}
 
 
 class RecordRefused(ValueError):
@@ -40,10 +76,12 @@ class RecordRefused(ValueError):
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # "str" | "int" | "bool" | "float" | "date" | "datetime" | "ref"
+    kind: str  # "str" | "int" | "bool" | "float" | "date" | "datetime" | "ref" | "pref"
     max_len: int = 0
     nullable: bool = True
-    ref_entity: str = ""
+    ref_entity: str = ""  # "ref": the target entity
+    discriminator: str = ""  # "pref": the column naming the target's kind
+    targets: tuple[tuple[str, str], ...] = ()  # "pref": (discriminator value, entity)
 
 
 @dataclass(frozen=True)
@@ -56,11 +94,17 @@ class EntitySpec:
         return {f.name: f for f in self.fields}
 
 
-def _field(column: Any, tables: dict[str, str]) -> Field:
+def _field(table: str, column: Any) -> Field:
     fks = list(column.foreign_keys)
     if fks:
-        target = fks[0].column.table.name
-        return Field(column.name, "ref", 36, True, tables.get(target, target))
+        return Field(column.name, "ref", 22, True, fks[0].column.table.name)
+    plain = INTEGER_REFERENCES.get(table, {}).get(column.name)
+    if plain:
+        return Field(column.name, "ref", 22, True, plain)
+    poly = POLYMORPHIC_REFERENCES.get(table, {}).get(column.name)
+    if poly:
+        disc, mapping = poly
+        return Field(column.name, "pref", 22, True, "", disc, tuple(sorted(mapping.items())))
     typ = column.type
     if isinstance(typ, Boolean):
         kind = "bool"
@@ -84,17 +128,62 @@ def entity_specs() -> dict[str, EntitySpec]:
     """Every syncable entity, keyed by its table name, in dependency-friendly order."""
     from app.core.models import SYNCABLE_MODELS
 
-    tables = {m.__table__.name: m.__table__.name for m in SYNCABLE_MODELS}  # type: ignore[attr-defined]
     specs: dict[str, EntitySpec] = {}
     for model in SYNCABLE_MODELS:
         table = model.__table__  # type: ignore[attr-defined]
         fields = tuple(
-            _field(col, tables)
+            _field(table.name, col)
             for col in table.columns
             if col.name not in LOCAL_COLUMNS and col.name not in CORE_KEYS
         )
         specs[table.name] = EntitySpec(table.name, model, fields)
     return specs
+
+
+def target_entities(f: Field) -> set[str]:
+    if f.kind == "ref":
+        return {f.ref_entity}
+    if f.kind == "pref":
+        return {t for _v, t in f.targets if t}
+    return set()
+
+
+# --- uuids: canonical text ↔ 22-character base64url ----------------------------------
+
+
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def uuid22(text: str) -> str:
+    """The 22-character base64url form of a canonical uuid text."""
+    raw = binascii.b2a_base64(bytes.fromhex(text.replace("-", "")), newline=False)
+    return raw[:22].translate(_TO_URLSAFE).decode("ascii")
+
+
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def uuid36(short: str) -> str:
+    """Canonical text of a short uuid (the caller has checked it with UUID22_RE)."""
+    h = binascii.a2b_base64(short.encode("ascii").translate(_FROM_URLSAFE) + b"==").hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def uuid36_all(shorts: list[Any], memo: dict[str, str]) -> list[Any]:
+    """:func:`uuid36` of a column (None stays None), remembering every answer in ``memo``
+    (references mostly name rows met earlier in the same bundle)."""
+    out: list[Any] = []
+    append = out.append
+    get = memo.get
+    for short in shorts:
+        if short is None:
+            append(None)
+            continue
+        full = get(short)
+        if full is None:
+            full = memo[short] = uuid36(short)
+        append(full)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -108,29 +197,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def uuid_maps(conn: Connection, specs: dict[str, EntitySpec]) -> dict[str, dict[int, str]]:
-    """id → uuid for every entity some foreign key points to."""
-    targets = {f.ref_entity for s in specs.values() for f in s.fields if f.kind == "ref"}
+    """id → short uuid for every entity some reference points to."""
+    targets = {t for s in specs.values() for f in s.fields for t in target_entities(f)}
     maps: dict[str, dict[int, str]] = {}
     for name in targets:
         if name not in specs:
             continue
         table = specs[name].model.__table__
-        maps[name] = dict(conn.execute(select(table.c.id, table.c.uuid)).all())  # type: ignore[arg-type]
+        rows = conn.execute(select(table.c.id, table.c.uuid)).all()  # type: ignore[arg-type]
+        maps[name] = {i: uuid22(u) for i, u in rows}
     return maps
 
 
-def _converter(f: Field, maps: dict[str, dict[int, str]]) -> Callable[[Any], Any] | None:
-    if f.kind == "ref":
-        target = maps.get(f.ref_entity, {})
-        return lambda v: target.get(v) if v is not None else None
-    if f.kind == "bool":
-        return lambda v: bool(v) if v is not None else None
-    if f.kind in ("date", "datetime"):
-        return _jsonable
-    return None
-
-
-def export_records(
+def export_columns(
     conn: Connection,
     spec: EntitySpec,
     maps: dict[str, dict[int, str]],
@@ -138,150 +217,128 @@ def export_records(
     since: int,
     upto: int,
     include_personal: bool,
-) -> Iterator[dict[str, Any]]:
-    """Rows of one entity with since < change_seq ≤ upto, as records (tombstones short)."""
+) -> tuple[list[str], list[list[Any]]]:
+    """Rows of one entity with since < change_seq ≤ upto, as (header, columns).
+
+    A tombstone (``deleted``) keeps only ``uuid``, ``revision`` and ``deleted_at``;
+    its other fields are null.
+    """
     table = spec.model.__table__
     fields = [f for f in spec.fields if include_personal or f.name not in PERSONAL_COLUMNS]
-    names = [*CORE_KEYS, *(f.name for f in fields)]
-    converters = [
-        (i + len(CORE_KEYS), conv)
-        for i, f in enumerate(fields)
-        if (conv := _converter(f, maps)) is not None
-    ]
-    cols = [table.c[name] for name in names]
+    header = [*PART_CORE, *(f.name for f in fields)]
     stmt = (
-        select(*cols)
+        select(*(table.c[name] for name in header))
         .where(table.c.change_seq > since, table.c.change_seq <= upto)
         .order_by(table.c.id)
     )
-    deleted_at = names.index("deleted_at") if "deleted_at" in names else None
-    # The DB-API cursor directly: plain tuples, no Row objects (≈ 40 % of the time).
+    # The DB-API cursor directly: plain tuples, no Row objects.
     compiled = stmt.compile(conn)
     params = [compiled.params[name] for name in compiled.positiontup or ()]
     raw = conn.connection.driver_connection
     assert raw is not None
-    for row in raw.execute(str(compiled), params):
-        if row[2]:
-            record: dict[str, Any] = {
-                "uuid": row[0],
-                "revision": row[1],
-                "deleted": True,
-                "commune_code": row[3],
-            }
-            if deleted_at is not None:
-                record["deleted_at"] = _jsonable(row[deleted_at])
-            yield record
-            continue
-        values = list(row)
-        values[2] = False
-        for index, conv in converters:
-            values[index] = conv(values[index])
-        yield dict(zip(names, values, strict=True))
+    rows = raw.execute(str(compiled), params).fetchall()
+    if not rows:
+        return header, [[] for _ in header]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    by_name = dict(zip(header, columns, strict=True))
+    columns[0] = [uuid22(u) for u in columns[0]]
+    columns[2] = [bool(d) for d in columns[2]]
+    for index, f in enumerate(fields, start=len(PART_CORE)):
+        col = columns[index]
+        if f.kind == "ref":
+            target = maps.get(f.ref_entity, {})
+            columns[index] = [target.get(v) if v is not None else None for v in col]
+        elif f.kind == "pref":
+            kinds = dict(f.targets)
+            empty: dict[int, str] = {}
+            looked = [maps.get(kinds.get(m) or "", empty) for m in by_name[f.discriminator]]
+            columns[index] = [
+                t.get(v) if v is not None else None for t, v in zip(looked, col, strict=True)
+            ]
+        elif f.kind == "bool":
+            columns[index] = [bool(v) if v is not None else None for v in col]
+        elif f.kind in ("date", "datetime"):
+            columns[index] = [_jsonable(v) for v in col]
+    tombstones = [i for i, d in enumerate(columns[2]) if d]
+    if tombstones:
+        for index, name in enumerate(header):
+            if index >= len(PART_CORE) and name != "deleted_at":
+                for i in tombstones:
+                    columns[index][i] = None
+    return header, columns
 
 
-MAX_INT = 2**53 - 1
+# --- validation of one part (column by column) ---------------------------------------
 
 
-def _value_ok(kind: str, max_len: int, value: Any) -> bool:
-    typ = type(value)
-    if kind == "str":
-        return typ is str and len(value) <= max_len
-    if kind == "ref":
-        return typ is str and UUID_RE.fullmatch(value) is not None
-    if kind == "int":
-        return typ is int and -MAX_INT <= value <= MAX_INT
-    if kind == "bool":
-        return typ is bool
-    if kind == "float":
-        return (typ is float or typ is int) and -(2.0**63) < value < 2.0**63
-    if typ is not str or len(value) > max_len:
-        return False
-    try:
-        if kind == "date":
-            dt.date.fromisoformat(value)
-        else:
-            dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+def _bad_index(col: list[Any], ok: Callable[[Any], bool]) -> int:
+    for i, v in enumerate(col):
+        if v is not None and not ok(v):
+            return i
+    return -1
 
 
-def validate_record(
-    spec: EntitySpec, kinds: dict[str, tuple[str, int]], record: Any, commune_code: str
-) -> None:
-    """Types, sizes and the commune of one record (references are checked per bundle).
+def _iso_ok(parse: Callable[[str], Any], max_len: int) -> Callable[[Any], bool]:
+    def ok(v: Any) -> bool:
+        if type(v) is not str or len(v) > max_len:
+            return False
+        try:
+            parse(v)
+        except ValueError:
+            return False
+        return True
 
-    ``kinds`` = :func:`field_kinds` of the spec. Nested objects or arrays are refused
-    because no field kind accepts them.
+    return ok
+
+
+def _types_ok(col: list[Any], allowed: frozenset[type]) -> bool:
+    return set(map(type, col)) <= allowed
+
+
+_NONE: type = type(None)
+_STR: frozenset[type] = frozenset({str, _NONE})
+_INT: frozenset[type] = frozenset({int, _NONE})
+_BOOL: frozenset[type] = frozenset({bool, _NONE})
+
+
+def check_column(f: Field, col: list[Any], discriminator: list[Any] | None) -> int:
+    """Index of the first bad value of a column (-1: every value is acceptable).
+
+    Nested objects or arrays are refused because no field kind accepts them.
     """
-    if type(record) is not dict:
-        raise RecordRefused("bản ghi không phải là một đối tượng JSON")
-    uid = record.get("uuid")
-    if type(uid) is not str or UUID_RE.fullmatch(uid) is None:
-        raise RecordRefused("mã định danh (uuid) không hợp lệ")
-    revision = record.get("revision")
-    if type(revision) is not int or not 1 <= revision <= MAX_REVISION:
-        raise RecordRefused("số phiên bản (revision) không hợp lệ")
-    if type(record.get("deleted")) is not bool:
-        raise RecordRefused("cờ xóa (deleted) không hợp lệ")
-    if record.get("commune_code") != commune_code:
-        raise RecordRefused("bản ghi thuộc xã khác với xã của gói")
-    extra = record.keys() - kinds.keys() - CORE_SET
-    if extra:
-        raise RecordRefused(f"trường lạ {min(extra)[:40]!r} trong {spec.name}")
-    bad = _fast_checker(spec.name, tuple(kinds.items()))(record)
-    if bad is not None:
-        raise RecordRefused(f"trường {bad!r} có giá trị không hợp lệ")
-
-
-_CHECKERS: dict[tuple[str, tuple[tuple[str, tuple[str, int]], ...]], Callable[[Any], Any]] = {}
-
-
-def _fast_checker(
-    name: str, kinds: tuple[tuple[str, tuple[str, int]], ...]
-) -> Callable[[dict[str, Any]], str | None]:
-    """A straight-line checker generated from the model's own columns (trusted input:
-    names come from our mapped tables, never from a bundle); 3x faster than a loop."""
-    key = (name, kinds)
-    checker = _CHECKERS.get(key)
-    if checker is not None:
-        return checker
-    lines = ["def check(r):", "    g = r.get"]
-    for field_name, (kind, max_len) in kinds:
-        if not field_name.isidentifier():
-            continue
-        lines.append(f"    v = g({field_name!r})")
-        if kind == "str":
-            cond = f"type(v) is not str or len(v) > {max_len}"
-        elif kind == "int":
-            cond = f"type(v) is not int or not -{MAX_INT} <= v <= {MAX_INT}"
-        elif kind == "bool":
-            cond = "type(v) is not bool"
-        else:
-            cond = f"not ok({kind!r}, {max_len}, v)"
-        lines.append(f"    if v is not None and ({cond}): return {field_name!r}")
-    lines.append("    return None")
-    scope: dict[str, Any] = {"ok": _value_ok}
-    exec("\n".join(lines), scope)
-    checker = scope["check"]
-    _CHECKERS[key] = checker
-    return checker  # type: ignore[no-any-return]
-
-
-CORE_SET = frozenset(CORE_KEYS)
-
-
-def field_kinds(spec: EntitySpec) -> dict[str, tuple[str, int]]:
-    return {f.name: (f.kind, f.max_len) for f in spec.fields}
-
-
-def ref_fields(spec: EntitySpec) -> list[tuple[str, str]]:
-    """(field, target entity) of every reference field."""
-    return [(f.name, f.ref_entity) for f in spec.fields if f.kind == "ref"]
-
-
-def references(spec: EntitySpec, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for name, target in ref_fields(spec):
-        value = record.get(name)
-        if value is not None:
-            yield target, value
+    kind = f.kind
+    if kind == "str":
+        if _types_ok(col, _STR) and max(map(len, filter(None, col)), default=0) <= f.max_len:
+            return -1
+        return _bad_index(col, lambda v: type(v) is str and len(v) <= f.max_len)
+    if kind == "int":
+        if _types_ok(col, _INT):
+            nums = [v for v in col if v is not None]
+            if not nums or (min(nums) >= -MAX_INT and max(nums) <= MAX_INT):
+                return -1
+        return _bad_index(col, lambda v: type(v) is int and -MAX_INT <= v <= MAX_INT)
+    if kind == "bool":
+        return -1 if _types_ok(col, _BOOL) else _bad_index(col, lambda v: type(v) is bool)
+    if kind == "float":
+        return _bad_index(
+            col, lambda v: (type(v) is float or type(v) is int) and -(2.0**63) < v < 2.0**63
+        )
+    if kind == "date":
+        return _bad_index(col, _iso_ok(dt.date.fromisoformat, f.max_len))
+    if kind == "datetime":
+        return _bad_index(col, _iso_ok(dt.datetime.fromisoformat, f.max_len))
+    if kind == "ref":
+        return _bad_index(col, lambda v: type(v) is str and UUID22_RE.fullmatch(v) is not None)
+    if kind == "pref":
+        assert discriminator is not None
+        kinds = dict(f.targets)
+        for i, (m, v) in enumerate(zip(discriminator, col, strict=True)):
+            target = kinds.get(m) if type(m) is str else None
+            if v is None:
+                if target is None and m is not None:
+                    return i  # a kind of entity this software does not know
+                continue
+            if not target or type(v) is not str or UUID22_RE.fullmatch(v) is None:
+                return i
+        return -1
+    return _bad_index(col, lambda v: False)

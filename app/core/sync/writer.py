@@ -195,17 +195,14 @@ def export_bundle(
     with db.connect() as conn, ThreadPoolExecutor(max_workers=2) as pool:
         upto = int(conn.execute(select(LocalState.change_counter)).scalar_one())
         maps = records.uuid_maps(conn, specs)
-        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         for spec in specs.values():
-            lines = [
-                encode(r)
-                for r in records.export_records(
-                    conn, spec, maps, since=since, upto=upto, include_personal=include_personal
-                )
-            ]
-            raw = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-            pending.append((spec.name, len(lines), len(raw), pool.submit(seal, raw)))
-            del lines, raw
+            header, columns = records.export_columns(
+                conn, spec, maps, since=since, upto=upto, include_personal=include_personal
+            )
+            raw = bundle.encode_part(header, columns)
+            count = len(columns[0])
+            pending.append((spec.name, count, len(raw), pool.submit(seal, raw)))
+            del columns, raw
             tick()
         parts = [(name, n, size, future.result()) for name, n, size, future in pending]
     seq = (last.seq if last else 0) + 1

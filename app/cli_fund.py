@@ -1,0 +1,341 @@
+"""CLI for the study-promotion fund, dues and awards.
+
+Commands (``khuyenhoc …``):
+``fund receipt|payment --amount N --date D --category C --name TÊN [--purpose …]``,
+``fund cancel --id N --reason …``, ``fund close --period YYYY-MM``,
+``fund overdraft --allow on|off``,
+``fund balance [--year Y]``, ``fund list [--year Y] [--kind …]``, ``fund book --year Y``, ``fund voucher --id N``,
+``fund report --year Y``, ``dues pay --member 1,2 --year Y --amount N``,
+``dues status --year Y``, ``award grant --kind … --programme … --year Y --person 3,4
+--amount N``, ``award list --year Y``. All take ``--json``; amounts are integer đồng.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from app.cli import AddCommand, _emit, _open
+
+
+def _date(text: str | None) -> dt.date:
+    from app.core.errors import ValidationError
+
+    if not text:
+        return dt.date.today()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
+
+
+def _amount(text: str | None) -> int:
+    from app.core.errors import ValidationError
+    from app.core.fund.words import parse_money
+
+    if text is None:
+        raise ValidationError("Cần số tiền (--amount), tính bằng đồng.")
+    try:
+        return parse_money(text)
+    except ValueError as exc:
+        raise ValidationError(f"Số tiền “{text}” không hợp lệ: ghi số nguyên đồng.") from exc
+
+
+def _ids(text: str | None, what: str) -> list[int]:
+    from app.core.errors import ValidationError
+
+    try:
+        ids = [int(part) for part in (text or "").replace(" ", "").split(",") if part]
+    except ValueError as exc:
+        raise ValidationError(f"{what}: các mã số cách nhau bằng dấu phẩy.") from exc
+    if not ids:
+        raise ValidationError(f"Cần {what}.")
+    return ids
+
+
+def _money(amount: int) -> str:
+    from app.core.fund.words import format_money
+
+    return format_money(amount)
+
+
+def _fund_write(args: argparse.Namespace, ws: Any) -> dict[str, Any]:
+    from app.core.fund import ledger
+
+    if args.action in ("receipt", "payment"):
+        default = "donation_person" if args.action == "receipt" else "other_payment"
+        data = ledger.EntryInput(
+            kind=args.action,
+            entry_date=_date(args.date),
+            amount=_amount(args.amount),
+            category=args.category or default,
+            party_name=args.name or "",
+            purpose=args.purpose or "",
+            method=args.method,
+            number=args.number,
+            person_id=args.person_id,
+            member_id=args.member_id,
+            household_id=args.household_id,
+            unit_id=args.unit_id,
+            clan_id=args.clan_id,
+            note=args.note,
+        )
+        return ledger.get_entry(ws.db, ledger.add_entry(ws.db, data)).as_dict()
+    if args.action in ("cancel", "reverse") and args.id is None:
+        from app.core.errors import ValidationError
+
+        raise ValidationError("Cần mã chứng từ (--id).")
+    if args.action == "cancel":
+        ledger.cancel_entry(ws.db, args.id, args.reason or "")
+        return ledger.get_entry(ws.db, args.id).as_dict()
+    if args.action == "reverse":
+        new_id = ledger.reverse_entry(ws.db, args.id, _date(args.date), args.reason or "")
+        return ledger.get_entry(ws.db, new_id).as_dict()
+    if args.action == "overdraft":
+        ledger.set_allow_overdraft(ws.db, args.allow == "on")
+        return {"allow_overdraft": args.allow == "on"}
+    return {"closed_through": ledger.close_period(ws.db, args.period or "")}
+
+
+def _describe_entry(data: dict[str, Any]) -> str:
+    mark = "  [ĐÃ HỦY]" if data.get("cancelled") else ""
+    return (
+        f"{data['voucher_no']}  {data['entry_date']}  {_money(data['amount']):>15}  "
+        f"{data['party_name']} — {data['purpose']}{mark}"
+    )
+
+
+def cmd_fund(args: argparse.Namespace) -> int:
+    from app.core.fund import ledger, report
+
+    writing = args.action in ("receipt", "payment", "cancel", "reverse", "close", "overdraft")
+    ws = _open(args, lock=writing)
+    try:
+        if writing:
+            data = _fund_write(args, ws)
+            if "closed_through" in data:
+                human = f"Đã khóa sổ quỹ đến tháng {data['closed_through']}."
+            elif "allow_overdraft" in data:
+                allowed = data["allow_overdraft"]
+                human = "Cho phép chi quá số dư." if allowed else "Không cho chi quá số dư."
+            else:
+                human = _describe_entry(data)
+            _emit(args, data, human)
+        elif args.action == "balance":
+            b = ledger.balance(ws.db, args.year)
+            _emit(
+                args,
+                b.as_dict(),
+                f"Tồn đầu kỳ: {_money(b.opening)}\nThu: {_money(b.receipts)}\n"
+                f"Chi: {_money(b.payments)}\nTồn cuối kỳ: {_money(b.closing)}",
+            )
+        elif args.action == "list":
+            entries = [
+                e.as_dict()
+                for e in ledger.list_entries(
+                    ws.db, args.year, kind=args.kind, category=args.category, search=args.search
+                )
+            ]
+            human = "\n".join(_describe_entry(e) for e in entries) or "Chưa có chứng từ nào."
+            _emit(args, {"entries": entries, "count": len(entries)}, human)
+        elif args.action == "book":
+            year = args.year or dt.date.today().year
+            months = [m.as_dict() for m in ledger.fund_book(ws.db, year)]
+            human = "\n".join(
+                f"Tháng {m['month']:>2}/{year}: đầu kỳ {_money(m['opening'])}, thu "
+                f"{_money(m['receipts'])}, chi {_money(m['payments'])}, cuối kỳ "
+                f"{_money(m['closing'])}"
+                for m in months
+            )
+            _emit(args, {"year": year, "months": months}, human)
+        elif args.action == "voucher":
+            v = ledger.voucher(ws.db, args.id)
+            data = {**v.__dict__, "entry_date": v.entry_date.isoformat()}
+            if args.pdf:
+                from pathlib import Path
+
+                from app.core.fund.voucher_pdf import render_voucher
+
+                data["pdf"] = str(render_voucher(ws.db, args.id, Path(args.pdf)))
+            _emit(
+                args,
+                data,
+                f"{v.title} số {v.voucher_no} ngày {v.entry_date:%d/%m/%Y}\n"
+                f"Họ tên: {v.party_name}\nLý do: {v.purpose}\n"
+                f"Số tiền: {v.amount_text}\nBằng chữ: {v.amount_words}."
+                + (f"\nĐã in: {data['pdf']}" if args.pdf else ""),
+            )
+        else:
+            r = report.fund_report(ws.db, args.year or dt.date.today().year)
+            _emit(args, r.as_dict(), _describe_report(r))
+    finally:
+        ws.close()
+    return 0
+
+
+def _describe_report(r: Any) -> str:
+    from app.core.fund.report import category_label
+
+    lines = [
+        f"Quỹ khuyến học năm {r.year}",
+        f"  Tồn đầu năm {_money(r.balance.opening)}; thu {_money(r.balance.receipts)}; "
+        f"chi {_money(r.balance.payments)}; tồn cuối năm {_money(r.balance.closing)}",
+    ]
+    lines += [
+        f"  Thu — {category_label(k)}: {_money(v)}" for k, v in r.receipts_by_category.items()
+    ]
+    lines += [
+        f"  Chi — {category_label(k)}: {_money(v)}" for k, v in r.payments_by_category.items()
+    ]
+    lines.append(
+        f"  Học bổng: {r.awards['scholarship']['count']} suất, "
+        f"{_money(r.awards['scholarship']['amount'])}; khen thưởng: "
+        f"{r.awards['award']['count']} suất, {_money(r.awards['award']['amount'])}"
+    )
+    lines.append(
+        f"  Bình quân {_money(r.per_head)}/người ({r.population} nhân khẩu), chỉ tiêu "
+        f"{_money(r.target_per_head)}/người ({'đạt' if r.meets_target else 'chưa đạt'}); "
+        f"toàn quốc {_money(r.national_target[0])}–{_money(r.national_target[1])}/người"
+    )
+    lines.append(f"  Hội viên đã đóng hội phí: {r.dues_members_paid}/{r.members}")
+    return "\n".join(lines)
+
+
+def cmd_dues(args: argparse.Namespace) -> int:
+    from app.core.fund import dues
+
+    ws = _open(args, lock=args.action == "pay")
+    try:
+        if args.action == "pay":
+            result = dues.pay_dues(
+                ws.db,
+                _ids(args.member, "mã hội viên (--member)"),
+                args.year,
+                _amount(args.amount),
+                _date(args.date),
+                collector=args.name or "",
+            )
+            _emit(
+                args,
+                result.__dict__,
+                f"Đã thu hội phí năm {args.year} của {result.members} hội viên: "
+                f"{_money(result.total)}.",
+            )
+        else:
+            groups = dues.dues_status(ws.db, args.year, args.branch)
+            data = {
+                "year": args.year,
+                "branches": [g.as_dict() for g in groups],
+                "members": sum(g.members for g in groups),
+                "paid": sum(g.paid for g in groups),
+                "collected": sum(g.collected for g in groups),
+            }
+            human = "\n".join(
+                f"{g.branch_name}: {g.paid}/{g.members} đã đóng, {_money(g.collected)}"
+                for g in groups
+            )
+            _emit(args, data, human or "Chưa có hội viên nào.")
+    finally:
+        ws.close()
+    return 0
+
+
+def cmd_award(args: argparse.Namespace) -> int:
+    from app.core.fund import awards
+
+    ws = _open(args, lock=args.action == "grant")
+    try:
+        if args.action == "grant":
+            if args.year is None or args.kind is None:
+                from app.core.errors import ValidationError
+
+                raise ValidationError("Cần --year và --kind (scholarship hoặc award).")
+            amount = _amount(args.amount)
+            recipients = [
+                awards.Recipient(amount, person_id=p, reason=args.reason or "")
+                for p in _ids(args.person, "mã nhân khẩu (--person)")
+            ]
+            result = awards.grant_awards(
+                ws.db, args.kind, args.programme or "", args.year, recipients, _date(args.date)
+            )
+            flagged = (
+                f" Lưu ý: {', '.join(result.duplicates)} đã nhận trong năm."
+                if result.duplicates
+                else ""
+            )
+            _emit(
+                args,
+                result.__dict__,
+                f"Đã ghi {result.recipients} suất, tổng {_money(result.total)} (một phiếu chi)."
+                + flagged,
+            )
+        else:
+            items = [a.as_dict() for a in awards.list_awards(ws.db, args.year, args.kind)]
+            human = "\n".join(
+                f"{a['kind_label']}  {a['recipient_name']}  {_money(a['amount'])}  {a['programme']}"
+                for a in items
+            )
+            _emit(args, {"awards": items, "count": len(items)}, human or "Chưa có ai.")
+    finally:
+        ws.close()
+    return 0
+
+
+def register(add: AddCommand) -> None:
+    p = add("fund", cmd_fund, "quỹ khuyến học: phiếu thu, phiếu chi, số dư, khóa sổ, báo cáo")
+    p.add_argument(
+        "action",
+        choices=(
+            "receipt",
+            "payment",
+            "cancel",
+            "reverse",
+            "close",
+            "overdraft",
+            "balance",
+            "list",
+            "book",
+            "voucher",
+            "report",
+        ),
+    )
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--date", default=None, help="ngày chứng từ dd/mm/yyyy (mặc định: hôm nay)")
+    p.add_argument("--amount", default=None, help="số tiền, đồng (vd. 500000 hoặc 500.000)")
+    p.add_argument("--category", default=None, help="nội dung thu/chi (mã, vd. donation_clan)")
+    p.add_argument("--name", default=None, help="người nộp / người nhận")
+    p.add_argument("--purpose", default=None, help="lý do thu/chi")
+    p.add_argument("--method", choices=("cash", "bank"), default="cash")
+    p.add_argument("--number", type=int, default=None, help="số phiếu (mặc định: số tiếp theo)")
+    for key in ("person", "member", "household", "unit", "clan"):
+        p.add_argument(f"--{key}-id", type=int, default=None)
+    p.add_argument("--note", default=None)
+    p.add_argument("--id", type=int, default=None, help="mã chứng từ")
+    p.add_argument("--reason", default=None, help="lý do hủy / điều chỉnh")
+    p.add_argument("--period", default=None, help="khóa sổ đến tháng NNNN-TT")
+    p.add_argument("--kind", choices=("receipt", "payment"), default=None)
+    p.add_argument("--search", default=None)
+    p.add_argument("--allow", choices=("on", "off"), default="off", help="overdraft: on/off")
+    p.add_argument("--pdf", default=None, metavar="TỆP", help="voucher: in ra tệp PDF")
+
+    p = add("dues", cmd_dues, "hội phí: thu theo hội viên, tình hình đóng theo chi hội")
+    p.add_argument("action", choices=("pay", "status"))
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--member", default=None, help="mã hội viên, cách nhau bằng dấu phẩy")
+    p.add_argument("--amount", default=None, help="hội phí mỗi người, đồng")
+    p.add_argument("--date", default=None)
+    p.add_argument("--name", default=None, help="người nộp (vd. chi hội trưởng)")
+    p.add_argument("--branch", type=int, default=None)
+
+    p = add("award", cmd_award, "học bổng, khen thưởng: ghi danh sách, xem danh sách")
+    p.add_argument("action", choices=("grant", "list"))
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--kind", choices=("scholarship", "award"), default=None)
+    p.add_argument("--programme", default=None, help="tên chương trình")
+    p.add_argument("--person", default=None, help="mã nhân khẩu, cách nhau bằng dấu phẩy")
+    p.add_argument("--amount", default=None, help="số tiền mỗi suất, đồng")
+    p.add_argument("--date", default=None)
+    p.add_argument("--reason", default=None)

@@ -1,0 +1,197 @@
+"""CLI for printing: certificates, decisions, lists, print options, certificate check.
+
+Commands (``khuyenhoc …``):
+``print certificates --year Y --model M [--decision N] [--ids 1,2] [--preprinted] --out F.pdf``,
+``print decision --year Y --model M [--decision N] --out F.pdf|F.docx``,
+``print list members|registrations|results [--year Y --model M --hamlet H] --out F.pdf``,
+``print options [--issuer committee|association] [--preprinted on|off] [--offset-x MM]
+[--offset-y MM]``, ``verify-certificate PAYLOAD_OR_IMAGE [--public-key HEX]``.
+Module-level imports stay light; the core is imported inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli import AddCommand, _data_dir, _emit, _open
+from app.cli_cycle import MODEL_CHOICES, _ids
+
+
+def _progress(done: int, total: int) -> None:
+    if total and sys.stderr.isatty():
+        print(f"\r  {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _result(args: argparse.Namespace, result: Any) -> int:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    _emit(
+        args,
+        {"path": str(result.path), "pages": result.pages, "items": result.items},
+        result.describe(),
+    )
+    return 0
+
+
+def _need(args: argparse.Namespace, *names: str) -> None:
+    from app.core.errors import ValidationError
+
+    for name in names:
+        if getattr(args, name, None) in (None, ""):
+            raise ValidationError(f"Thiếu --{name.replace('_', '-')}.")
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    if args.what == "options":
+        return _options(args)
+    _need(args, "out")
+    out = Path(args.out)
+    ws = _open(args)
+    try:
+        if args.what == "certificates":
+            from app.core.printing.service import print_certificates
+
+            _need(args, "year")
+            ids = _ids(args.ids) or None
+            return _result(
+                args,
+                print_certificates(
+                    ws.db,
+                    args.year,
+                    args.model,
+                    out,
+                    decision_number=args.decision,
+                    entity_ids=ids,
+                    preprinted=True if args.preprinted else None,
+                    progress=_progress,
+                ),
+            )
+        if args.what == "decision":
+            from app.core.printing.decision import print_decision
+
+            _need(args, "year")
+            return _result(
+                args,
+                print_decision(
+                    ws.db,
+                    args.year,
+                    args.model,
+                    out,
+                    decision_number=args.decision,
+                    fmt=args.format,
+                    progress=_progress,
+                ),
+            )
+        from app.core.printing.lists import print_cycle_list, print_member_list
+
+        if args.list_kind == "members":
+            return _result(args, print_member_list(ws.db, out, progress=_progress))
+        _need(args, "year")
+        return _result(
+            args,
+            print_cycle_list(
+                ws.db,
+                out,
+                args.year,
+                args.model,
+                args.list_kind,
+                hamlet_id=args.hamlet,
+                progress=_progress,
+            ),
+        )
+    finally:
+        ws.close()
+
+
+def _options(args: argparse.Namespace) -> int:
+    from dataclasses import asdict, replace
+
+    from app.core.printing.options import load_options, save_options
+
+    ws = _open(args)
+    try:
+        opts = load_options(ws.db)
+        changes: dict[str, Any] = {}
+        if args.issuer:
+            changes["issuer"] = args.issuer
+        if args.preprinted_mode:
+            changes["preprinted"] = args.preprinted_mode == "on"
+        if args.offset_x is not None:
+            changes["offset_x_mm"] = args.offset_x
+        if args.offset_y is not None:
+            changes["offset_y_mm"] = args.offset_y
+        if changes:
+            opts = replace(opts, **changes)
+            save_options(ws.db, opts)
+    finally:
+        ws.close()
+    issuer = "Hội Khuyến học" if opts.issuer == "association" else "UBND xã"
+    human = (
+        f"Đơn vị cấp giấy: {issuer}; in trên phôi: {'có' if opts.preprinted else 'không'}; "
+        f"độ lệch: ngang {opts.offset_x_mm:g} mm, dọc {opts.offset_y_mm:g} mm"
+    )
+    _emit(args, asdict(opts), human)
+    return 0
+
+
+def cmd_verify_certificate(args: argparse.Namespace) -> int:
+    from app.core.printing.seal import known_keys, verify_payload
+
+    source = args.payload
+    payloads = [source]
+    path = Path(source)
+    if len(source) < 400 and path.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".gif"):
+        from app.core.printing.qrread import read_qr_payloads
+
+        payloads = read_qr_payloads(path)
+    keys = known_keys(_data_dir(args), args.public_key or [])
+    worst = 0
+    results = []
+    for payload in payloads:
+        v = verify_payload(payload, keys)
+        results.append(
+            {
+                "genuine": v.genuine,
+                "reason": v.reason,
+                "key_id": v.key_id,
+                "name": v.record.name if v.record else None,
+                "year": v.record.year if v.record else None,
+                "model": v.record.model if v.record else None,
+                "decision": v.record.decision_number if v.record else None,
+            }
+        )
+        worst = worst or (0 if v.genuine else 1)
+        if not args.json:
+            print(v.describe())
+    if args.json:
+        _emit(args, {"results": results}, "")
+    return worst
+
+
+def register(add: AddCommand) -> None:
+    p = add("print", cmd_print, "in giấy công nhận, quyết định, danh sách (PDF/Word)")
+    p.add_argument("what", choices=("certificates", "decision", "list", "options"))
+    p.add_argument(
+        "list_kind", nargs="?", choices=("members", "registrations", "results"), default="members"
+    )
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
+    p.add_argument("--decision", default=None, help="số quyết định (mặc định: mới nhất)")
+    p.add_argument("--ids", default=None, help="chỉ in các mã này (cách nhau bằng dấu phẩy)")
+    p.add_argument("--hamlet", type=int, default=None, help="chỉ một thôn (mã thôn)")
+    p.add_argument("--preprinted", action="store_true", help="in trên phôi in sẵn (chỉ chữ)")
+    p.add_argument("--format", choices=("pdf", "docx"), default=None, help="quyết định: pdf|docx")
+    p.add_argument("--out", default=None, help="tệp kết quả")
+    p.add_argument("--issuer", choices=("committee", "association"), default=None)
+    p.add_argument("--preprinted-mode", choices=("on", "off"), default=None)
+    p.add_argument("--offset-x", type=float, default=None, help="mm, dương = sang phải")
+    p.add_argument("--offset-y", type=float, default=None, help="mm, dương = xuống dưới")
+
+    p = add("verify-certificate", cmd_verify_certificate, "kiểm tra giấy công nhận thật/giả")
+    p.add_argument("payload", metavar="NỘI_DUNG_HOẶC_ẢNH")
+    p.add_argument(
+        "--public-key", action="append", default=None, help="khóa công khai (hex) của máy cấp"
+    )

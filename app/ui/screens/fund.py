@@ -1,0 +1,573 @@
+"""The study-promotion fund: the ledger (sổ quỹ), dues by branch, scholarships and awards.
+
+A year's entries are a few hundred rows at most, so plain item models are enough.
+Every write goes through :mod:`app.core.fund`; a refused write shows its Vietnamese
+message and keeps the dialog open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.db import Database
+from app.core.fund import awards, dues, ledger, report
+from app.core.fund.words import amount_in_words, format_money, parse_money
+from app.core.models.fund import (
+    AWARD_KIND_LABELS,
+    ENTRY_KIND_LABELS,
+    METHOD_LABELS,
+    PAYMENT_CATEGORIES,
+    RECEIPT_CATEGORIES,
+    EntryKind,
+)
+from app.core.models.households import SCHOOL_LEVEL_LABELS
+from app.core.registry.members import branch_choices
+from app.ui.screens.base import AppContext, Screen
+from app.ui.widgets import messages
+
+LEDGER_COLUMNS = ("Số phiếu", "Ngày", "Người nộp / nhận", "Nội dung", "Thu", "Chi", "Ghi chú")
+DUES_COLUMNS = ("Chi hội", "Hội viên", "Đã đóng", "Số tiền")
+AWARD_COLUMNS = ("Loại", "Chương trình", "Người nhận", "Cấp học", "Số tiền", "Phiếu chi")
+DEFAULT_DUES = 24_000
+DUES_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A line of text from the user (None if cancelled); tests replace this."""
+    text, ok = QInputDialog.getText(parent, title, label)
+    return text if ok else None
+
+
+def _item(text: str, right: bool = False, data: object = None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if data is not None:
+        item.setData(data, Qt.ItemDataRole.UserRole)
+    return item
+
+
+COLUMN_WIDTHS = {
+    "Số phiếu": 110,
+    "Ngày": 90,
+    "Người nộp / nhận": 220,
+    "Nội dung": 240,
+    "Thu": 120,
+    "Chi": 120,
+    "Chi hội": 260,
+    "Hội viên": 200,
+    "Chương trình": 260,
+    "Người nhận": 200,
+    "Họ và tên": 220,
+}
+
+
+def _table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel]:
+    model = QStandardItemModel(0, len(columns))
+    model.setHorizontalHeaderLabels(list(columns))
+    view = QTableView()
+    view.setModel(model)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    for index, title in enumerate(columns):
+        view.setColumnWidth(index, COLUMN_WIDTHS.get(title, 110))
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view, model
+
+
+class EntryDialog(QDialog):
+    """Lập phiếu thu / phiếu chi: date, number (next free), who, what, amount and its words."""
+
+    def __init__(self, db: Database, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.kind = db, kind
+        self.entry_id: int | None = None
+        receipt = kind == EntryKind.RECEIPT.value
+        self.setWindowTitle(f"Lập {ENTRY_KIND_LABELS[EntryKind(kind)].lower()}")
+        form = QFormLayout(self)
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setMaximumDate(QDate.currentDate())
+        self.date.dateChanged.connect(self._suggest_number)
+        self.number = QSpinBox()
+        self.number.setRange(1, 999_999)
+        self.category = QComboBox()
+        for code, label in (RECEIPT_CATEGORIES if receipt else PAYMENT_CATEGORIES).items():
+            self.category.addItem(label, code)
+        self.party = QLineEdit()
+        self.purpose = QLineEdit()
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("vd. 500.000")
+        self.amount.textChanged.connect(self._show_words)
+        self.words = QLabel()
+        self.words.setWordWrap(True)
+        self.method = QComboBox()
+        for code, label in METHOD_LABELS.items():
+            self.method.addItem(label, code.value)
+        form.addRow("Ngày", self.date)
+        form.addRow("Số phiếu", self.number)
+        form.addRow("Nội dung", self.category)
+        form.addRow("Người nộp" if receipt else "Người nhận", self.party)
+        form.addRow("Lý do", self.purpose)
+        form.addRow("Số tiền (đồng)", self.amount)
+        form.addRow("Bằng chữ", self.words)
+        form.addRow("Hình thức", self.method)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Ghi sổ", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._suggest_number()
+
+    def _day(self) -> dt.date:
+        return self.date.date().toPython()  # type: ignore[no-any-return]
+
+    def _suggest_number(self) -> None:
+        self.number.setValue(ledger.next_number(self.db, self.kind, self._day().year))
+
+    def _show_words(self, text: str) -> None:
+        try:
+            self.words.setText(amount_in_words(parse_money(text)) if text.strip() else "")
+        except ValueError:
+            self.words.setText("Số tiền chưa đúng: chỉ ghi số nguyên đồng.")
+
+    def save(self) -> bool:
+        """Record the entry; on a refusal show why and stay open."""
+        with messages.guarded(self):
+            try:
+                amount = parse_money(self.amount.text())
+            except ValueError:
+                messages.error(self, "Số tiền phải là số nguyên đồng, vd. 500.000.")
+                return False
+            data = ledger.EntryInput(
+                kind=self.kind,
+                entry_date=self._day(),
+                amount=amount,
+                category=str(self.category.currentData()),
+                party_name=self.party.text(),
+                purpose=self.purpose.text(),
+                method=str(self.method.currentData()),
+                number=self.number.value(),
+            )
+            self.entry_id = ledger.add_entry(self.db, data)
+            self.accept()
+            return True
+        return False
+
+
+class GrantDialog(QDialog):
+    """Ghi danh sách học bổng / khen thưởng: tick studying people, one payment for all."""
+
+    def __init__(self, db: Database, year: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.year = db, year
+        self.result_: awards.GrantResult | None = None
+        self.setWindowTitle(f"Ghi danh sách học bổng, khen thưởng năm {year}")
+        self.resize(640, 560)
+        self.kind = QComboBox()
+        for code, label in AWARD_KIND_LABELS.items():
+            self.kind.addItem(label, code.value)
+        self.programme = QLineEdit(f"Học bổng năm học {year}–{year + 1}")
+        self.amount = QSpinBox()
+        self.amount.setRange(10_000, 100_000_000)
+        self.amount.setSingleStep(50_000)
+        self.amount.setValue(500_000)
+        self.amount.setSuffix(" đ")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Tìm tên (không cần dấu)…")
+        self.search.textChanged.connect(lambda _t: self.load())
+        self.view, self.model = _table(("Họ và tên", "Năm sinh", "Cấp học", "Đã nhận năm nay"))
+        self.total = QLabel()
+        self.model.itemChanged.connect(lambda _i: self._show_total())
+        self.amount.valueChanged.connect(lambda _v: self._show_total())
+        form = QFormLayout()
+        form.addRow("Loại", self.kind)
+        form.addRow("Chương trình", self.programme)
+        form.addRow("Mỗi suất", self.amount)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Ghi và lập phiếu chi", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.total)
+        layout.addWidget(buttons)
+        self.chosen: set[int] = set()
+        self.load()
+
+    def load(self) -> None:
+        self.model.blockSignals(True)
+        self.model.removeRows(0, self.model.rowCount())
+        for c in awards.candidates(self.db, self.year, self.search.text().strip() or None):
+            name = _item(c.full_name, data=c.person_id)
+            name.setCheckable(True)
+            checked = c.person_id in self.chosen
+            name.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.model.appendRow(
+                [
+                    name,
+                    _item(str(c.birth_year or "")),
+                    _item(SCHOOL_LEVEL_LABELS.get(c.school_level or "", "")),
+                    _item("Có" if c.awarded_this_year else ""),
+                ]
+            )
+        self.model.blockSignals(False)
+        self._show_total()
+
+    def _show_total(self) -> None:
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row, 0)
+            person_id = int(item.data(Qt.ItemDataRole.UserRole))
+            if item.checkState() == Qt.CheckState.Checked:
+                self.chosen.add(person_id)
+            else:
+                self.chosen.discard(person_id)
+        total = len(self.chosen) * self.amount.value()
+        self.total.setText(f"{len(self.chosen)} suất, tổng {format_money(total)}")
+
+    def save(self) -> bool:
+        if not self.chosen:
+            messages.inform(self, "Hãy đánh dấu người nhận.")
+            return False
+        recipients = [awards.Recipient(self.amount.value(), p) for p in sorted(self.chosen)]
+        day = min(dt.date.today(), dt.date(self.year, 12, 31))
+        with messages.guarded(self):
+            self.result_ = awards.grant_awards(
+                self.db,
+                str(self.kind.currentData()),
+                self.programme.text(),
+                self.year,
+                recipients,
+                day,
+            )
+            if self.result_.duplicates:
+                messages.inform(
+                    self,
+                    "Lưu ý: đã nhận trong năm trước đó: " + ", ".join(self.result_.duplicates),
+                )
+            self.accept()
+            return True
+        return False
+
+
+class FundScreen(Screen):
+    key = "fund"
+    title = "Quỹ khuyến học"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.year = QSpinBox()
+        self.year.setRange(1990, 2200)
+        self.year.setValue(dt.date.today().year)
+        self.year.valueChanged.connect(lambda _v: self.reload())
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Năm"))
+        top.addWidget(self.year)
+        top.addWidget(self.summary, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._ledger_tab(), "Sổ quỹ")
+        self.tabs.addTab(self._dues_tab(), "Hội phí")
+        self.tabs.addTab(self._awards_tab(), "Học bổng, khen thưởng")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        ctx.changed.connect(lambda _kind: self.mark_stale())
+
+    # --- building ---------------------------------------------------------------------
+
+    def _ledger_tab(self) -> QWidget:
+        tab = QWidget()
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem("Tất cả", None)
+        self.kind_filter.addItem("Phiếu thu", EntryKind.RECEIPT.value)
+        self.kind_filter.addItem("Phiếu chi", EntryKind.PAYMENT.value)
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self.load_ledger())
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Tìm người nộp/nhận, lý do…")
+        self.search.textChanged.connect(lambda _t: self.load_ledger())
+        self.show_cancelled = QCheckBox("Hiện phiếu đã hủy")
+        self.show_cancelled.setChecked(True)
+        self.show_cancelled.toggled.connect(lambda _c: self.load_ledger())
+        filters = QHBoxLayout()
+        for widget in (self.kind_filter, self.search, self.show_cancelled):
+            filters.addWidget(widget)
+        self.ledger_view, self.ledger_model = _table(LEDGER_COLUMNS)
+        self.balance_label = QLabel()
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Lập phiếu thu…", lambda: self.new_entry(EntryKind.RECEIPT.value)),
+            ("Lập phiếu chi…", lambda: self.new_entry(EntryKind.PAYMENT.value)),
+            ("Hủy phiếu…", self.cancel_selected),
+            ("In phiếu…", self.print_selected),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addLayout(filters)
+        layout.addWidget(self.ledger_view, 1)
+        layout.addWidget(self.balance_label)
+        layout.addLayout(buttons)
+        return tab
+
+    def _dues_tab(self) -> QWidget:
+        tab = QWidget()
+        self.dues_amount = QSpinBox()
+        self.dues_amount.setRange(1_000, 10_000_000)
+        self.dues_amount.setSingleStep(1_000)
+        self.dues_amount.setValue(DEFAULT_DUES)
+        self.dues_amount.setSuffix(" đ")
+        self.dues_view, self.dues_model = _table(DUES_COLUMNS)
+        self.dues_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.dues_label = QLabel()
+        self.dues_label.setWordWrap(True)
+        self.dues_branch = QComboBox()
+        self.dues_branch.currentIndexChanged.connect(lambda _i: self.load_dues())
+        mark = QPushButton("Đánh dấu đã đóng")
+        mark.clicked.connect(self.mark_selected_paid)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Chi hội"))
+        row.addWidget(self.dues_branch)
+        row.addWidget(QLabel("Hội phí mỗi người"))
+        row.addWidget(self.dues_amount)
+        row.addWidget(mark)
+        row.addStretch(1)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.dues_view, 1)
+        layout.addWidget(self.dues_label)
+        layout.addLayout(row)
+        return tab
+
+    def _awards_tab(self) -> QWidget:
+        tab = QWidget()
+        self.awards_view, self.awards_model = _table(AWARD_COLUMNS)
+        self.awards_label = QLabel()
+        self.awards_label.setWordWrap(True)
+        grant = QPushButton("Ghi danh sách…")
+        grant.clicked.connect(self.new_grant)
+        row = QHBoxLayout()
+        row.addWidget(self.awards_label, 1)
+        row.addWidget(grant)
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.awards_view, 1)
+        layout.addLayout(row)
+        return tab
+
+    def open_grant_dialog(self) -> GrantDialog:
+        return GrantDialog(self.ctx.db, self.year.value(), self)
+
+    def new_grant(self) -> None:
+        dialog = self.open_grant_dialog()
+        if dialog.exec() and dialog.result_ is not None:
+            r = dialog.result_
+            self.after_write(f"Đã ghi {r.recipients} suất, tổng {format_money(r.total)}.")
+
+    # --- loading ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        with messages.guarded(self):
+            self.load_ledger()
+            self._fill_branches()
+            self.load_dues()
+            self.load_awards()
+            r = report.fund_report(self.ctx.db, self.year.value())
+            self.summary.setText(
+                f"Bình quân {format_money(r.per_head)}/người ({r.population} nhân khẩu) — "
+                f"chỉ tiêu {format_money(r.target_per_head)}/người: "
+                f"{'đạt' if r.meets_target else 'chưa đạt'}"
+            )
+
+    def load_ledger(self) -> None:
+        db, year = self.ctx.db, self.year.value()
+        entries = ledger.list_entries(
+            db,
+            year,
+            kind=self.kind_filter.currentData(),
+            search=self.search.text().strip() or None,
+            include_cancelled=self.show_cancelled.isChecked(),
+        )
+        model = self.ledger_model
+        model.removeRows(0, model.rowCount())
+        for e in entries:
+            receipt = e.kind == EntryKind.RECEIPT.value
+            money = format_money(e.amount)
+            note = f"ĐÃ HỦY: {e.cancel_reason}" if e.cancelled else (e.note or "")
+            model.appendRow(
+                [
+                    _item(e.voucher_no, data=e.id),
+                    _item(e.entry_date.strftime("%d/%m/%Y")),
+                    _item(e.party_name),
+                    _item(e.purpose),
+                    _item(money if receipt else "", True),
+                    _item("" if receipt else money, True),
+                    _item(note),
+                ]
+            )
+        b = ledger.balance(db, year)
+        self.balance_label.setText(
+            f"Tồn đầu năm {format_money(b.opening)} · Thu {format_money(b.receipts)} · "
+            f"Chi {format_money(b.payments)} · Tồn cuối {format_money(b.closing)}"
+        )
+
+    def _fill_branches(self) -> None:
+        """Branch choices; keeps the current one. Dues show one branch at a time (a
+        commune of 10,000 members in one table would take seconds to draw)."""
+        current = self.dues_branch.currentData()
+        self.dues_branch.blockSignals(True)
+        self.dues_branch.clear()
+        for branch_id, label in branch_choices(self.ctx.db):
+            self.dues_branch.addItem(label, branch_id)
+        self.dues_branch.addItem("Tất cả chi hội", None)
+        index = self.dues_branch.findData(current) if current is not None else 0
+        self.dues_branch.setCurrentIndex(max(0, index))
+        self.dues_branch.blockSignals(False)
+
+    def load_dues(self) -> None:
+        groups = dues.dues_status(self.ctx.db, self.year.value())
+        branch = self.dues_branch.currentData()
+        shown = [g for g in groups if branch is None or g.branch_id == branch]
+        model = self.dues_model
+        model.removeRows(0, model.rowCount())
+        for g in shown:
+            for p in g.people:
+                model.appendRow(
+                    [
+                        _item(g.branch_name, data=p.member_id),
+                        _item(p.full_name),
+                        _item("Đã đóng" if p.paid else "Chưa đóng"),
+                        _item(format_money(p.amount) if p.paid else "", True),
+                    ]
+                )
+        paid, members = sum(g.paid for g in groups), sum(g.members for g in groups)
+        collected = sum(g.collected for g in groups)
+        parts = [
+            f"{g.branch_name}: {g.paid}/{g.members} ({format_money(g.collected)})" for g in shown
+        ][:3]
+        parts.append(f"Toàn xã: {paid}/{members} đã đóng, {format_money(collected)}")
+        self.dues_label.setText(" · ".join(parts) if members else "Chưa có hội viên.")
+
+    def load_awards(self) -> None:
+        items = awards.list_awards(self.ctx.db, self.year.value())
+        model = self.awards_model
+        model.removeRows(0, model.rowCount())
+        for a in items:
+            model.appendRow(
+                [
+                    _item(a.kind_label, data=a.id),
+                    _item(a.programme),
+                    _item(a.recipient_name),
+                    _item(SCHOOL_LEVEL_LABELS.get(a.school_level or "", "")),
+                    _item(format_money(a.amount), True),
+                    _item(a.payment_voucher or ""),
+                ]
+            )
+        total = sum(a.amount for a in items)
+        self.awards_label.setText(f"{len(items)} suất, tổng {format_money(total)}")
+
+    # --- actions ----------------------------------------------------------------------
+
+    def open_entry_dialog(self, kind: str) -> EntryDialog:
+        """The dialog (tests fill and save it without exec)."""
+        return EntryDialog(self.ctx.db, kind, self)
+
+    def new_entry(self, kind: str) -> None:
+        dialog = self.open_entry_dialog(kind)
+        if dialog.exec() and dialog.entry_id is not None:
+            self.after_write(ledger.get_entry(self.ctx.db, dialog.entry_id).voucher_no)
+
+    def after_write(self, message: str) -> None:
+        self.ctx.announce("fund", message)
+        self.reload()
+
+    def _selected_ids(self, view: QTableView, model: QStandardItemModel) -> list[int]:
+        rows = sorted({index.row() for index in view.selectionModel().selectedRows()})
+        return [int(model.item(row, 0).data(Qt.ItemDataRole.UserRole)) for row in rows]
+
+    def cancel_selected(self) -> None:
+        ids = self._selected_ids(self.ledger_view, self.ledger_model)
+        if len(ids) != 1:
+            messages.inform(self, "Hãy chọn một phiếu để hủy.")
+            return
+        entry = ledger.get_entry(self.ctx.db, ids[0])
+        reason = ask_reason(self, "Hủy phiếu", f"Lý do hủy {entry.voucher_no}:")
+        if reason is None:
+            return
+        with messages.guarded(self):
+            ledger.cancel_entry(self.ctx.db, entry.id, reason)
+            self.after_write(f"Đã hủy {entry.voucher_no} (phiếu vẫn giữ trong sổ).")
+
+    def print_selected(self) -> None:
+        ids = self._selected_ids(self.ledger_view, self.ledger_model)
+        if len(ids) != 1:
+            messages.inform(self, "Hãy chọn một phiếu để in.")
+            return
+        entry = ledger.get_entry(self.ctx.db, ids[0])
+        start = self.ctx.data_dir / f"{entry.voucher_no}.pdf"
+        out = messages.choose_save_file(self, "Lưu phiếu (PDF)", start, "Tệp PDF (*.pdf)")
+        if out is None:
+            return
+        with messages.guarded(self):
+            from app.core.fund.voucher_pdf import render_voucher
+
+            render_voucher(self.ctx.db, entry.id, out)
+            self.ctx.notice.emit(f"Đã lưu {entry.voucher_no} vào {out}", None)
+
+    def mark_selected_paid(self) -> None:
+        rows = sorted({i.row() for i in self.dues_view.selectionModel().selectedRows()})
+        unpaid = [
+            int(self.dues_model.item(r, 0).data(Qt.ItemDataRole.UserRole))
+            for r in rows
+            if self.dues_model.item(r, 2).text() == "Chưa đóng"
+        ]
+        if not unpaid:
+            messages.inform(self, "Hãy chọn các hội viên chưa đóng hội phí.")
+            return
+        year, amount = self.year.value(), self.dues_amount.value()
+        question = (
+            f"Ghi {len(unpaid)} hội viên đã đóng hội phí năm {year}, mỗi người "
+            f"{format_money(amount)} (tổng {format_money(amount * len(unpaid))})?"
+        )
+        if not messages.ask(self, question):
+            return
+        with messages.guarded(self):
+            day = min(dt.date.today(), dt.date(year, 12, 31))
+            result = dues.pay_dues(self.ctx.db, unpaid, year, amount, day)
+            self.after_write(
+                f"Đã thu hội phí của {result.members} hội viên: {format_money(result.total)}."
+            )

@@ -1,0 +1,254 @@
+"""In ấn: certificates, decisions (PDF / Word) and lists, generated in a worker.
+
+PySide6-Essentials has no QtPdf, so there is no in-app page preview: the file is
+written off the UI thread (progress + "Hủy"), then its page count is shown with
+"Mở tệp" (the system PDF viewer, which also prints) and "Mở thư mục".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.assessment import MODELS
+from app.ui.screens.base import AppContext, Screen
+from app.ui.widgets import messages
+from app.ui.workers import run_in_background
+
+LIST_CHOICES = (
+    ("members", "Danh sách hội viên"),
+    ("registrations", "Danh sách đăng ký (theo thôn)"),
+    ("results", "Kết quả đánh giá (theo thôn)"),
+)
+
+
+def open_path(path: Path) -> None:
+    """Hand a file or folder to the system (tests replace this)."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class PrintingScreen(Screen):
+    key = "printing"
+    title = "In ấn"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.last: Path | None = None
+        self.decision = QComboBox()
+        self.decision.setMinimumWidth(420)
+        self.issuer = QComboBox()
+        self.issuer.addItem("Ủy ban nhân dân xã", "committee")
+        self.issuer.addItem("Hội Khuyến học xã", "association")
+        self.preprinted = QCheckBox("In trên phôi in sẵn (chỉ in chữ)")
+        self.offset_x = self._offset()
+        self.offset_y = self._offset()
+        save = QPushButton("Lưu cách in")
+        save.clicked.connect(self._save_options)
+        certs = QPushButton("In giấy công nhận (PDF)…")
+        certs.clicked.connect(self._print_certificates)
+        decision_pdf = QPushButton("In quyết định (PDF)…")
+        decision_pdf.clicked.connect(lambda: self._print_decision("pdf"))
+        decision_docx = QPushButton("Quyết định (Word)…")
+        decision_docx.clicked.connect(lambda: self._print_decision("docx"))
+
+        form = QFormLayout()
+        form.addRow("Quyết định công nhận:", self.decision)
+        form.addRow("Đơn vị cấp giấy:", self.issuer)
+        offsets = QHBoxLayout()
+        offsets.addWidget(self.preprinted)
+        offsets.addWidget(QLabel("lệch ngang (mm):"))
+        offsets.addWidget(self.offset_x)
+        offsets.addWidget(QLabel("lệch dọc (mm):"))
+        offsets.addWidget(self.offset_y)
+        offsets.addWidget(save)
+        offsets.addStretch(1)
+        form.addRow("Phôi:", offsets)
+        buttons = QHBoxLayout()
+        for b in (certs, decision_pdf, decision_docx):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        recognition = QGroupBox("Giấy công nhận và quyết định")
+        recognition.setLayout(form)
+
+        self.list_kind = QComboBox()
+        for key, label in LIST_CHOICES:
+            self.list_kind.addItem(label, key)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(dt.date.today().year)
+        self.model = QComboBox()
+        for key, label in MODELS.items():
+            self.model.addItem(label, key)
+        print_list = QPushButton("In danh sách (PDF / Excel)…")
+        print_list.clicked.connect(self._print_list)
+        lists_form = QFormLayout()
+        lists_form.addRow("Loại danh sách:", self.list_kind)
+        lists_form.addRow("Năm:", self.year)
+        lists_form.addRow("Mô hình:", self.model)
+        lists_form.addRow("", print_list)
+        lists = QGroupBox("Danh sách")
+        lists.setLayout(lists_form)
+
+        self.result = QLabel("Chưa in tệp nào.")
+        self.result.setWordWrap(True)
+        self.open_file = QPushButton("Mở tệp")
+        self.open_file.clicked.connect(lambda: self.last and open_path(self.last))
+        self.open_folder = QPushButton("Mở thư mục")
+        self.open_folder.clicked.connect(lambda: self.last and open_path(self.last.parent))
+        for b in (self.open_file, self.open_folder):
+            b.setEnabled(False)
+        done = QHBoxLayout()
+        done.addWidget(self.result, 1)
+        done.addWidget(self.open_file)
+        done.addWidget(self.open_folder)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>In ấn</h2>"))
+        layout.addWidget(recognition)
+        layout.addWidget(lists)
+        layout.addLayout(done)
+        layout.addStretch(1)
+
+    @staticmethod
+    def _offset() -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(-50, 50)
+        box.setDecimals(1)
+        box.setSingleStep(0.5)
+        return box
+
+    def reload(self) -> None:
+        from app.core.printing import data
+        from app.core.printing.options import load_options
+
+        db = self.ctx.db
+        current = self.decision.currentData()
+        self.decision.clear()
+        for d in data.decisions(db):
+            self.decision.addItem(d.label(), d)
+        if current is not None:
+            for i in range(self.decision.count()):
+                if self.decision.itemData(i).id == current.id:
+                    self.decision.setCurrentIndex(i)
+        opts = load_options(db)
+        self.issuer.setCurrentIndex(max(0, self.issuer.findData(opts.issuer)))
+        self.preprinted.setChecked(opts.preprinted)
+        self.offset_x.setValue(opts.offset_x_mm)
+        self.offset_y.setValue(opts.offset_y_mm)
+
+    def _save_options(self) -> None:
+        from app.core.printing.options import load_options, save_options
+
+        with messages.guarded(self):
+            db = self.ctx.db
+            save_options(
+                db,
+                replace(
+                    load_options(db),
+                    issuer=str(self.issuer.currentData()),
+                    preprinted=self.preprinted.isChecked(),
+                    offset_x_mm=self.offset_x.value(),
+                    offset_y_mm=self.offset_y.value(),
+                ),
+            )
+            self.ctx.notice.emit("Đã lưu cách in giấy công nhận.", None)
+
+    def _target(self, title: str, name: str, filters: str) -> Path | None:
+        start = (self.last.parent if self.last else Path.home()) / name
+        return messages.choose_save_file(self, title, start, filters)
+
+    def _chosen_decision(self) -> Any:
+        d = self.decision.currentData()
+        if d is None:
+            messages.inform(self, "Chưa có quyết định công nhận nào (xem màn hình Chu kỳ năm).")
+        return d
+
+    def _print_certificates(self) -> None:
+        d = self._chosen_decision()
+        if d is None:
+            return
+        self._save_options()
+        out = self._target(
+            "Lưu giấy công nhận", f"giay-cong-nhan-{d.model}-{d.year}.pdf", "PDF (*.pdf)"
+        )
+        if out is None:
+            return
+        from app.core.printing.service import print_certificates
+
+        db = self.ctx.db
+        self._run(
+            lambda p, c: print_certificates(
+                db, d.year, d.model, out, decision_number=d.number, progress=p, cancel=c
+            ),
+            "Đang in giấy công nhận…",
+        )
+
+    def _print_decision(self, fmt: str) -> None:
+        d = self._chosen_decision()
+        if d is None:
+            return
+        ext = "docx" if fmt == "docx" else "pdf"
+        filters = "Word (*.docx)" if fmt == "docx" else "PDF (*.pdf)"
+        out = self._target("Lưu quyết định", f"quyet-dinh-{d.model}-{d.year}.{ext}", filters)
+        if out is None:
+            return
+        from app.core.printing.decision import print_decision
+
+        db = self.ctx.db
+        self._run(
+            lambda p, c: print_decision(
+                db, d.year, d.model, out, decision_number=d.number, fmt=fmt, progress=p, cancel=c
+            ),
+            "Đang in quyết định…",
+        )
+
+    def _print_list(self) -> None:
+        kind = str(self.list_kind.currentData())
+        out = self._target("Lưu danh sách", f"danh-sach-{kind}.pdf", "PDF (*.pdf);;Excel (*.xlsx)")
+        if out is None:
+            return
+        from app.core.printing.lists import print_cycle_list, print_member_list
+
+        db = self.ctx.db
+        year, model = self.year.value(), str(self.model.currentData())
+        if kind == "members":
+            self._run(
+                lambda p, c: print_member_list(db, out, progress=p, cancel=c),
+                "Đang in danh sách…",
+            )
+        else:
+            self._run(
+                lambda p, c: print_cycle_list(db, out, year, model, kind, progress=p, cancel=c),
+                "Đang in danh sách…",
+            )
+
+    def _run(self, job: Any, label: str) -> None:
+        run_in_background(
+            job, self._done, parent=self, progress_label=label, cancellable=True, writes=False
+        )
+
+    def _done(self, result: Any) -> None:
+        self.last = Path(result.path)
+        pages = f"{result.pages} trang, " if result.pages else ""
+        self.result.setText(f"Đã in {result.title}: {pages}{result.items} mục → {result.path}")
+        for b in (self.open_file, self.open_folder):
+            b.setEnabled(True)

@@ -1,0 +1,76 @@
+"""The demo commune comes with two years of fund entries, dues and awards that add up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.db import Database
+from app.core.demo import generate_demo
+from app.core.fund import dues, ledger, report
+from app.core.models import Award, DuesPayment, FundEntry, Member
+from app.core.workspace import open_workspace
+
+
+def _demo(folder: Path, seed: int) -> Database:
+    generate_demo(folder, households=300, seed=seed, lock=False)
+    return open_workspace(folder).db
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = _demo(tmp_path_factory.mktemp("fund-demo"), 7)
+    yield db
+    db.close()
+
+
+def test_the_demo_fund_never_goes_below_zero(demo: Database) -> None:
+    running = 0
+    for e in ledger.list_entries(demo):
+        running += e.amount if e.kind == "receipt" else -e.amount
+        assert running >= 0, e.voucher_no
+    for year in (2024, 2025):
+        b = ledger.balance(demo, year)
+        assert b.receipts > 0 and b.payments > 0
+        assert b.closing == b.opening + b.receipts - b.payments
+
+
+def test_every_award_list_is_one_payment_of_its_total(demo: Database) -> None:
+    with demo.session() as s:
+        rows = s.execute(
+            select(FundEntry.amount, func.sum(Award.amount))
+            .join(Award, Award.payment_id == FundEntry.id)
+            .group_by(FundEntry.id)
+        ).all()
+    assert rows and all(amount == total for amount, total in rows)
+
+
+def test_dues_agree_with_the_members_paid_year(demo: Database) -> None:
+    with demo.session() as s:
+        for member_id, year in s.execute(select(DuesPayment.member_id, DuesPayment.year)).all():
+            paid = s.get(Member, member_id)
+            assert paid is not None and (paid.dues_paid_year or 0) >= year
+    status = dues.dues_status(demo, 2025)
+    assert sum(g.paid for g in status) > 0
+
+
+def test_the_demo_report_has_a_fund_per_head(demo: Database) -> None:
+    r = report.fund_report(demo, 2025)
+    assert 40_000 <= r.per_head <= 120_000
+    assert r.awards["scholarship"]["count"] > 0
+
+
+def test_the_same_seed_gives_the_same_fund(tmp_path: Path) -> None:
+    first = _demo(tmp_path / "a", 7)
+    second = _demo(tmp_path / "b", 7)
+    try:
+        assert ledger.balance(first, 2025) == ledger.balance(second, 2025)
+        assert [e.amount for e in ledger.list_entries(first)] == [
+            e.amount for e in ledger.list_entries(second)
+        ]
+    finally:
+        first.close()
+        second.close()
