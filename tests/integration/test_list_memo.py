@@ -77,3 +77,29 @@ def test_an_edit_is_seen_by_the_next_search(demo_ws: Workspace) -> None:
     hh.update_person(db, new_id, PersonInput("Ông Xuân Quý", birth="1990"))
     assert new_id not in PEOPLE.ids(db, ListQuery(search="xuan quynh"))
     assert new_id in PEOPLE.ids(db, ListQuery(search="xuan quy"))
+
+
+@pytest.mark.parametrize(
+    "text", ["n", "an", "nguyen van", "nguyen van an", "thi", "van a", "0", "09", "h0", "xom"]
+)
+def test_global_search_ranks_like_a_full_sort(demo_ws: Workspace, text: str) -> None:
+    """The chunked, early-stopping ranking gives what sorting every match would."""
+    from app.core import text as vntext
+    from app.core.registry import search as search_module
+
+    db = demo_ws.db
+    phrase = " ".join(vntext.fold_query(text))
+    for listing in (PEOPLE, HOUSEHOLDS):
+        names = listing.search_names(db)
+        ids = listing.ids(db, ListQuery(search=text))
+        expected = sorted(ids, key=lambda i: (search_module._rank(names[i], phrase), ids.index(i)))
+        got = search_module._best(
+            listing.text_pairs(db, ListQuery()),
+            vntext.fold_query(text),
+            names,
+            listing.ids_by_name(db).get(phrase, set()),
+            phrase,
+            7,
+            in_names=phrase in listing.names_blob(db),
+        )
+        assert got == expected[:7], (listing.key, text)

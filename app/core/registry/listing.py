@@ -183,10 +183,7 @@ class Listing:
             )
             if not words:
                 return list(order)
-            texts = self.search_texts(db, q.deleted, conn, mark)
-            pairs: list[tuple[int, str]] = _remember(
-                db, (*list_key, "texts"), mark, lambda: [(i, texts[i]) for i in order]
-            )
+            pairs = self._pairs(db, q, conn, mark, order)
             # Typing only narrows: when every word of the previous query is inside the
             # matching word of this one, start from the previous matches.
             previous: tuple[list[str], list[tuple[int, str]]] = _remember(
@@ -203,6 +200,23 @@ class Listing:
             pairs = [pair for pair in pairs if word in pair[1]]
         _memo[db][(*list_key, "last")] = (mark, (words, pairs))
         return [pair[0] for pair in pairs]
+
+    def _pairs(
+        self, db: Database, q: ListQuery, conn: Connection, mark: int, order: list[int]
+    ) -> list[tuple[int, str]]:
+        list_key = ("ids", self.key, _filters_key(q.filters), q.deleted, q.sort, q.descending)
+        texts = self.search_texts(db, q.deleted, conn, mark)
+        return _remember(db, (*list_key, "texts"), mark, lambda: [(i, texts[i]) for i in order])
+
+    def text_pairs(self, db: Database, q: ListQuery) -> list[tuple[int, str]]:
+        """(id, folded search text) of every row in list order, ignoring ``q.search``.
+
+        Remembered until the data changes; callers must not modify it.
+        """
+        unsearched = replace(q, search="")
+        order = self.ids(db, unsearched)
+        with db.connect() as conn:
+            return self._pairs(db, unsearched, conn, _data_mark(conn), order)
 
     def search_texts(
         self, db: Database, deleted: bool, conn: Connection | None = None, mark: int | None = None
@@ -239,6 +253,14 @@ class Listing:
                 mark,
                 lambda: {i: t.split(" | ", 1)[0] for i, t in texts.items()},
             )
+
+    def names_blob(self, db: Database) -> str:
+        """Every live folded name, one per line: "is this text in anybody's name?" in one
+        substring search (a phone number, say, is in nobody's)."""
+        names = self.search_names(db)
+        with db.connect() as conn:
+            mark = _data_mark(conn)
+        return _remember(db, ("names_blob", self.key), mark, lambda: "\n".join(names.values()))
 
     def ids_by_name(self, db: Database) -> dict[str, set[int]]:
         """Live row ids by folded name: who is called exactly "nguyen van an"."""
