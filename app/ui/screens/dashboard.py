@@ -116,8 +116,15 @@ def _table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel]:
     view = QTableView()
     view.setModel(model)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header = view.horizontalHeader()
+    # Every column as wide as its title and figures: "Tỷ lệ gia đình học tập" must be read
+    # whole; the last column takes what is left.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
     return view, model
 
 
