@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -295,8 +296,13 @@ class EntityDialog(QDialog):
 
     # saving
 
-    def save(self) -> int:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def save(self) -> int:
+        """Validate and save through the core services; return the saved row's id.
+
+        Every entity dialog defines it (Qt's metaclass rules out ABCMeta, so this is
+        documentation for readers and type checkers rather than an enforced contract).
+        """
 
     def accept(self) -> None:
         self.clear_error()
