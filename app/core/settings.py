@@ -62,12 +62,14 @@ class Settings:
     backup_dir: str | None = None
 
 
-def _get(session: Session, key: str) -> Any:
+def read(session: Session, key: str, default: Any = None) -> Any:
+    """The JSON value stored under ``key`` in this unit of work (``default`` if none)."""
     row = session.get(Setting, key)
-    return json.loads(row.value) if row else None
+    return json.loads(row.value) if row else default
 
 
-def _put(session: Session, key: str, value: Any) -> None:
+def write(session: Session, key: str, value: Any) -> None:
+    """Store ``value`` (JSON) under ``key`` in this unit of work."""
     encoded = json.dumps(value, ensure_ascii=False)
     row = session.get(Setting, key)
     if row is None:
@@ -76,9 +78,21 @@ def _put(session: Session, key: str, value: Any) -> None:
         row.value = encoded
 
 
+def get_value(db: Database, key: str, default: Any = None) -> Any:
+    """One setting, read in a unit of work of its own."""
+    with db.session() as s:
+        return read(s, key, default)
+
+
+def put_value(db: Database, key: str, value: Any) -> None:
+    """One setting, saved in a unit of work of its own."""
+    with db.session() as s:
+        write(s, key, value)
+
+
 def get_commune(db: Database) -> CommuneInfo | None:
     with db.session() as s:
-        raw = _get(s, COMMUNE_KEY)
+        raw = read(s, COMMUNE_KEY)
     return CommuneInfo(**raw) if raw else None
 
 
@@ -97,7 +111,7 @@ def set_commune(db: Database, info: CommuneInfo) -> None:
     if not clean.code or not clean.name:
         raise ValidationError("Chưa chọn xã.", "commune")
     with db.session() as s:
-        _put(s, COMMUNE_KEY, asdict(clean))
+        write(s, COMMUNE_KEY, asdict(clean))
     db.forget_cached_settings()
 
 
@@ -126,7 +140,7 @@ def save_signers(db: Database, signers: list[Signer]) -> None:
         Signer(s.role, vntext.normalise(s.title), vntext.normalise_name(s.name)) for s in signers
     ]
     with db.session() as s:
-        _put(s, SIGNERS_KEY, [asdict(x) for x in clean])
+        write(s, SIGNERS_KEY, [asdict(x) for x in clean])
 
 
 def save_backup_options(db: Database, keep: int, backup_dir: str | None) -> None:
@@ -137,5 +151,5 @@ def save_backup_options(db: Database, keep: int, backup_dir: str | None) -> None
         if target.exists() and not target.is_dir():
             raise ValidationError(f"{backup_dir} không phải là thư mục.", "backup_dir")
     with db.session() as s:
-        _put(s, BACKUP_KEEP_KEY, keep)
-        _put(s, BACKUP_DIR_KEY, backup_dir or None)
+        write(s, BACKUP_KEEP_KEY, keep)
+        write(s, BACKUP_DIR_KEY, backup_dir or None)

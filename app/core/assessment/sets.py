@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import settings
 from app.core.assessment import MODELS
 from app.core.assessment.criteria import (
     CriteriaSetDoc,
@@ -25,7 +26,7 @@ from app.core.assessment.criteria import (
 )
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
-from app.core.models import CriteriaSet, Setting
+from app.core.models import CriteriaSet
 
 ACTIVE_KEY = "criteria_active"  # setting: {model: set code}
 
@@ -174,19 +175,12 @@ def choose_active(db: Database, model: str, code: str) -> None:
     if not any(i.code == code and i.model == model for i in list_sets(db, model)):
         raise ValidationError(f"Không có bộ tiêu chí “{code}” cho mô hình này.")
     with db.session() as s:
-        row = s.get(Setting, ACTIVE_KEY)
-        chosen = json.loads(row.value) if row else {}
-        chosen[model] = code
-        if row is None:
-            s.add(Setting(key=ACTIVE_KEY, value=json.dumps(chosen, ensure_ascii=False)))
-        else:
-            row.value = json.dumps(chosen, ensure_ascii=False)
+        settings.write(s, ACTIVE_KEY, {**settings.read(s, ACTIVE_KEY, {}), model: code})
 
 
 def active_set_id(session: Session, model: str, year: int) -> int:
     """The set a new assessment of ``model`` in ``year`` uses (caller ensured built-ins)."""
-    row = session.get(Setting, ACTIVE_KEY)
-    chosen = (json.loads(row.value) if row else {}).get(model)
+    chosen = settings.read(session, ACTIVE_KEY, {}).get(model)
     rows = session.scalars(
         select(CriteriaSet).where(CriteriaSet.model == model, CriteriaSet.deleted.is_(False))
     ).all()

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.core import settings
 from app.core.assessment import CYCLE_MODELS, MODELS
 from app.core.assessment.computations import WORKING_AGES
 from app.core.assessment.entities import entities, hamlet_names
 from app.core.db import Database
 from app.core.errors import ValidationError
-from app.core.models import Setting
 
 PROFILE_KEY = "targets_profile"
 CUSTOM_KEY = "targets_custom"
@@ -90,32 +90,16 @@ def builtin_profiles() -> list[TargetProfile]:
     ]
 
 
-def _setting(db: Database, key: str) -> Any:
-    with db.session() as s:
-        row = s.get(Setting, key)
-        return json.loads(row.value) if row else None
-
-
-def _put_setting(db: Database, key: str, value: Any) -> None:
-    with db.session() as s:
-        row = s.get(Setting, key)
-        encoded = json.dumps(value, ensure_ascii=False)
-        if row is None:
-            s.add(Setting(key=key, value=encoded))
-        else:
-            row.value = encoded
-
-
 def profiles(db: Database) -> list[TargetProfile]:
     out = builtin_profiles()
-    custom = _setting(db, CUSTOM_KEY)
+    custom = settings.get_value(db, CUSTOM_KEY)
     if custom:
         out.append(_parse_profile({**custom, "code": CUSTOM_CODE}))
     return out
 
 
 def chosen_profile(db: Database) -> TargetProfile:
-    code = _setting(db, PROFILE_KEY) or DEFAULT_PROFILE
+    code = settings.get_value(db, PROFILE_KEY) or DEFAULT_PROFILE
     by_code = {p.code: p for p in profiles(db)}
     return by_code.get(code) or by_code[DEFAULT_PROFILE]
 
@@ -124,7 +108,7 @@ def choose_profile(db: Database, code: str) -> TargetProfile:
     by_code = {p.code: p for p in profiles(db)}
     if code not in by_code:
         raise ValidationError(f"Không có bộ chỉ tiêu “{code}” (dùng: {', '.join(by_code)}).")
-    _put_setting(db, PROFILE_KEY, code)
+    settings.put_value(db, PROFILE_KEY, code)
     return by_code[code]
 
 
@@ -135,12 +119,12 @@ def save_custom_profile(db: Database, title: str, targets: dict[str, float]) -> 
     profile = _parse_profile(
         {"code": CUSTOM_CODE, "title": title.strip(), "targets": targets, "source": "Xã tự nhập"}
     )
-    _put_setting(
+    settings.put_value(
         db,
         CUSTOM_KEY,
         {"title": profile.title, "targets": profile.targets, "source": profile.source},
     )
-    _put_setting(db, PROFILE_KEY, CUSTOM_CODE)
+    settings.put_value(db, PROFILE_KEY, CUSTOM_CODE)
     return profile
 
 

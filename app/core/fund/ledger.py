@@ -13,13 +13,13 @@ Rules (messages in Vietnamese):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Integer, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core import settings
 from app.core import text as vntext
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
@@ -31,7 +31,6 @@ from app.core.models import (
     Household,
     Member,
     Person,
-    Setting,
     Unit,
 )
 from app.core.models.fund import (
@@ -128,29 +127,15 @@ def voucher_no(kind: str, year: int, number: int) -> str:
 # --- settings -----------------------------------------------------------------------
 
 
-def _setting(s: Session, key: str) -> object:
-    row = s.get(Setting, key)
-    return json.loads(row.value) if row else None
-
-
-def _put_setting(s: Session, key: str, value: object) -> None:
-    row = s.get(Setting, key)
-    encoded = json.dumps(value)
-    if row is None:
-        s.add(Setting(key=key, value=encoded))
-    else:
-        row.value = encoded
-
-
 def set_allow_overdraft(db: Database, allow: bool) -> None:
     with db.session() as s:
-        _put_setting(s, ALLOW_OVERDRAFT_KEY, bool(allow))
+        settings.write(s, ALLOW_OVERDRAFT_KEY, bool(allow))
 
 
 def closed_through(db: Database) -> str | None:
     """The last closed month "YYYY-MM", or None when no period is closed."""
     with db.session() as s:
-        value = _setting(s, CLOSED_THROUGH_KEY)
+        value = settings.read(s, CLOSED_THROUGH_KEY)
     return str(value) if value else None
 
 
@@ -169,10 +154,10 @@ def close_period(db: Database, period: str) -> str:
         raise ValidationError("Không khóa sổ được kỳ chưa tới.")
     value = f"{year:04d}-{month:02d}"
     with db.session() as s:
-        current = _setting(s, CLOSED_THROUGH_KEY)
+        current = settings.read(s, CLOSED_THROUGH_KEY)
         if current and str(current) >= value:
             raise ValidationError(f"Sổ quỹ đã khóa đến tháng {_month_label(str(current))}.")
-        _put_setting(s, CLOSED_THROUGH_KEY, value)
+        settings.write(s, CLOSED_THROUGH_KEY, value)
     return value
 
 
@@ -182,7 +167,7 @@ def _month_label(period: str) -> str:
 
 
 def _check_open(s: Session, day: dt.date) -> None:
-    closed = _setting(s, CLOSED_THROUGH_KEY)
+    closed = settings.read(s, CLOSED_THROUGH_KEY)
     if closed and f"{day.year:04d}-{day.month:02d}" <= str(closed):
         raise ValidationError(
             f"Sổ quỹ đã khóa đến tháng {_month_label(str(closed))}: không sửa được chứng từ "
@@ -318,7 +303,7 @@ def _number_for(s: Session, data: EntryInput, year: int) -> int:
 def add_entry_in(s: Session, data: EntryInput) -> FundEntry:
     """Validate and add one entry inside an open session (other services post through this)."""
     day, amount, name = _check_entry(s, data)
-    if data.kind == EntryKind.PAYMENT.value and not _setting(s, ALLOW_OVERDRAFT_KEY):
+    if data.kind == EntryKind.PAYMENT.value and not settings.read(s, ALLOW_OVERDRAFT_KEY):
         available = _available(s, day)
         if amount > available:
             raise ValidationError(
@@ -370,7 +355,7 @@ def cancel_entry(db: Database, entry_id: int, reason: str, on: dt.date | None = 
         _check_open(s, obj.entry_date)
         receipt = obj.kind == EntryKind.RECEIPT.value
         overdraft = _available(s, dt.date.max) - obj.amount < 0
-        if receipt and overdraft and not _setting(s, ALLOW_OVERDRAFT_KEY):
+        if receipt and overdraft and not settings.read(s, ALLOW_OVERDRAFT_KEY):
             raise ValidationError(
                 "Hủy phiếu thu này thì quỹ bị âm: hãy hủy các phiếu chi liên quan trước."
             )

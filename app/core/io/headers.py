@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
+from app.core import settings
 from app.core import text as vntext
 from app.core.db import Database
 from app.core.io.workbook import Cell
-from app.core.models.local import Setting
 
 HEADER_SCAN_ROWS = 15
 IGNORE = ""  # mapping value of a column that is not imported
@@ -280,19 +279,9 @@ _KEY_PREFIX = "import_mapping:"
 
 
 def load_mapping(db: Database, shape_key: str) -> list[str | None] | None:
-    with db.session() as s:
-        row = s.get(Setting, _KEY_PREFIX + shape_key)
-        if row is None:
-            return None
-        value = json.loads(row.value)
+    value = settings.get_value(db, _KEY_PREFIX + shape_key)
     return [v if isinstance(v, str) else None for v in value] if isinstance(value, list) else None
 
 
 def save_mapping(db: Database, shape_key: str, mapping: list[str | None]) -> None:
-    encoded = json.dumps(mapping, ensure_ascii=False)
-    with db.session() as s:
-        row = s.get(Setting, _KEY_PREFIX + shape_key)
-        if row is None:
-            s.add(Setting(key=_KEY_PREFIX + shape_key, value=encoded))
-        else:
-            row.value = encoded
+    settings.put_value(db, _KEY_PREFIX + shape_key, mapping)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 
+from app.core import settings
 from app.core.db import Database
 from app.core.errors import ValidationError
-from app.core.models.local import Setting
 
 PRINTING_KEY = "printing"
 ISSUERS = ("committee", "association")
@@ -23,9 +22,7 @@ class PrintOptions:
 
 
 def load_options(db: Database) -> PrintOptions:
-    with db.session() as s:
-        row = s.get(Setting, PRINTING_KEY)
-        raw = json.loads(row.value) if row else {}
+    raw = settings.get_value(db, PRINTING_KEY, {})
     known = set(PrintOptions.__dataclass_fields__)
     return PrintOptions(**{k: v for k, v in raw.items() if k in known})
 
@@ -36,10 +33,4 @@ def save_options(db: Database, options: PrintOptions) -> None:
     for value in (options.offset_x_mm, options.offset_y_mm):
         if not -50 <= value <= 50:
             raise ValidationError("Độ lệch khi in trên phôi phải trong khoảng ±50 mm.", "offset")
-    encoded = json.dumps(asdict(options), ensure_ascii=False)
-    with db.session() as s:
-        row = s.get(Setting, PRINTING_KEY)
-        if row is None:
-            s.add(Setting(key=PRINTING_KEY, value=encoded))
-        else:
-            row.value = encoded
+    settings.put_value(db, PRINTING_KEY, asdict(options))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import settings
 from app.core.db import Database
 from app.core.errors import UserError
-from app.core.models import Setting
 from app.core.models.sync import SyncProvince
 
 MODE_KEY = "sync_mode"  # "upper" at a province/district; absent at a commune
@@ -18,19 +18,8 @@ INCLUDE_PERSONAL_KEY = "sync_include_personal"
 CONFIG_FORMAT = "khuyenhoc-province-config"
 
 
-def get_setting(db: Database, key: str, default: Any = None) -> Any:
-    with db.session() as s:
-        raw = s.get(Setting, key)
-        return json.loads(raw.value) if raw is not None else default
-
-
-def put_setting(db: Database, key: str, value: Any) -> None:
-    with db.session() as s:
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
-        else:
-            row.value = json.dumps(value, ensure_ascii=False)
+get_setting = settings.get_value
+put_setting = settings.put_value
 
 
 def is_upper(db: Database) -> bool:
