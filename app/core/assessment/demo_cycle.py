@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import uuid as uuidlib
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +19,8 @@ from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc, Item, builtin_sets, content_hash
 from app.core.assessment.entities import entities
 from app.core.assessment.scoring import Value, score
-from app.core.db import Database, reserve_change_seqs
+from app.core.bulk import insert_syncable
+from app.core.db import Database
 from app.core.models import (
     Assessment,
     CriteriaSet,
@@ -28,7 +28,6 @@ from app.core.models import (
     RecognitionDecision,
     Registration,
 )
-from app.core.models.base import utcnow
 
 DEMO_YEARS = (2023, 2024, 2025)
 # Share of entities registering in the first demo year, growing a little each year.
@@ -51,7 +50,7 @@ DEFAULT_SETS = {
 
 class _Writer:
     def __init__(self, conn: Connection, rng: random.Random, commune: str) -> None:
-        self.conn, self.rng, self.commune, self.now = conn, rng, commune, utcnow()
+        self.conn, self.rng, self.commune = conn, rng, commune
 
     def rows(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows with ids given here, straight through the driver; returns the ids.
@@ -65,34 +64,10 @@ class _Writer:
             int(self.conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {name}").scalar_one())
             + 1
         )
-        seq = reserve_change_seqs(self.conn, len(rows))
-        now = self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
         for offset, row in enumerate(rows):
-            row.update(
-                id=first_id + offset,
-                uuid=str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4)),
-                commune_code=self.commune,
-                created_at=now,
-                updated_at=now,
-                revision=1,
-                deleted=0,
-                deleted_at=None,
-                change_seq=seq + offset,
-            )
-        columns = list(rows[0])
-        sql = (
-            f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        )
-        self.conn.exec_driver_sql(sql, [tuple(_plain(row[c]) for c in columns) for row in rows])
+            row["id"] = first_id + offset
+        insert_syncable(self.conn, name, rows, self.rng, self.commune)
         return list(range(first_id, first_id + len(rows)))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _value(item: Item, rng: random.Random) -> Value:

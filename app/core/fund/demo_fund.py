@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid as uuidlib
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from app.core.db import Database, reserve_change_seqs
+from app.core.bulk import insert_syncable
+from app.core.db import Database
 from app.core.models import Award, Branch, Clan, DuesPayment, FundEntry, Member, Person, Unit
-from app.core.models.base import utcnow
 
 YEARS = (2024, 2025)
 DUES = {2024: 20_000, 2025: 24_000}
@@ -73,49 +72,18 @@ class _Ledger:
         for row in self.entries:
             key = (row["kind"], row["year"])
             numbers[key] = row["number"] = numbers.get(key, 0) + 1
-        self._insert(FundEntry, self.entries, keep_ids=True, convert=True)
+        self._insert(FundEntry, self.entries, keep_ids=True)
         self._insert(Award, self.awards)
         self._insert(DuesPayment, self.dues)
         return {"fund_entries": len(self.entries), "awards": len(self.awards)}
 
-    def _insert(
-        self, model: Any, rows: list[dict[str, Any]], keep_ids: bool = False, convert: bool = False
-    ) -> None:
+    def _insert(self, model: Any, rows: list[dict[str, Any]], keep_ids: bool = False) -> None:
         if not rows:
             return
-        seq = reserve_change_seqs(self.conn, len(rows))
-        now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
-        for offset, row in enumerate(rows):
-            if not keep_ids:
+        if not keep_ids:
+            for row in rows:
                 row.pop("id", None)
-            row.update(
-                uuid=str(uuidlib.UUID(int=self.rng.getrandbits(128), version=4)),
-                commune_code=self.commune,
-                created_at=now,
-                updated_at=now,
-                revision=1,
-                deleted=0,
-                deleted_at=None,
-                change_seq=seq + offset,
-            )
-        columns = list(rows[0])
-        sql = (
-            f"INSERT INTO {model.__tablename__} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        if convert:
-            plain = [tuple(_plain(row[c]) for c in columns) for row in rows]
-        else:
-            plain = [tuple(row.values()) for row in rows]
-        self.conn.exec_driver_sql(sql, plain)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+        insert_syncable(self.conn, model.__tablename__, rows, self.rng, self.commune)
 
 
 def _day(rng: random.Random, year: int, first_month: int, last_month: int) -> dt.date:

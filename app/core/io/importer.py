@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from app.core import text as vntext
+from app.core.bulk import sql_value
 from app.core.db import Database, reserve_change_seqs
 from app.core.errors import UserError, ValidationError
 from app.core.io import values as cells
@@ -911,7 +912,7 @@ def apply_import(
         # A new household names its head, who is inserted after it: the foreign key
         # is checked at COMMIT (this transaction only), so no second pass of UPDATEs.
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        stamp = (db.commune_code, _sql_value(now), _sql_value(now), 1, 0, None)
+        stamp = (db.commune_code, sql_value(now), sql_value(now), 1, 0, None)
         for model, rows in (
             (Hamlet, plan.hamlet_rows),
             (Household, plan.household_rows),
@@ -938,17 +939,6 @@ def apply_import(
         for shape_key, mapping in plan.mappings.values():
             save_mapping(db, shape_key, mapping)
     return plan
-
-
-def _sql_value(value: Any) -> Any:
-    """A value as SQLAlchemy stores it in SQLite (dates ISO, timestamps with µs)."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 STAMP_COLUMNS = ("commune_code", "created_at", "updated_at", "revision", "deleted", "deleted_at")
