@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from app.core.registry.common import (
     delete_row,
     get_optional,
     get_row,
+    name_taken,
     require_text,
     undelete,
     update_row,
@@ -60,6 +62,11 @@ def clan_sort_key(name: str, branch: str | None) -> str:
     return f"{vntext.sort_key_plain(name)}\x00{vntext.sort_key_plain(branch or '')}"
 
 
+def _same_branch(branch: str | None) -> Any:
+    """A clan is known by its name and branch: "Họ Nguyễn — Chi 2" may stand beside "Chi 1"."""
+    return func.coalesce(func.vn_fold(Clan.branch), "") == vntext.fold(branch)
+
+
 def _display_name(name: str, branch: str | None) -> str:
     return f"{name} — {branch}" if branch else name
 
@@ -85,15 +92,7 @@ def _apply(s: Session, obj: Clan, data: ClanInput) -> None:
     if data.head_person_id is not None:
         head = get_row(s, Person, data.head_person_id)
         head_name = head.full_name
-    clash = s.scalar(
-        select(Clan.id).where(
-            Clan.deleted.is_(False),
-            func.vn_fold(Clan.name) == vntext.fold(name),
-            func.coalesce(func.vn_fold(Clan.branch), "") == vntext.fold(branch),
-            Clan.id != (obj.id or 0),
-        )
-    )
-    if clash:
+    if name_taken(s, Clan, name, obj.id, _same_branch(branch)):
         raise ValidationError(f"Đã có dòng họ “{_display_name(name, branch)}”.", "name")
     obj.name = name
     obj.branch = branch
@@ -113,16 +112,7 @@ def delete_clan(db: Database, clan_id: int) -> None:
 def restore_clan(db: Database, clan_id: int) -> None:
     with db.session() as s:
         obj = get_row(s, Clan, clan_id, live=False)
-        # Names are unique among live clans; one of the same name may exist by now.
-        clash = s.scalar(
-            select(Clan.id).where(
-                Clan.deleted.is_(False),
-                func.vn_fold(Clan.name) == vntext.fold(obj.name),
-                func.coalesce(func.vn_fold(Clan.branch), "") == vntext.fold(obj.branch),
-                Clan.id != obj.id,
-            )
-        )
-        if clash:
+        if name_taken(s, Clan, obj.name, obj.id, _same_branch(obj.branch)):
             raise ValidationError(
                 f"Đã có dòng họ “{_display_name(obj.name, obj.branch)}”; không khôi phục được.",
                 "name",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core import text as vntext
 from app.core.errors import NotFoundError, ValidationError
 from app.core.models import SyncMixin
 from app.core.models.base import utcnow
@@ -109,3 +111,21 @@ def delete_row(db: Database, model: type[T], row_id: int) -> None:
     """Soft delete: the row stays (a tombstone for the upward bundles) and can be restored."""
     with db.session() as s:
         soft_delete(get_row(s, model, row_id))
+
+
+def name_taken(session: Session, model: Any, name: str, except_id: int | None, *same: Any) -> bool:
+    """Whether another live row of ``model`` bears ``name`` (without diacritics or case),
+    among the rows matching the extra conditions ``same`` (a clan's branch, say).
+
+    Names are unique among live rows: checked on every save and on every restore,
+    since a row of the same name may have been added while one was deleted.
+    """
+    clash = session.scalar(
+        select(model.id).where(
+            model.deleted.is_(False),
+            func.vn_fold(model.name) == vntext.fold(name),
+            model.id != (except_id or 0),
+            *same,
+        )
+    )
+    return clash is not None

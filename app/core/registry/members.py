@@ -24,6 +24,7 @@ from app.core.registry.common import (
     delete_row,
     get_optional,
     get_row,
+    name_taken,
     require_text,
     soft_delete,
     undelete,
@@ -54,14 +55,7 @@ def _apply_branch(s: Session, obj: Branch, data: BranchInput) -> None:
         raise ValidationError(f"Loại chi hội “{data.kind}” không hợp lệ.", "kind") from None
     get_optional(s, Hamlet, data.hamlet_id)
     get_optional(s, Unit, data.unit_id)
-    clash = s.scalar(
-        select(Branch.id).where(
-            Branch.deleted.is_(False),
-            func.vn_fold(Branch.name) == vntext.fold(name),
-            Branch.id != (obj.id or 0),
-        )
-    )
-    if clash:
+    if name_taken(s, Branch, name, obj.id):
         raise ValidationError(f"Đã có chi hội “{name}”.", "name")
     obj.name = name
     obj.kind = kind
@@ -99,15 +93,7 @@ def delete_branch(db: Database, branch_id: int) -> None:
 def restore_branch(db: Database, branch_id: int) -> None:
     with db.session() as s:
         obj = get_row(s, Branch, branch_id, live=False)
-        # Names are unique among live branches; one of the same name may exist by now.
-        clash = s.scalar(
-            select(Branch.id).where(
-                Branch.deleted.is_(False),
-                func.vn_fold(Branch.name) == vntext.fold(obj.name),
-                Branch.id != obj.id,
-            )
-        )
-        if clash:
+        if name_taken(s, Branch, obj.name, obj.id):
             raise ValidationError(f"Đã có chi hội “{obj.name}”; không khôi phục được.", "name")
         undelete(obj)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import text as vntext
@@ -18,6 +18,7 @@ from app.core.registry.common import (
     delete_row,
     get_optional,
     get_row,
+    name_taken,
     require_text,
     undelete,
     update_row,
@@ -62,14 +63,7 @@ def _apply(s: Session, obj: Unit, data: UnitInput) -> None:
         raise ValidationError(f"Loại đơn vị “{data.kind}” không hợp lệ.", "kind") from None
     check_non_negative(data.staff_count, "Số cán bộ, nhân viên", "staff_count")
     get_optional(s, Hamlet, data.hamlet_id)
-    clash = s.scalar(
-        select(Unit.id).where(
-            Unit.deleted.is_(False),
-            func.vn_fold(Unit.name) == vntext.fold(name),
-            Unit.id != (obj.id or 0),
-        )
-    )
-    if clash:
+    if name_taken(s, Unit, name, obj.id):
         raise ValidationError(f"Đã có đơn vị “{name}”.", "name")
     obj.name = name
     obj.kind = kind
@@ -100,15 +94,7 @@ def delete_unit(db: Database, unit_id: int) -> None:
 def restore_unit(db: Database, unit_id: int) -> None:
     with db.session() as s:
         obj = get_row(s, Unit, unit_id, live=False)
-        # Names are unique among live units; one of the same name may exist by now.
-        clash = s.scalar(
-            select(Unit.id).where(
-                Unit.deleted.is_(False),
-                func.vn_fold(Unit.name) == vntext.fold(obj.name),
-                Unit.id != obj.id,
-            )
-        )
-        if clash:
+        if name_taken(s, Unit, obj.name, obj.id):
             raise ValidationError(f"Đã có đơn vị “{obj.name}”; không khôi phục được.", "name")
         undelete(obj)
 
