@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@bash packaging/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,hub]"
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -32,7 +32,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli_sync",
     "app.cli_cycle",
     "app.cli_fund",
+    "app.cli_activity",
     "app.cli_print",
+    "app.cli_hub",
 )
 
 

@@ -1,8 +1,9 @@
 """CLI for the yearly cycle: criteria sets, register / assess / recognise, targets report.
 
 Commands (``khuyenhoc …``): ``criteria list|validate|import|choose``,
-``cycle register|assess|recognise|close|reopen|due|list``,
-``report targets --year Y [--json] [--per-hamlet]``, ``targets profiles|choose``.
+``cycle register|assess|propose|withdraw|proposals|recognise|close|reopen|due|list``,
+``report targets --year Y [--json] [--per-hamlet]``, ``targets profiles|choose``
+(``report period`` is handled in app/cli_print.py).
 Module-level imports stay light; the core is imported inside the handlers.
 """
 
@@ -138,6 +139,8 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     from app.core.assessment import cycle
     from app.core.errors import ValidationError
 
+    if args.action in ("propose", "withdraw", "proposals"):
+        return _cmd_proposals(args)
     ws = _open(args, lock=args.action not in ("due", "list"))
     try:
         db, year, model = ws.db, args.year, args.model
@@ -190,6 +193,12 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                     signer_name=args.signer_name or "",
                 ),
                 _ids(args.ids) or None,
+                allow_unproposed=args.without_proposal,
+            )
+            skipped = (
+                f" {decision.not_proposed} đạt nhưng chưa được thôn đề nghị nên chưa công nhận."
+                if decision.not_proposed
+                else ""
             )
             _emit(
                 args,
@@ -197,9 +206,10 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                     "decision_id": decision.decision_id,
                     "recognised": decision.recognised,
                     "valid_until": decision.valid_until,
+                    "not_proposed": decision.not_proposed,
                 },
                 f"Đã công nhận {decision.recognised} "
-                f"(hiệu lực đến hết năm {decision.valid_until}).",
+                f"(hiệu lực đến hết năm {decision.valid_until}).{skipped}",
             )
         elif args.action == "close":
             st = cycle.close_year(db, year, args.reason or "")
@@ -240,12 +250,86 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_proposals(args: argparse.Namespace) -> int:
+    """``cycle propose|withdraw|proposals``: the hamlet's proposal to the commune."""
+    from app.core.assessment import proposals
+    from app.core.errors import ValidationError
+
+    ws = _open(args, lock=args.action != "proposals")
+    try:
+        db, year, model = ws.db, args.year, args.model
+        if args.action == "propose":
+            if args.hamlet is None:
+                raise ValidationError("Cần --hamlet (mã thôn đề nghị).")
+            ids = None if args.all_passed else _ids(args.ids)
+            if ids == []:
+                raise ValidationError("Cần --ids hoặc --all-passed.")
+            res = proposals.propose(
+                db,
+                year,
+                model,
+                args.hamlet,
+                ids,
+                proposed_by=args.proposed_by or "",
+                number=args.number or "",
+                on=_date(args.date),
+            )
+            _emit(
+                args,
+                {"hamlet": res.hamlet, "proposed": res.proposed, "already": res.already},
+                f"{res.hamlet}: đã đề nghị {res.proposed}; {res.already} đã đề nghị từ trước.",
+            )
+        elif args.action == "withdraw":
+            n = proposals.withdraw(db, year, model, _ids(args.ids))
+            _emit(args, {"withdrawn": n}, f"Đã rút đề nghị {n}.")
+        elif args.out:
+            from app.core.assessment.proposal_print import print_proposal_list
+
+            if args.hamlet is None:
+                raise ValidationError("In danh sách đề nghị cần --hamlet (mã thôn).")
+            res = print_proposal_list(db, Path(args.out), year, model, args.hamlet)
+            _emit(
+                args,
+                {"path": str(res.path), "pages": res.pages, "items": res.items},
+                res.describe(),
+            )
+        else:
+            rows = proposals.proposals(db, year, model, args.hamlet)
+            _emit(
+                args,
+                {"proposals": [_proposal_dict(r) for r in rows]},
+                "\n".join(
+                    f"{r.entity_id:>6}  {r.name:<30} {r.hamlet:<16} {r.total:g} {r.label}"
+                    f"  ĐN {r.number or '—'} {r.proposed_on:%d/%m/%Y}"
+                    f"{' ✓' if r.recognised else ''}"
+                    for r in rows
+                )
+                or "Chưa có đề nghị nào.",
+            )
+    finally:
+        ws.close()
+    return 0
+
+
+def _proposal_dict(row: Any) -> dict[str, Any]:
+    data = dict(row.__dict__)
+    data["proposed_on"] = row.proposed_on.isoformat()
+    return data
+
+
 # --- targets ------------------------------------------------------------------------
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from app.core.assessment import targets
+    from app.core.errors import ValidationError
 
+    if args.kind == "period":
+        from app.cli_print import cmd_report_period
+
+        return cmd_report_period(args)
+    if args.year is None:
+        raise ValidationError("Thiếu --year.")
     ws = _open(args)
     try:
         rep = targets.target_report(ws.db, args.year, args.profile)
@@ -324,7 +408,19 @@ def register(add: AddCommand) -> None:
 
     p = add("cycle", cmd_cycle, "chu kỳ năm: đăng ký, đánh giá, công nhận, khóa sổ")
     p.add_argument(
-        "action", choices=("register", "assess", "recognise", "close", "reopen", "due", "list")
+        "action",
+        choices=(
+            "register",
+            "assess",
+            "propose",
+            "withdraw",
+            "proposals",
+            "recognise",
+            "close",
+            "reopen",
+            "due",
+            "list",
+        ),
     )
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
@@ -333,17 +429,28 @@ def register(add: AddCommand) -> None:
     p.add_argument("--clan", type=int, default=None, help="cả dòng họ (mã dòng họ)")
     p.add_argument("--all", action="store_true", help="tất cả")
     p.add_argument("--file", default=None, help="tệp JSON kết quả đánh giá")
-    p.add_argument("--number", default=None, help="số quyết định")
-    p.add_argument("--date", default=None, help="ngày quyết định dd/mm/yyyy")
+    p.add_argument("--number", default=None, help="số quyết định (propose: số tờ đề nghị)")
+    p.add_argument("--date", default=None, help="ngày quyết định / ngày đề nghị dd/mm/yyyy")
+    p.add_argument("--all-passed", action="store_true", help="propose: mọi trường hợp đạt của thôn")
+    p.add_argument("--proposed-by", default=None, help="propose: người đề nghị (trưởng thôn)")
+    p.add_argument("--out", default=None, help="proposals: in danh sách đề nghị ra tệp PDF/XLSX")
+    p.add_argument(
+        "--without-proposal",
+        action="store_true",
+        help="recognise: công nhận cả trường hợp thôn chưa đề nghị",
+    )
     p.add_argument("--signer-name", default=None)
     p.add_argument("--signer-title", default="Chủ tịch")
     p.add_argument("--reason", default=None)
 
-    p = add("report", cmd_report, "báo cáo (targets: chỉ tiêu theo năm)")
-    p.add_argument("kind", choices=("targets",))
-    p.add_argument("--year", type=int, required=True)
+    p = add("report", cmd_report, "báo cáo (targets: chỉ tiêu theo năm; period: báo cáo định kỳ)")
+    p.add_argument("kind", choices=("targets", "period"))
+    p.add_argument("--year", type=int, default=None, help="targets: năm")
     p.add_argument("--profile", default=None)
     p.add_argument("--per-hamlet", action="store_true")
+    from app.cli_print import add_period_arguments
+
+    add_period_arguments(p)
 
     p = add("targets", cmd_targets, "bộ chỉ tiêu (xem, chọn)")
     p.add_argument("action", choices=("profiles", "choose", "own"))

@@ -5,7 +5,10 @@ Commands (``khuyenhoc …``):
 ``fund cancel --id N --reason …``, ``fund close --period YYYY-MM``,
 ``fund overdraft --allow on|off``,
 ``fund balance [--year Y]``, ``fund list [--year Y] [--kind …]``, ``fund book --year Y``, ``fund voucher --id N``,
-``fund report --year Y``, ``dues pay --member 1,2 --year Y --amount N``,
+``fund report --year Y``, ``fund programme add|list|show|recipients|post``,
+``fund signature-list --programme P --out F.pdf``, ``fund honour-board --year Y
+[--board donors|families] --out F.(pdf|xlsx)``, ``fund book --year Y [--month M]
+[--out F.(pdf|xlsx)]``, ``dues pay --member 1,2 --year Y --amount N``,
 ``dues status --year Y``, ``award grant --kind … --programme … --year Y --person 3,4
 --amount N``, ``award list --year Y``. All take ``--json``; amounts are integer đồng.
 """
@@ -111,6 +114,12 @@ def _describe_entry(data: dict[str, Any]) -> str:
 def cmd_fund(args: argparse.Namespace) -> int:
     from app.core.fund import ledger, report
 
+    if args.kind in ("scholarship", "award") and args.action != "programme":
+        from app.core.errors import ValidationError
+
+        raise ValidationError("--kind ở đây phải là receipt hoặc payment.")
+    if args.action in ("programme", "signature-list", "honour-board"):
+        return _cmd_programmes(args)
     writing = args.action in ("receipt", "payment", "cancel", "reverse", "close", "overdraft")
     ws = _open(args, lock=writing)
     try:
@@ -142,15 +151,7 @@ def cmd_fund(args: argparse.Namespace) -> int:
             human = "\n".join(_describe_entry(e) for e in entries) or "Chưa có chứng từ nào."
             _emit(args, {"entries": entries, "count": len(entries)}, human)
         elif args.action == "book":
-            year = args.year or dt.date.today().year
-            months = [m.as_dict() for m in ledger.fund_book(ws.db, year)]
-            human = "\n".join(
-                f"Tháng {m['month']:>2}/{year}: đầu kỳ {_money(m['opening'])}, thu "
-                f"{_money(m['receipts'])}, chi {_money(m['payments'])}, cuối kỳ "
-                f"{_money(m['closing'])}"
-                for m in months
-            )
-            _emit(args, {"year": year, "months": months}, human)
+            _emit_book(args, ws)
         elif args.action == "voucher":
             v = ledger.voucher(ws.db, args.id)
             data = {**v.__dict__, "entry_date": v.entry_date.isoformat()}
@@ -202,6 +203,195 @@ def _describe_report(r: Any) -> str:
     )
     lines.append(f"  Hội viên đã đóng hội phí: {r.dues_members_paid}/{r.members}")
     return "\n".join(lines)
+
+
+# --- book, programmes, signature list, honour boards ------------------------------
+
+
+def _emit_book(args: argparse.Namespace, ws: Any) -> None:
+    """``fund book``: the twelve months (JSON ``months``, unchanged), or with ``--month``
+    the entries of one month; ``--out`` prints the book as PDF or XLSX."""
+    from pathlib import Path
+
+    from app.core.fund import ledger, printouts
+
+    year = args.year or dt.date.today().year
+    if args.month is not None:
+        book = printouts.book_period(ws.db, year, args.month)
+        data: dict[str, Any] = book.as_dict()
+        human = "\n".join(
+            [f"Sổ quỹ {book.label}: tồn đầu kỳ {_money(book.opening)}"]
+            + [
+                f"  {ln.entry_date:%d/%m} {ln.receipt_no or ln.payment_no}  "
+                f"{_money(ln.receipt or -ln.payment):>15}  tồn {_money(ln.running)}  {ln.purpose}"
+                for ln in book.lines
+            ]
+            + [
+                f"Thu {_money(book.receipts)}, chi {_money(book.payments)}, "
+                f"tồn cuối kỳ {_money(book.closing)}"
+            ]
+        )
+    else:
+        months = [m.as_dict() for m in ledger.fund_book(ws.db, year)]
+        data = {"year": year, "months": months}
+        human = "\n".join(
+            f"Tháng {m['month']:>2}/{year}: đầu kỳ {_money(m['opening'])}, thu "
+            f"{_money(m['receipts'])}, chi {_money(m['payments'])}, cuối kỳ "
+            f"{_money(m['closing'])}"
+            for m in months
+        )
+    if args.out:
+        printed = printouts.print_fund_book(ws.db, year, Path(args.out), args.month)
+        data["out"] = str(printed.path)
+        human += f"\n{printed.describe()}"
+    _emit(args, data, human)
+
+
+def _levels(text: str | None) -> dict[str, int]:
+    """ "Giải nhất=1000000; Giải nhì=700.000" → {"Giải nhất": 1000000, "Giải nhì": 700000}."""
+    from app.core.errors import ValidationError
+
+    levels: dict[str, int] = {}
+    for part in (text or "").split(";"):
+        if not part.strip():
+            continue
+        label, sep, amount = part.partition("=")
+        if not sep:
+            raise ValidationError(f"Mức “{part.strip()}” phải có dạng Tên mức=số tiền.")
+        levels[label.strip()] = _amount(amount.strip())
+    return levels
+
+
+def _describe_programme(p: dict[str, Any]) -> str:
+    amount = (
+        _money(p["amount_per_recipient"])
+        if p["amount_per_recipient"]
+        else ", ".join(f"{k}: {_money(v)}" for k, v in p["level_amounts"].items())
+    )
+    budget = f", ngân sách {_money(p['budget'])}" if p["budget"] else ""
+    return (
+        f"{p['id']:>3}. {p['name']} ({p['kind_label']}, năm học {p['school_year_label']}) — "
+        f"{amount or 'chưa có mức'}{budget}; {p['recipients']} người, "
+        f"{_money(p['total'])}, đã chi {_money(p['paid'])}"
+    )
+
+
+def _programme_write(args: argparse.Namespace, ws: Any) -> tuple[dict[str, Any], str]:
+    from app.core.errors import ValidationError
+    from app.core.fund import programmes
+
+    if args.sub == "add":
+        if args.year is None or args.kind not in ("scholarship", "award"):
+            raise ValidationError("Cần --year (năm học, vd. 2026) và --kind scholarship|award.")
+        pid = programmes.create_programme(
+            ws.db,
+            programmes.ProgrammeInput(
+                name=args.name or "",
+                kind=args.kind,
+                school_year=args.year,
+                criteria=args.criteria or "",
+                amount_per_recipient=_amount(args.amount) if args.amount else None,
+                level_amounts=_levels(args.levels),
+                budget=_amount(args.budget) if args.budget else None,
+                note=args.note,
+            ),
+        )
+        view = programmes.get_programme(ws.db, pid).as_dict()
+        return view, "Đã tạo chương trình:\n" + _describe_programme(view)
+    programme = programmes.find_programme(ws.db, args.programme or "")
+    if args.sub == "recipients":
+        people = [
+            programmes.ProgrammeRecipient(
+                person_id=pid,
+                level=args.level,
+                school_class=args.school_class or "",
+                amount=_amount(args.amount) if args.amount else None,
+                reason=args.reason or "",
+            )
+            for pid in _ids(args.person, "mã nhân khẩu (--person)")
+        ]
+        result = programmes.add_recipients(ws.db, programme.id, people)
+        flagged = "".join(
+            f"\nLưu ý: {d.name} đã có trong {', '.join(d.programmes)}." for d in result.duplicates
+        )
+        return result.as_dict(), (
+            f"Đã thêm {result.added} người, {_money(result.total)} vào “{programme.name}”."
+            + flagged
+        )
+    result = programmes.post_programme(ws.db, programme.id, _date(args.date))
+    return result.__dict__, (
+        f"Đã chi {result.recipients} suất “{programme.name}”: {_money(result.total)} "
+        "(một phiếu chi)."
+    )
+
+
+def _cmd_programmes(args: argparse.Namespace) -> int:
+    """``fund programme …``, ``fund signature-list``, ``fund honour-board``."""
+    from pathlib import Path
+
+    from app.core.errors import ValidationError
+    from app.core.fund import printouts, programmes
+
+    if args.action == "programme" and args.sub is None:
+        raise ValidationError("Cần thao tác: programme add | list | show | recipients | post.")
+    writing = args.action == "programme" and args.sub in ("add", "recipients", "post")
+    ws = _open(args, lock=writing)
+    try:
+        if writing:
+            data, human = _programme_write(args, ws)
+        elif args.action == "programme" and args.sub == "list":
+            items = [p.as_dict() for p in programmes.list_programmes(ws.db, args.year)]
+            data = {"programmes": items, "count": len(items)}
+            human = "\n".join(_describe_programme(p) for p in items) or "Chưa có chương trình."
+        elif args.action == "programme":
+            view = programmes.find_programme(ws.db, args.programme or "")
+            rows: list[dict[str, Any]] = [
+                r.as_dict() for r in programmes.recipients(ws.db, view.id)
+            ]
+            data = {**view.as_dict(), "recipient_list": rows}
+            human = "\n".join(
+                [_describe_programme(view.as_dict())]
+                + [
+                    f"  {r['name']}  {r['school_class']}  {_money(r['amount'])}  "
+                    f"{r['voucher'] or 'chưa chi'}"
+                    + (f"  [cũng có trong: {', '.join(r['also_in'])}]" if r["also_in"] else "")
+                    for r in rows
+                ]
+            )
+        else:
+            if not args.out:
+                raise ValidationError("Cần tệp kết quả (--out TỆP.pdf hoặc .xlsx).")
+            if args.action == "signature-list":
+                view = programmes.find_programme(ws.db, args.programme or "")
+                printed = printouts.print_signature_list(ws.db, view.id, Path(args.out))
+            else:
+                year = args.year or dt.date.today().year
+                printed = printouts.print_honour_board(ws.db, year, Path(args.out), args.board)
+            data = {
+                "out": str(printed.path),
+                "pages": printed.pages,
+                "items": printed.items,
+            }
+            human = printed.describe()
+        _emit(args, data, human)
+    finally:
+        ws.close()
+    return 0
+
+
+def _programme_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--month", type=int, default=None, help="book: tháng 1–12")
+    p.add_argument("--out", default=None, metavar="TỆP", help="tệp in ra (.pdf hoặc .xlsx)")
+    p.add_argument("--programme", default=None, help="mã hoặc tên chương trình")
+    p.add_argument("--criteria", default=None, help="programme add: tiêu chí")
+    p.add_argument(
+        "--levels", default=None, help="programme add: mức theo giải/cấp, vd. 'Giải nhất=1000000'"
+    )
+    p.add_argument("--budget", default=None, help="programme add: ngân sách, đồng")
+    p.add_argument("--person", default=None, help="recipients: mã nhân khẩu, cách nhau dấu phẩy")
+    p.add_argument("--level", default=None, help="recipients: mức (vd. Giải nhất)")
+    p.add_argument("--class", dest="school_class", default=None, help="recipients: lớp – trường")
+    p.add_argument("--board", choices=("donors", "families"), default="donors")
 
 
 def cmd_dues(args: argparse.Namespace) -> int:
@@ -300,13 +490,25 @@ def register(add: AddCommand) -> None:
             "book",
             "voucher",
             "report",
+            "programme",
+            "signature-list",
+            "honour-board",
         ),
+    )
+    p.add_argument(
+        "sub",
+        nargs="?",
+        default=None,
+        choices=("add", "list", "show", "recipients", "post"),
+        help="programme: add | list | show | recipients | post",
     )
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--date", default=None, help="ngày chứng từ dd/mm/yyyy (mặc định: hôm nay)")
     p.add_argument("--amount", default=None, help="số tiền, đồng (vd. 500000 hoặc 500.000)")
     p.add_argument("--category", default=None, help="nội dung thu/chi (mã, vd. donation_clan)")
-    p.add_argument("--name", default=None, help="người nộp / người nhận")
+    p.add_argument(
+        "--name", default=None, help="người nộp / người nhận; programme add: tên chương trình"
+    )
     p.add_argument("--purpose", default=None, help="lý do thu/chi")
     p.add_argument("--method", choices=("cash", "bank"), default="cash")
     p.add_argument("--number", type=int, default=None, help="số phiếu (mặc định: số tiếp theo)")
@@ -316,10 +518,16 @@ def register(add: AddCommand) -> None:
     p.add_argument("--id", type=int, default=None, help="mã chứng từ")
     p.add_argument("--reason", default=None, help="lý do hủy / điều chỉnh")
     p.add_argument("--period", default=None, help="khóa sổ đến tháng NNNN-TT")
-    p.add_argument("--kind", choices=("receipt", "payment"), default=None)
+    p.add_argument(
+        "--kind",
+        choices=("receipt", "payment", "scholarship", "award"),
+        default=None,
+        help="receipt/payment; programme add: scholarship/award",
+    )
     p.add_argument("--search", default=None)
     p.add_argument("--allow", choices=("on", "off"), default="off", help="overdraft: on/off")
     p.add_argument("--pdf", default=None, metavar="TỆP", help="voucher: in ra tệp PDF")
+    _programme_arguments(p)
 
     p = add("dues", cmd_dues, "hội phí: thu theo hội viên, tình hình đóng theo chi hội")
     p.add_argument("action", choices=("pay", "status"))

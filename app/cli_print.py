@@ -5,7 +5,9 @@ Commands (``khuyenhoc …``):
 ``print decision --year Y --model M [--decision N] --out F.pdf|F.docx``,
 ``print list members|registrations|results [--year Y --model M --hamlet H] --out F.pdf``,
 ``print options [--issuer committee|association] [--preprinted on|off] [--offset-x MM]
-[--offset-y MM]``, ``verify-certificate PAYLOAD_OR_IMAGE [--public-key HEX]``.
+[--offset-y MM]``, ``verify-certificate PAYLOAD_OR_IMAGE [--public-key HEX]``, and the
+periodic report ``report period --from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3
+--format pdf|docx|xlsx --out F`` (the ``report`` group itself is registered by cli_cycle).
 Module-level imports stay light; the core is imported inside the handlers.
 """
 
@@ -169,6 +171,55 @@ def cmd_verify_certificate(args: argparse.Namespace) -> int:
     if args.json:
         _emit(args, {"results": results}, "")
     return worst
+
+
+def add_period_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``report period`` (added to cli_cycle's ``report`` parser)."""
+    p.add_argument("--from", dest="date_from", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--period", default=None, help="thay cho --from/--to: 2026-Q3, 2026-H1, 2026")
+    p.add_argument("--format", dest="report_format", choices=("pdf", "docx", "xlsx"), default=None)
+    p.add_argument("--out", default=None, help="tệp báo cáo")
+
+
+def _period(args: argparse.Namespace) -> Any:
+    from app.core.errors import ValidationError
+    from app.core.reports.periods import parse_day, period_between, period_bounds
+
+    if args.period:
+        if args.date_from or args.date_to:
+            raise ValidationError("Dùng --period hoặc --from/--to, không dùng cả hai.")
+        return period_bounds(args.period)
+    if not args.date_from or not args.date_to:
+        raise ValidationError("Thiếu kỳ báo cáo: --from và --to, hoặc --period (vd. 2026-Q3).")
+    return period_between(parse_day(args.date_from, "bắt đầu"), parse_day(args.date_to, "kết thúc"))
+
+
+def cmd_report_period(args: argparse.Namespace) -> int:
+    """``report period``: the periodic report as PDF, Word or Excel."""
+    from app.core.reports.service import report_format, write_period_report
+
+    period = _period(args)
+    _need(args, "out")
+    out = Path(args.out)
+    fmt = report_format(out, args.report_format)
+    ws = _open(args)
+    try:
+        result = write_period_report(ws.db, period, out, fmt=fmt, progress=_progress)
+    finally:
+        ws.close()
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    data: dict[str, Any] = {
+        "path": str(result.path),
+        "format": fmt,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+    }
+    if fmt == "pdf":
+        data["pages"] = result.pages
+    _emit(args, data, result.describe())
+    return 0
 
 
 def register(add: AddCommand) -> None:

@@ -32,6 +32,8 @@ def register(add: AddCommand) -> None:
     keys("show", cmd_keys_show, "xem mã máy, mã khóa và vân tay khóa")
     p = keys("registration", cmd_keys_registration, "ghi phiếu đăng ký khóa ra tệp")
     p.add_argument("--out", required=True, metavar="THƯ_MỤC")
+    p = keys("sheet", cmd_keys_sheet, "in phiếu đăng ký khóa (PDF, có mã QR)")
+    p.add_argument("--out", required=True, metavar="TỆP_PDF")
 
     prov = _nested(
         add("province", cmd_keys_show, "việc của cấp trên (tỉnh/huyện)"), "province_action"
@@ -40,6 +42,15 @@ def register(add: AddCommand) -> None:
     p.add_argument("--name", required=True, metavar="TÊN")
     p.add_argument("--out", required=True, metavar="THƯ_MỤC")
     p.add_argument("--escrow", default="", metavar="KHÓA_AGE", help="khóa dự phòng (age1…)")
+    p.add_argument(
+        "--hub-url", default="", metavar="ĐỊA_CHỈ", help="địa chỉ máy chủ của tỉnh (nếu có)"
+    )
+    p.add_argument(
+        "--database",
+        default="",
+        metavar="URL",
+        help="PostgreSQL thay cho SQLite (postgresql+psycopg://…)",
+    )
     p = prov("accept-key", cmd_province_accept_key, "chấp nhận khóa của một xã")
     p.add_argument("source", metavar="TỆP_HOẶC_VÂN_TAY")
     p = prov("retire-key", cmd_province_retire_key, "thu hồi khóa của một xã")
@@ -48,6 +59,13 @@ def register(add: AddCommand) -> None:
     p.add_argument("--version", type=int, required=True, metavar="N")
     p.add_argument("--out", required=True, metavar="THƯ_MỤC")
     p.add_argument("--escrow", default="", metavar="KHÓA_AGE")
+    p.add_argument(
+        "--hub-url", default=None, metavar="ĐỊA_CHỈ", help="đổi địa chỉ máy chủ ('' để bỏ)"
+    )
+    p.add_argument(
+        "--criteria", nargs="+", default=[], metavar="TỆP", help="bộ tiêu chí gửi kèm (JSON)"
+    )
+    p.add_argument("--targets", default=None, metavar="TỆP", help="bộ chỉ tiêu gửi kèm (JSON)")
     p = prov("status", cmd_province_status, "tình hình nhận gói của từng xã")
     p.add_argument("--xlsx", default=None, metavar="TỆP", help="xuất bảng tổng hợp ra Excel")
 
@@ -73,6 +91,12 @@ def register(add: AddCommand) -> None:
     p.add_argument("--out", required=True, metavar="THƯ_MỤC")
     p = rec("load", cmd_receipt_load, "nạp biên nhận của tỉnh (ở xã)")
     p.add_argument("file", metavar="TỆP")
+
+    net = _nested(
+        add("sync", cmd_sync_outbox, "gửi gói lên máy chủ của tỉnh qua mạng"), "sync_action"
+    )
+    net("push", cmd_sync_push, "gửi ngay các gói đang chờ (không chờ lượt thử lại)")
+    net("outbox", cmd_sync_outbox, "hộp thư đi: các gói và trạng thái gửi")
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:
@@ -111,11 +135,28 @@ def cmd_keys_registration(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_sheet(args: argparse.Namespace) -> int:
+    from app.core.printing.key_sheet import write_key_sheet
+
+    ws = _open(args)
+    try:
+        result = write_key_sheet(ws.db, Path(args.out))
+    finally:
+        ws.close()
+    _emit(args, {"file": str(result.path), "pages": result.pages}, result.describe())
+    return 0
+
+
 def cmd_province_init(args: argparse.Namespace) -> int:
     from app.core.sync import upper
 
     result = upper.init_province(
-        _data_dir(args), args.name, Path(args.out), escrow_recipient=args.escrow
+        _data_dir(args),
+        args.name,
+        Path(args.out),
+        escrow_recipient=args.escrow,
+        hub_url=args.hub_url,
+        database_url=args.database,
     )
     data = {
         "data_dir": str(result.data_dir),
@@ -170,29 +211,45 @@ def cmd_province_retire_key(args: argparse.Namespace) -> int:
 
 
 def cmd_province_package(args: argparse.Namespace) -> int:
-    from app.core.sync import upper
+    from app.core.sync import package_content, upper
 
+    criteria, targets = package_content.read_content(
+        [Path(f) for f in args.criteria], Path(args.targets) if args.targets else None
+    )
     ws = _open(args)
     try:
         path = upper.write_config_package(
-            ws.db, Path(args.out), version=args.version, escrow_recipient=args.escrow
+            ws.db,
+            Path(args.out),
+            version=args.version,
+            escrow_recipient=args.escrow,
+            hub_url=args.hub_url,
+            criteria_sets=criteria,
+            targets=targets,
         )
     finally:
         ws.close()
-    _emit(args, {"package": str(path), "version": args.version}, f"Đã ghi gói cấu hình: {path}")
+    codes, title = package_content.describe(criteria, targets)
+    data = {
+        "package": str(path),
+        "version": args.version,
+        "criteria_sets": codes,
+        "targets": title,
+    }
+    _emit(args, data, f"Đã ghi gói cấu hình: {path}")
     return 0
 
 
 def cmd_province_status(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from app.core.sync import importer
+    from app.core.sync import importer, rates
 
     ws = _open(args)
     try:
         rows = importer.consolidation(ws.db)
         if args.xlsx:
-            importer.export_consolidation_xlsx(ws.db, Path(args.xlsx))
+            rates.export_consolidation_xlsx(ws.db, Path(args.xlsx))
     finally:
         ws.close()
     human = "\n".join(
@@ -205,13 +262,16 @@ def cmd_province_status(args: argparse.Namespace) -> int:
 
 
 def cmd_config_load(args: argparse.Namespace) -> int:
-    from app.core.sync import state
+    from app.core.sync import package_content, state
 
     ws = _open(args, lock=True)
     try:
         config, how = state.load_config_package(ws.db, Path(args.package), args.fingerprint)
+        content = package_content.last_report(ws.db)
     finally:
         ws.close()
+    if content is not None and content.version != config.version:
+        content = None
     words = {
         "pinned": "Đã nạp lần đầu và ghi nhận khóa của tỉnh",
         "updated": "Đã cập nhật gói cấu hình",
@@ -222,12 +282,14 @@ def cmd_config_load(args: argparse.Namespace) -> int:
         "version": config.version,
         "fingerprint": config.fingerprint,
         "result": how,
+        "content": content.as_dict() if content else None,
     }
     _emit(
         args,
         data,
         f"{words[how]}: {config.province_name}, phiên bản {config.version}.\n"
-        f"Vân tay khóa của tỉnh: {config.fingerprint} — hãy đối chiếu với tỉnh.",
+        f"Vân tay khóa của tỉnh: {config.fingerprint} — hãy đối chiếu với tỉnh."
+        + (f"\n{content.summary()}" if content and content.summary() else ""),
     )
     return 0
 
@@ -312,4 +374,38 @@ def cmd_receipt_load(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     _emit(args, {"confirmed": marked}, f"Đã ghi nhận {marked} gói được tỉnh nhận.")
+    return 0
+
+
+def cmd_sync_push(args: argparse.Namespace) -> int:
+    """One pass now; exits 0 whenever the pass ran (failures are in the JSON)."""
+    from app.core.sync import outbox
+
+    ws = _open(args, lock=True)
+    try:
+        report = outbox.send_pending(ws.db, force=True)
+    finally:
+        ws.close()
+    _emit(args, report.as_dict(), outbox.describe(report))
+    return 0
+
+
+def cmd_sync_outbox(args: argparse.Namespace) -> int:
+    from app.core.sync import outbox
+
+    ws = _open(args)
+    try:
+        items = outbox.outbox_items(ws.db)
+        url = outbox.hub_url(ws.db)
+        contact = outbox.last_contact(ws.db)
+    finally:
+        ws.close()
+    when = contact.isoformat(sep=" ") if contact else ""
+    lines = [
+        f"Máy chủ của tỉnh: {url or 'chưa có (gửi bằng USB)'}",
+        f"Lần cuối liên lạc với tỉnh: {when or 'chưa lần nào'}",
+        *(f"Gói số {i.seq}: {i.file_name} — {i.label}" for i in items),
+    ]
+    data = {"hub_url": url, "last_contact": when, "bundles": [i.as_dict() for i in items]}
+    _emit(args, data, "\n".join(lines))
     return 0

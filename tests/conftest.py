@@ -187,3 +187,38 @@ def file_digest() -> Callable[[Path], str]:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     return _digest
+
+
+POSTGRES_ENV = "KHUYENHOC_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards.
+
+    The server comes from ``KHUYENHOC_TEST_POSTGRES_URL`` (a role that may CREATE
+    DATABASE). `.ci/run` installs and starts one; without it the test is skipped on a
+    developer's machine, and fails under CI, where skipping would hide the hub's
+    second engine.
+    """
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get(POSTGRES_ENV, "")
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"{POSTGRES_ENV} not set (no PostgreSQL server for this test)")
+    name = f"kh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

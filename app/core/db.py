@@ -65,6 +65,13 @@ def run_migrations(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    if engine.dialect.name != "sqlite":
+        # PostgreSQL (the province hub): DDL is transactional there too; one
+        # transaction for the whole upgrade.
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return
     with engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or a no-op
         # Python's sqlite3 opens no transaction before DDL, so every CREATE/ALTER would
@@ -81,15 +88,22 @@ def run_migrations(engine: Engine) -> None:
 class Database:
     """The open commune database. Create with :func:`open_database`."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, data_dir: Path | None = None) -> None:
         self.path = path
         self.engine = engine
+        self._data_dir = data_dir if data_dir is not None else path.parent
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._commune_code: str | None = None
 
     @property
     def data_dir(self) -> Path:
-        return self.path.parent
+        """The data folder: keys, held bundles and backups live there, whatever the engine."""
+        return self._data_dir
+
+    @property
+    def is_sqlite(self) -> bool:
+        """False for a province hub on PostgreSQL (no file to back up or copy)."""
+        return self.engine.dialect.name == "sqlite"
 
     @property
     def commune_code(self) -> str:
@@ -189,6 +203,11 @@ def _map_sqlalchemy_error(exc: BaseException) -> Exception | None:
         # The revision check at flush: someone saved the row after we read it.
         # (It escaped as a bare SQLAlchemy error, i.e. a traceback.)
         return ValidationError("Bản ghi này vừa được sửa ở nơi khác. Hãy mở lại và sửa lần nữa.")
+    if isinstance(exc, SADatabaseError) and type(exc.orig).__module__.startswith("psycopg"):
+        # PostgreSQL (the hub): the server went away, refused us, or is full.
+        if isinstance(exc, OperationalError):
+            return DatabaseError(f"Không làm việc được với máy chủ PostgreSQL: {exc.orig}")
+        return None
     if isinstance(exc, OperationalError) or (
         isinstance(exc, SADatabaseError) and isinstance(exc.orig, sqlite3.DatabaseError)
     ):
@@ -312,3 +331,58 @@ def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> 
             raise mapped from exc
         raise
     return Database(path, engine)
+
+
+# --- server databases (the province hub) ----------------------------------------------
+
+
+def open_server_database(url: str, data_dir: Path) -> Database:
+    """Open (creating or upgrading the schema) a PostgreSQL database for the upper level.
+
+    Only the province hub uses this: keys and held bundles stay in ``data_dir``, the
+    records in the server. The same Alembic chain runs on both engines.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"Địa chỉ cơ sở dữ liệu không hợp lệ: {url}") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseError(
+            "Chỉ hỗ trợ PostgreSQL ngoài SQLite (postgresql+psycopg://người_dùng@máy/tên_csdl)."
+        )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, future=True, pool_pre_ping=True, pool_size=8)
+    try:
+        with engine.connect() as conn:
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if _has_table(conn, "alembic_version")
+                else None
+            )
+        check_revision_known(revision, Path(parsed.database or "postgresql"))
+        if revision != SCHEMA_HEAD:
+            run_migrations(engine)
+        _ensure_local_state(engine)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseError(
+            f"Không mở được cơ sở dữ liệu PostgreSQL ({exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', exc)})."
+        ) from exc
+    return Database(data_dir / SERVER_DATABASE_FILE, engine, data_dir=data_dir)
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(conn).has_table(name))
+
+
+SERVER_DATABASE_FILE = "database-url.txt"

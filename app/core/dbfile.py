@@ -22,6 +22,9 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0002_yearly_cycle",
     "0003_sync",
     "0004_fund",
+    "0005_outbox",
+    "0006_activities",
+    "0007_proposals",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -240,6 +240,9 @@ def _populate(
     from app.core.fund.demo_fund import fill_demo_fund
 
     fill_demo_fund(db, seed, info.code if info else "")
+    from app.core.activities.demo import fill_demo_activities
+
+    fill_demo_activities(db, seed, info.code if info else "")
     return _Result(plan.counts(), planner.nfd_names)
 
 

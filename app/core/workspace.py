@@ -14,7 +14,7 @@ from pathlib import Path
 from app import paths
 from app.core import settings
 from app.core.communes import find_commune
-from app.core.db import Database, open_database
+from app.core.db import SERVER_DATABASE_FILE, Database, open_database, open_server_database
 from app.core.errors import DatabaseError, StorageError
 
 
@@ -67,8 +67,32 @@ def acquire_lock(data_dir: Path) -> object:
 
 
 def has_database(data_dir: Path) -> bool:
+    if server_database_url(data_dir):
+        return True
     db_path = paths.database_path(data_dir)
     return db_path.exists() and db_path.stat().st_size > 0
+
+
+def server_database_url(data_dir: Path) -> str:
+    """The PostgreSQL address a province hub's data folder points at ("" for SQLite)."""
+    try:
+        return (data_dir / SERVER_DATABASE_FILE).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise StorageError(f"Không đọc được {SERVER_DATABASE_FILE}: {exc.strerror}.") from exc
+
+
+def remember_server_database(data_dir: Path, url: str) -> None:
+    """Record that this data folder's database is on a PostgreSQL server.
+
+    The address may hold a password, so the file is readable by its owner only.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / SERVER_DATABASE_FILE
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(url.strip() + "\n")
 
 
 def open_workspace(data_dir: Path, *, create: bool = False, lock: bool = False) -> Workspace:
@@ -77,7 +101,11 @@ def open_workspace(data_dir: Path, *, create: bool = False, lock: bool = False) 
         check_writable(data_dir)
     held = acquire_lock(data_dir) if lock and data_dir.exists() else None
     try:
-        db = open_database(paths.database_path(data_dir), create=create)
+        url = server_database_url(data_dir)
+        if url:
+            db = open_server_database(url, data_dir)
+        else:
+            db = open_database(paths.database_path(data_dir), create=create)
     except BaseException:
         if held is not None:
             held.release()  # type: ignore[attr-defined]

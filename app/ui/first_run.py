@@ -2,7 +2,8 @@
 
 Shown when the data folder has no database. The province is typed or picked
 (without diacritics is fine), then the commune from that province's list. The
-second way in is "Mở xã mẫu": a generated demo commune to try the program on.
+second way in is "Mở xã mẫu": a generated demo commune to try the program on; the
+third, "Cấp tỉnh/huyện", makes an upper-level data folder (:mod:`app.ui.first_run_upper`).
 The window already holds the data folder's lock, so nothing here takes it.
 """
 
@@ -110,6 +111,12 @@ class FirstRunDialog(QDialog):
         )
         self.demo_button.clicked.connect(self.make_demo)
         buttons.addWidget(self.demo_button)
+        self.upper_button = QPushButton("Cấp tỉnh/huyện (nhận gói của các xã)")
+        self.upper_button.setToolTip(
+            "Dùng ở Hội Khuyến học tỉnh hoặc huyện: nhận và tổng hợp gói dữ liệu các xã gửi lên"
+        )
+        self.upper_button.clicked.connect(self.make_upper)
+        buttons.addWidget(self.upper_button)
         buttons.addStretch(1)
         self.quit_button = QPushButton("Thoát")
         self.quit_button.clicked.connect(self.reject)
@@ -186,6 +193,13 @@ class FirstRunDialog(QDialog):
             workspace.close()
             self.accept()
 
+    def make_upper(self) -> None:
+        from app.ui.first_run_upper import UpperLevelDialog
+
+        dialog = UpperLevelDialog(self.data_dir, self)
+        if dialog.exec():
+            self.accept()
+
     def make_demo(self) -> None:
         households = self.demo_households
         data_dir = self.data_dir
@@ -226,7 +240,7 @@ class FirstRunDialog(QDialog):
         messages.unexpected(self, exc)
 
     def _set_busy(self, busy: bool) -> None:
-        for button in (self.demo_button, self.create_button, self.quit_button):
+        for button in (self.demo_button, self.upper_button, self.create_button, self.quit_button):
             button.setEnabled(not busy)
         if not busy:
             self._commune_changed()

@@ -53,6 +53,9 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("sync", "Gửi lên tỉnh"),
     ("printing", "In ấn"),
 )
+# An upper-level (province/district) data folder holds no registers of its own: only
+# the communes' bundles, so its window shows the consolidation screen alone.
+UPPER_NAVIGATION: tuple[tuple[str, str], ...] = (("sync", "Tổng hợp các xã"),)
 # Screens other than the overview and the registry lists: navigation key →
 # "module:Class" of a Screen taking the AppContext, imported when first shown.
 SCREEN_CLASSES: dict[str, str] = {
@@ -121,6 +124,8 @@ class MainWindow(QMainWindow):
         self.settings_store = settings_store or ui_settings()
         self.backup_on_close = True
         self.screens: dict[str, Screen] = {}
+        self.upper = self._is_upper()
+        self.navigation = UPPER_NAVIGATION if self.upper else NAVIGATION
         self._build()
         ctx.changed.connect(self._data_changed)
         ctx.notice.connect(self.notice.show_notice)
@@ -129,6 +134,17 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.nav.setCurrentRow(0)
         QTimer.singleShot(0, self.update_status)
+        if not self.upper:  # the outbox sends bundles in the background (issue 10)
+            from app.ui.screens.sync_outbox import background_sender
+
+            background_sender(ctx)
+
+    def _is_upper(self) -> bool:
+        if not self.ctx.available:
+            return False
+        from app.core.sync import state
+
+        return state.is_upper(self.ctx.db)
 
     # --- layout --------------------------------------------------------------------
 
@@ -139,7 +155,7 @@ class MainWindow(QMainWindow):
         font = self.nav.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.nav.setFont(font)
-        for key, title in NAVIGATION:
+        for key, title in self.navigation:
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -180,6 +196,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("Cài đặt…", self.open_settings, "Ctrl+,")
         quit_action = self._action("Thoát", self.close, QKeySequence.StandardKey.Quit)
         self.import_action = self._action("Nhập từ Excel…", self.import_from_excel)
+        self.import_action.setVisible(not self.upper)  # no registers to import into
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
@@ -201,6 +218,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel(" Tìm nhanh: "))
         toolbar.addWidget(self.global_search)
         self.addToolBar(toolbar)
+        toolbar.setVisible(not self.upper)  # searches the commune registers
         focus = QAction(self)
         focus.setShortcut(QKeySequence("Ctrl+K"))
         focus.triggered.connect(lambda: self.global_search.setFocus())
@@ -209,8 +227,8 @@ class MainWindow(QMainWindow):
     # --- screens -------------------------------------------------------------------
 
     def _nav_changed(self, row: int) -> None:
-        if 0 <= row < len(NAVIGATION):
-            self.show_screen(NAVIGATION[row][0])
+        if 0 <= row < len(self.navigation):
+            self.show_screen(self.navigation[row][0])
 
     def _create_screen(self, key: str) -> Screen:
         if key == "overview":
@@ -228,13 +246,15 @@ class MainWindow(QMainWindow):
         return RegistryScreen(self.ctx, key)
 
     def show_screen(self, key: str) -> Screen:
+        if all(k != key for k, _t in self.navigation):
+            key = self.navigation[0][0]  # e.g. a commune list asked for at the upper level
         screen = self.screens.get(key)
         if screen is None:
             screen = self._create_screen(key)
             self.screens[key] = screen
             self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
-        row = next(i for i, (k, _t) in enumerate(NAVIGATION) if k == key)
+        row = next(i for i, (k, _t) in enumerate(self.navigation) if k == key)
         if self.nav.currentRow() != row:
             self.nav.blockSignals(True)
             self.nav.setCurrentRow(row)
@@ -260,13 +280,20 @@ class MainWindow(QMainWindow):
         from app.core import settings
 
         name = ""
-        if self.ctx.available:
+        if self.ctx.available and self.upper:
+            from app.core.sync import state
+
+            name = str(state.get_setting(self.ctx.db, state.PROVINCE_NAME_KEY, ""))
+        elif self.ctx.available:
             info = settings.get_commune(self.ctx.db)
             name = info.association_name if info else ""
         self.setWindowTitle(f"{APP_NAME} — {name}" if name else APP_NAME)
 
     def update_status(self) -> None:
         if not self.ctx.available:
+            return
+        if self.upper:
+            self._update_upper_status()
             return
         from app.core import settings
         from app.core.registry.stats import registry_stats
@@ -281,6 +308,13 @@ class MainWindow(QMainWindow):
                 f"{format_count(stats.people)} nhân khẩu  ·  "
                 f"{format_count(stats.members)} hội viên "
             )
+
+    def _update_upper_status(self) -> None:
+        from app.core.sync import importer
+
+        with messages.guarded(self):
+            communes = importer.consolidation(self.ctx.db)
+            self.status_label.setText(f"Cấp trên  ·  {len(communes)} xã đã gửi gói ")
 
     # --- actions -------------------------------------------------------------------
 

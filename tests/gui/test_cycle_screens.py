@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.assessment import cycle as svc
+from app.core.assessment import proposals
 from app.ui.screens import cycle as cycle_screen
 from app.ui.screens.cycle import CycleScreen, RecognitionDialog
 from app.ui.screens.dashboard import DashboardScreen
@@ -75,30 +76,92 @@ def test_a_bad_value_is_refused_with_the_reason(screen: CycleScreen, modals: Any
     assert model.index(0, model.columnCount() - 1).data() == "Không đạt"
 
 
-def test_recognition_dialog_records_the_decision(
-    qtbot: Any, screen: CycleScreen, modals: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _register_hamlet(screen, modals, "Thôn Đông")
+def _fill_rows(screen: CycleScreen, rows: range) -> None:
+    """Full marks typed into the grid for ``rows``, then saved."""
     model = screen.grid_model
     assert model is not None
-    for col in range(1, model.columnCount() - 2):
-        index = model.index(0, col)
-        if model.editable(index):
-            item = model.item_at(col)
-            assert item is not None
-            model.setData(index, "có" if item.kind == "yesno" else f"{item.max:g}")
+    for row in rows:
+        for col in range(1, model.columnCount() - 2):
+            index = model.index(row, col)
+            if model.editable(index):
+                item = model.item_at(col)
+                assert item is not None
+                model.setData(index, "có" if item.kind == "yesno" else f"{item.max:g}")
     screen.save_assessments()
 
+
+def _decide(monkeypatch: pytest.MonkeyPatch, override: bool = False) -> list[str]:
+    """Answer the decision dialog; returns what it said it would take."""
+    seen: list[str] = []
+
     def fill_and_accept(dialog: RecognitionDialog) -> int:
+        seen.append(dialog.counts.text())
         dialog.number.setText("88/QĐ-UBND")
         dialog.signer_name.setText("Trịnh Văn Khánh")
+        dialog.without_proposal.setChecked(override)
         dialog.save()
         return int(dialog.result())
 
     monkeypatch.setattr(RecognitionDialog, "exec", fill_and_accept)
+    return seen
+
+
+def test_recognition_needs_the_hamlets_proposal_or_an_explicit_override(
+    qtbot: Any, screen: CycleScreen, modals: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _register_hamlet(screen, modals, "Thôn Đông")
+    _fill_rows(screen, range(1))
+    said = _decide(monkeypatch)
+    screen.open_recognition()
+    assert said == [
+        "1 trường hợp đạt chưa được công nhận; 0 đã được thôn đề nghị "
+        "(quyết định chỉ công nhận những trường hợp được đề nghị)."
+    ]
+    assert "chưa được thôn đề nghị" in modals.texts("error")[-1]
+    assert sum(r.recognised for r in screen.rows) == 0
+    _decide(monkeypatch, override=True)
     screen.open_recognition()
     assert sum(r.recognised for r in screen.rows) == 1
-    assert not modals.texts("error")
+    assert len(modals.texts("error")) == 1
+
+
+def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
+    qtbot: Any, screen: CycleScreen, modals: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui.screens.cycle_proposal import ProposalDialog
+
+    _register_hamlet(screen, modals, "Thôn Đông")
+    _fill_rows(screen, range(2))
+    seen: list[list[str]] = []
+
+    def tick_one_and_save(dialog: ProposalDialog) -> int:
+        assert dialog.hamlet_box.currentText() == "Thôn Đông"
+        assert dialog.table_model.rowCount() == 2  # the two who passed
+        seen.append([dialog.table_model.item(r, 1).text() for r in range(2)])
+        dialog.all_button.click()
+        dialog.table_model.item(1, 0).setCheckState(Qt.CheckState.Unchecked)
+        assert dialog.dirty and dialog.summary.text().endswith("chưa lưu")
+        dialog.number.setText("03/ĐN-TĐ")
+        dialog.proposed_by.setText("Nguyễn Văn Trưởng")
+        assert dialog.save()
+        assert not dialog.dirty
+        assert dialog.table_model.item(0, 4).text() == "03/ĐN-TĐ"
+        return 1
+
+    monkeypatch.setattr(ProposalDialog, "exec", tick_one_and_save)
+    screen.open_proposal()
+    assert modals.texts("inform")[-1] == "Thôn Đông: đề nghị thêm 1, rút 0."
+    proposed = [r.name for r in screen.rows if r.proposed]
+    assert proposed == [seen[0][0]]
+    column = cycle_screen.LIST_COLUMNS.index("Đề nghị")
+    marks = [screen.list_model.item(r, column).text() for r in range(screen.list_model.rowCount())]
+    assert marks.count("✓") == 1
+    notices: list[str] = []
+    screen.ctx.notice.connect(lambda message, _undo: notices.append(message))
+    _decide(monkeypatch)
+    screen.open_recognition()
+    assert [r.name for r in screen.rows if r.recognised] == proposed
+    assert notices[-1].endswith("1 đạt nhưng chưa được thôn đề nghị.")
 
 
 def test_reopening_a_closed_year_asks_for_a_reason(
@@ -185,31 +248,115 @@ def test_editing_criteria_saves_a_new_version_and_keeps_the_old(
     qtbot: Any, ctx: Any, modals: Any
 ) -> None:
     from app.core.assessment import sets
-    from app.ui.screens.cycle_criteria import CriteriaDialog
+    from app.ui.screens.cycle_criteria import MAX, STEP, CriteriaDialog
 
     dialog = CriteriaDialog(ctx.db, "learning_family")
     qtbot.addWidget(dialog)
     original = dialog.current
     assert original is not None and original.version == 1
-    row = next(
-        r
-        for r in range(dialog.table_model.rowCount())
-        if dialog.table_model.item(r, 0).text() == "3.3"
-    )
-    dialog.table_model.item(row, 3).setText("15")
+    dialog.item_for("3.3", MAX).setText("15")
+    # 105 points against the set's declared 100: refused live, with the reason.
+    assert "tổng điểm các mục là 105, khác tổng điểm của bộ (100)" in dialog.problems.text()
+    assert not dialog.save_button.isEnabled()
+    assert dialog.sum_label.text() == "Các mục cộng lại: 105"
+    dialog.total.setValue(105)
     dialog.pass_mark.setValue(85)
+    assert dialog.save_button.isEnabled()
     dialog.save_copy()
     assert modals.texts("inform") == ["Đã lưu phiên bản 2. Bộ cũ giữ nguyên."]
     versions = {i.version: i for i in sets.list_sets(ctx.db, "learning_family")}
     _info, new = sets.get_set(ctx.db, versions[2].id)
     _info, old = sets.get_set(ctx.db, versions[1].id)
-    assert (new.item("3.3").max, new.result.pass_mark) == (15, 85)
+    assert (new.item("3.3").max, new.result.pass_mark, new.max) == (15, 85, 105)
     assert (old.item("3.3").max, old.result.pass_mark) == (10, 80)
     # A bad edit is refused with the validator's message and saves nothing.
-    dialog.table_model.item(row, 4).setText("4")  # max 15 is not a multiple of step 4
+    dialog.item_for("3.3", STEP).setText("4")  # max 15 is not a multiple of step 4
+    assert "không chia hết cho bước" in dialog.problems.text()
     dialog.save_copy()
     assert "không chia hết cho bước" in modals.texts("error")[-1]
     assert len(sets.list_sets(ctx.db, "learning_family")) == 2
+
+
+def test_the_criteria_editor_adds_and_removes_groups_and_items(
+    qtbot: Any, ctx: Any, modals: Any
+) -> None:
+    from app.core.assessment import sets
+    from app.ui.screens.cycle_criteria import KIND, MAX, MIN, TITLE, CriteriaDialog
+
+    dialog = CriteriaDialog(ctx.db, "learning_family")
+    qtbot.addWidget(dialog)
+    dialog.add_group()
+    assert dialog.selected_path() == (4, 0, 0)
+    dialog.item_for("5", TITLE).setText("Sinh hoạt cộng đồng")
+    dialog.item_for("5", MIN).setText("4")
+    dialog.item_for("5.1", TITLE).setText("Tham gia Tuần lễ học tập suốt đời")
+    dialog.item_for("5.1", KIND).setText("có/không")
+    assert dialog.item_for("5.1", KIND).text() == "có/không"
+    dialog.add_item()  # into the selected row's criterion
+    assert dialog.selected_path() == (4, 0, 1)
+    dialog.item_for("5.2", MAX).setText("abc")
+    assert modals.texts("error")[-1] == "“abc” không phải là số."
+    dialog.item_for("5.2", MAX).setText("5")
+    dialog.item_for("5.1", MAX).setText("5")
+    assert dialog.item_for("5", MAX).text() == "10"  # the group's sum follows
+    dialog.item_for("4.1", MAX).setText("5")  # the ten new points taken off 4.1 and 3.3
+    dialog.item_for("3.3", MAX).setText("5")
+    dialog.title_edit.setText("Gia đình học tập (xã Hòa Bình sửa)")
+    assert dialog.problems.text().startswith("Bản sửa hợp lệ"), dialog.problems.text()
+    dialog.save_copy()
+    saved = dialog.current
+    assert saved is not None and saved.version == 2
+    _info, doc = sets.get_set(ctx.db, saved.id)
+    assert doc.title == "Gia đình học tập (xã Hòa Bình sửa)"
+    assert [g.title for g in doc.groups][-1] == "Sinh hoạt cộng đồng" and doc.groups[-1].min == 4
+    assert (doc.item("5.1").kind, doc.item("5.1").max, doc.item("5.2").max) == ("yesno", 5, 5)
+    assert doc.max == 100
+    # Removing: the only item of a criterion cannot go alone; the whole group can.
+    dialog.table.setCurrentIndex(dialog.item_for("5.2", 0).index())
+    modals.answers.append(True)
+    dialog.remove_row()
+    dialog.table.setCurrentIndex(dialog.item_for("5.1", 0).index())
+    modals.answers.append(True)
+    dialog.remove_row()
+    assert "mục duy nhất của tiêu chí" in modals.texts("error")[-1]
+    dialog.table.setCurrentIndex(dialog.item_for("5", 0).index())
+    modals.answers.append(True)
+    dialog.remove_row()
+    assert dialog.table_model.rowCount() == 4
+    assert "khác tổng điểm của bộ" in dialog.problems.text()
+
+
+def test_the_criteria_editor_switches_a_pass_mark_to_bands(
+    qtbot: Any, ctx: Any, modals: Any
+) -> None:
+    from app.core.assessment import sets
+    from app.ui.screens.cycle_criteria import CriteriaDialog
+
+    dialog = CriteriaDialog(ctx.db, "learning_family")
+    qtbot.addWidget(dialog)
+    dialog.result_kind.setCurrentIndex(dialog.result_kind.findData("bands"))
+    assert not dialog.pass_mark.isEnabled() and dialog.bands.isEnabled()
+    assert "cần ít nhất một mức xếp loại" in dialog.problems.text()
+    dialog.add_band()
+    dialog.add_band()
+    dialog.bands.item(0, 0).setText("Khá")
+    dialog.bands.item(0, 1).setText("80")
+    dialog.bands.item(1, 0).setText("Tốt")
+    dialog.bands.item(1, 1).setText("90")
+    assert "xếp từ cao xuống thấp" in dialog.problems.text()
+    dialog.bands.item(0, 1).setText("95")
+    dialog.bands.item(0, 0).setText("Tốt")
+    dialog.bands.item(1, 0).setText("Khá")
+    dialog.bands.item(1, 1).setText("80")
+    assert dialog.save_button.isEnabled(), dialog.problems.text()
+    dialog.save_copy()
+    saved = dialog.current
+    assert saved is not None
+    result = sets.get_set(ctx.db, saved.id)[1].result
+    assert (result.kind, [(b.label, b.min) for b in result.bands]) == (
+        "bands",
+        [("Tốt", 95), ("Khá", 80)],
+    )
 
 
 def test_citizen_form_records_variant_and_evidence(
@@ -279,6 +426,7 @@ def test_last_years_recognised_are_listed_as_due_again(
     svc.record_assessment(
         ctx.db, svc.AssessmentInput(YEAR - 1, "learning_family", household.entity_id, full)
     )
+    proposals.propose(ctx.db, YEAR - 1, "learning_family", household.hamlet_id or 0)
     svc.recognise(
         ctx.db,
         svc.DecisionInput(
@@ -294,3 +442,94 @@ def test_last_years_recognised_are_listed_as_due_again(
     assert screen.due_model.rowCount() == 1
     assert screen.due_model.item(0, 0).text() == household.name
     assert screen.due_model.item(0, 2).text() == str(YEAR - 1)
+
+
+def test_the_communes_own_targets_are_typed_beside_the_provinces(
+    qtbot: Any, ctx: Any, modals: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.assessment import targets
+    from app.ui.screens.cycle_targets import OwnTargetsDialog
+
+    dash = DashboardScreen(ctx)
+    qtbot.addWidget(dash)
+    dash.year.setValue(YEAR)
+    dash.reload()
+
+    def type_targets(dialog: OwnTargetsDialog) -> int:
+        dialog.reference.setCurrentIndex(dialog.reference.findData("thai-binh-2025"))
+        assert dialog.reference_cells["members_share"].text() == "40%"
+        dialog.copy_reference()
+        assert dialog.inputs["learning_clan"].value() == 65
+        dialog.inputs["learning_family"].setValue(80)
+        dialog.inputs["learning_citizen"].setValue(0)  # the commune sets none for citizens
+        dialog.registered_only["learning_clan"].setChecked(True)
+        dialog.title.setText("Nghị quyết Đảng ủy xã 2025")
+        dialog.save()
+        return int(dialog.result())
+
+    monkeypatch.setattr(OwnTargetsDialog, "exec", type_targets)
+    dash.edit_own_targets()
+    own = targets.chosen_profile(ctx.db)
+    assert (own.code, own.title) == (targets.CUSTOM_CODE, "Nghị quyết Đảng ủy xã 2025")
+    assert own.targets == {
+        "learning_family": 0.8,
+        "learning_clan": 0.65,
+        "learning_community": 0.65,
+        "learning_unit": 0.8,
+        "members_share": 0.4,
+    }
+    assert own.denominators == {"learning_clan": "registered"}
+    assert dash.profile_box.currentData() == targets.CUSTOM_CODE
+    assert dash.report is not None and dash.report.models["learning_family"].target == 0.8
+    # Opening again starts from the commune's own figures.
+    again = OwnTargetsDialog(ctx.db, YEAR)
+    qtbot.addWidget(again)
+    assert again.inputs["learning_family"].value() == 80
+    assert again.inputs["learning_citizen"].value() == 0
+    assert not modals.texts("error")
+
+
+def test_citizen_form_shows_minimums_and_subtotals_live(
+    qtbot: Any, ctx: Any, screen: CycleScreen
+) -> None:
+    from app.ui.screens.cycle_form import AssessmentFormDialog
+
+    citizen = svc.cycle_rows(ctx.db, YEAR, "learning_citizen")[0].entity_id
+    svc.register(ctx.db, YEAR, "learning_citizen", [citizen])
+    sheet = svc.assessment_sheet(ctx.db, YEAR, "learning_citizen")
+    dialog = AssessmentFormDialog(ctx.db, sheet, sheet.rows[0])
+    qtbot.addWidget(dialog)
+    for widget in dialog.inputs.values():
+        widget.setValue(8)  # type: ignore[union-attr]
+    slider, spin = dialog.sliders["2.3"], dialog.inputs["2.3"]
+    assert slider.value() == round(8 / sheet.doc.item("2.3").step)
+    slider.setValue(round(4 / sheet.doc.item("2.3").step))  # dragged below the minimum of 5
+    assert spin.value() == 4  # type: ignore[union-attr]
+    assert "dưới mức tối thiểu 5" in dialog.result_label.text()
+    assert "b00020" in dialog.min_labels["2.3"].styleSheet()
+    assert "b00020" in dialog.result_label.styleSheet()
+    box, group = dialog.group_boxes["2"]
+    assert f"— {8 * (len(group.items) - 1) + 4:g}/{group.max:g}" in box.title()
+    spin.setValue(9)  # type: ignore[union-attr]
+    assert slider.value() == round(9 / sheet.doc.item("2.3").step)
+    assert "gray" in dialog.min_labels["2.3"].styleSheet()
+    assert dialog.result_label.text().startswith("Tổng: 81/100 — Đạt")
+
+
+def test_the_proposal_list_is_printed_off_the_ui_thread(
+    qtbot: Any, screen: CycleScreen, modals: Any, tmp_path: Any
+) -> None:
+    from app.ui.screens.cycle_proposal import ProposalDialog
+
+    _register_hamlet(screen, modals, "Thôn Đông")
+    _fill_rows(screen, range(2))
+    dialog = ProposalDialog(screen.ctx.db, YEAR, "learning_family", screen.hamlets, None)
+    qtbot.addWidget(dialog)
+    dialog.hamlet_box.setCurrentIndex(dialog.hamlet_box.findText("Thôn Đông"))
+    dialog.all_button.click()
+    target = tmp_path / "de-nghi.pdf"
+    modals.files.append(target)
+    dialog.print_button.click()  # unsaved ticks are saved first, then printed
+    qtbot.waitUntil(lambda: any("danh sách đề nghị" in t for t in modals.texts("inform")))
+    assert modals.texts("inform")[0] == "Thôn Đông: đề nghị thêm 2, rút 0."
+    assert target.stat().st_size > 0 and "2 mục, 1 trang" in modals.texts("inform")[-1]

@@ -99,6 +99,29 @@ def test_cycle_end_to_end(
     assert [r["passed"] for r in run.json()["results"]] == [True, False, True]
     run = cli(
         "cycle",
+        "propose",
+        "--year",
+        "2025",
+        "--hamlet",
+        str(hamlet),
+        "--all-passed",
+        "--number",
+        "05/ĐN-TT",
+        "--proposed-by",
+        "Đặng Văn Thôn",
+        "--json",
+    )
+    assert run.code == 0 and run.json() == {"hamlet": "Thôn Thượng", "proposed": 2, "already": 0}
+    listed = cli("cycle", "proposals", "--year", "2025", "--json").json()["proposals"]
+    assert sorted(p["entity_id"] for p in listed) == sorted([ids[0], ids[2]])
+    assert {(p["number"], p["proposed_by"]) for p in listed} == {("05/ĐN-TT", "Đặng Văn Thôn")}
+    pdf = tmp_path / "de-nghi.pdf"
+    printed = cli(
+        "cycle", "proposals", "--year", "2025", "--hamlet", str(hamlet), "--out", str(pdf), "--json"
+    ).json()
+    assert printed == {"path": str(pdf), "pages": 1, "items": 2} and pdf.stat().st_size > 0
+    run = cli(
+        "cycle",
         "recognise",
         "--year",
         "2025",
@@ -110,7 +133,12 @@ def test_cycle_end_to_end(
         "Lê Văn Hòa",
         "--json",
     )
-    assert run.json() == {"decision_id": 1, "recognised": 2, "valid_until": 2025}
+    assert run.json() == {
+        "decision_id": 1,
+        "recognised": 2,
+        "valid_until": 2025,
+        "not_proposed": 0,
+    }
     report = cli("report", "targets", "--year", "2025", "--json").json()
     assert report["year"] == 2025
     family = report["models"]["learning_family"]
@@ -183,3 +211,36 @@ def test_the_commune_types_its_own_targets(
     assert report["members"]["target"] == 0.3
     bad = cli("targets", "own", "X", "--set", "learning_family=nhiều")
     assert bad.code != 0 and "mô_hình=0.7" in bad.err
+
+
+def test_propose_withdraw_and_the_override_through_the_cli(
+    cli: Callable[..., Run],
+    commune: tuple[Path, int, list[int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, hamlet, ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    cli("cycle", "register", "--year", "2025", "--hamlet", str(hamlet))
+    values = {k: 10 for k in ("1.2", "1.3", "2.2", "2.3", "3.3", "4.1")}
+    values |= {"3.1": True, "3.2": True, "4.2": True}
+    sheet = tmp_path / "dg.json"
+    sheet.write_text(
+        json.dumps({"assessments": [{"entity_id": i, "values": values} for i in ids[:2]]}),
+        encoding="utf-8",
+    )
+    cli("cycle", "assess", "--year", "2025", "--file", str(sheet))
+    run = cli("cycle", "propose", "--year", "2025", "--hamlet", str(hamlet), "--json")
+    assert run.code != 0 and "--all-passed" in run.err
+    run = cli("cycle", "propose", "--year", "2025", "--hamlet", str(hamlet), "--ids", str(ids[3]))
+    assert run.code != 0 and "chưa được đánh giá" in run.err
+    ok = cli("cycle", "propose", "--year", "2025", "--hamlet", str(hamlet), "--ids", str(ids[0]))
+    assert ok.code == 0 and "đã đề nghị 1" in ok.out
+    assert cli("cycle", "withdraw", "--year", "2025", "--ids", str(ids[0]), "--json").json() == {
+        "withdrawn": 1
+    }
+    decide = ("cycle", "recognise", "--year", "2025", "--number", "7/QĐ", "--signer-name", "Hòa")
+    refused = cli(*decide)
+    assert refused.code != 0 and "chưa được thôn đề nghị" in refused.err
+    forced = cli(*decide, "--without-proposal", "--json").json()
+    assert (forced["recognised"], forced["not_proposed"]) == (2, 0)

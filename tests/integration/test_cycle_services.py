@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.core.assessment import cycle, sets, targets
+from app.core.assessment import cycle, proposals, sets, targets
 from app.core.assessment.criteria import builtin_sets
 from app.core.db import Database
 from app.core.errors import ValidationError
@@ -146,6 +146,8 @@ def test_recognition_takes_those_who_passed_and_knows_who_is_due_again(
         cycle.record_assessment(
             db, cycle.AssessmentInput(YEAR, "learning_family", household, values)
         )
+    for hamlet in (commune.hamlet_a, commune.hamlet_b):
+        proposals.propose(db, YEAR, "learning_family", hamlet, proposed_by="Trưởng thôn")
     out = cycle.recognise(db, _decision())
     assert out.recognised == 3 and out.valid_until == YEAR
     with pytest.raises(ValidationError, match="chưa được đánh giá đạt"):
@@ -237,6 +239,7 @@ def test_targets_report_counts_against_the_right_denominator(
     cycle.register(db, YEAR, "learning_family", commune.households[:4])
     for household in commune.households[:3]:
         cycle.record_assessment(db, cycle.AssessmentInput(YEAR, "learning_family", household, FULL))
+    proposals.propose(db, YEAR, "learning_family", commune.hamlet_a)
     cycle.recognise(db, _decision())
     report = targets.target_report(db, YEAR)
     family = report.models["learning_family"]
@@ -286,3 +289,17 @@ def test_age_rules_count_year_only_births_like_full_dates(db: Database, make_nam
     assert ratios[household]["children_in_school"].display() == "1/2 (50%)"
     with db.connect() as conn:
         assert household not in compute(conn, 2040, ["children_in_school"])
+
+
+def test_the_communes_own_targets_can_count_over_registered_entities(
+    db: Database, commune: Commune
+) -> None:
+    cycle.register(db, YEAR, "learning_clan", [commune.clan])
+    own = targets.save_custom_profile(
+        db, "Xã tự đặt", {"learning_clan": 0.5}, {"learning_clan": "registered"}
+    )
+    assert targets.chosen_profile(db) == own == targets.custom_profile(db)
+    clan = targets.target_report(db, YEAR).models["learning_clan"]
+    assert (clan.denominator_basis, clan.denominator, clan.target) == ("registered", 1, 0.5)
+    with pytest.raises(ValidationError, match="Mẫu số chỉ có thể"):
+        targets.save_custom_profile(db, "Sai", {}, {"learning_clan": "half"})

@@ -127,7 +127,7 @@ def test_export_is_atomic_and_keeps_the_old_file_on_failure(
     def broken(*_a: Any, **_k: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("app.core.io.export.os.replace", broken)
+    monkeypatch.setattr("app.core.printing.xlsx.os.replace", broken)
     with pytest.raises(UserError):
         export_list(db, "people", out)
     assert out.read_bytes() == b"ban cu"

@@ -358,7 +358,7 @@ def test_disk_full_during_a_save_keeps_earlier_data(
 
 
 def test_disk_full_during_a_save_on_a_real_tiny_disk(tmp_path: Path) -> None:
-    with tmpfs(tmp_path / "usb", "1m") as usb:
+    with tmpfs(tmp_path / "usb", "2m") as usb:
         ws = init_commune(usb / "du-lieu", "4", lock=False)
         try:
             fill_commune(ws.db)

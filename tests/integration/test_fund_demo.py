@@ -74,3 +74,27 @@ def test_the_same_seed_gives_the_same_fund(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_every_demo_award_list_belongs_to_a_programme_of_its_school_year(demo: Database) -> None:
+    from app.core.fund import programmes
+
+    listed = programmes.list_programmes(demo)
+    assert {p.school_year for p in listed} == {2023, 2024, 2025}
+    for p in listed:
+        assert p.recipients > 0 and p.paid == p.total <= (p.budget or 0)
+        assert len(p.vouchers) == 1
+    with demo.session() as s:
+        assert s.scalar(select(func.count()).where(Award.programme_id.is_(None))) == 0
+
+
+def test_the_demo_has_activities_with_trained_officials(demo: Database) -> None:
+    import datetime as dt
+
+    from app.core.activities.service import activity_figures
+
+    figures = activity_figures(demo, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert figures["trainings"] == 3 and figures["literacy_classes"] == 1
+    assert figures["continuing_classes"] == 2 and figures["centre_sessions"] == 6
+    assert 0 < figures["officials_trained"] <= figures["officials_total"]
+    assert figures["officials_trained_percent"] >= 80

@@ -210,3 +210,22 @@ def test_candidates_are_the_studying_people_flagged_once_awarded(
     assert [c.awarded_this_year for c in found if c.person_id == chosen_id] == [True]
     given = chosen_name.split()[-1]
     assert chosen_id in {c.person_id for c in awards.candidates(db, 2025, given)}
+
+
+def test_fund_per_head_and_per_member_against_a_configured_target(
+    db: Database, commune: Commune
+) -> None:
+    ledger.add_entry(
+        db, EntryInput("receipt", D(2025, 3, 1), 3_200_000, "donation_clan", party_name="Họ Trần")
+    )
+    figures = report.fund_per_head(db, 2025)
+    assert (figures.population, figures.members) == (40, 6)
+    assert (figures.per_head, figures.per_member) == (80_000, 533_333)
+    assert figures.target_per_head == report.PROVINCE_TARGET_PER_HEAD and figures.meets_target
+    assert "80.000 đ/người (40 nhân khẩu)" in report.fund_row_text(figures)
+    report.set_target_per_head(db, 90_000)
+    assert not report.fund_per_head(db, 2025).meets_target
+    assert report.fund_report(db, 2025).target_per_head == 90_000
+    assert "chưa đạt" in report.fund_row_text(report.fund_per_head(db, 2025))
+    with pytest.raises(ValidationError):
+        report.set_target_per_head(db, 0)

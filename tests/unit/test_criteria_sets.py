@@ -92,6 +92,8 @@ def test_shipped_files_match_the_json_schema_file() -> None:
             "phép tính “ty_le_ma” không có",
         ),
         (lambda r: r["result"].update(pass_mark=120), "lớn hơn tổng điểm"),
+        (lambda r: r.update(total=90), "tổng điểm các mục là 100, khác tổng điểm của bộ (90)"),
+        (lambda r: r["groups"][1].update(code="1"), "nhóm 1: mã nhóm bị trùng"),
         (lambda r: r.update(valid_to=2010), "trước năm bắt đầu"),
         (
             lambda r: r["groups"][0]["criteria"][0]["items"][2].update(kind="slider"),

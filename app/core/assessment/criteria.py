@@ -5,6 +5,7 @@ A criteria set is a JSON document (``resources/criteria/*.json``, described by
 
     {"code", "version", "model", "title", "source": {"number", "date", "issuer"},
      "valid_from", "valid_to", "recognition_years", "status", "variants": [...],
+     "total" (optional: the declared total; the items' points must add up to it),
      "result": {"kind": "pass_mark" | "bands" | "levels", ...},
      "groups": [{"code", "title", "min", "criteria": [{"code", "title", "min",
                  "items": [{"code", "title", "kind", "max", "step", "min", "required",
@@ -299,6 +300,9 @@ def parse_criteria_set(raw: Any) -> CriteriaSetDoc:
     variants = _parse_variants(ck, raw, where)
     groups = _parse_groups(ck, raw, where, model)
     doc_max = round(sum(g.max for g in groups), 4)
+    total = ck.number(raw, "total", where)
+    if total is not None and abs(total - doc_max) > 1e-6:
+        ck.fail(where, f"tổng điểm các mục là {doc_max:g}, khác tổng điểm của bộ ({total:g}).")
     result = _parse_result(ck, raw.get("result"), where, doc_max, groups)
     if ck.problems:
         raise ValidationError("Bộ tiêu chí không hợp lệ:\n- " + "\n- ".join(ck.problems))
@@ -335,10 +339,14 @@ def _parse_variants(ck: _Checker, raw: dict[str, Any], where: str) -> tuple[tupl
 
 def _parse_groups(ck: _Checker, raw: dict[str, Any], where: str, model: str) -> tuple[Group, ...]:
     seen: set[str] = set()
+    group_codes: set[str] = set()
     groups = []
     for g in ck.items_list(raw, "groups", where):
         g_code = ck.text(g, "code", where + ", nhóm")
         g_where = f"{where}, nhóm {g_code or '?'}"
+        if g_code and g_code in group_codes:
+            ck.fail(g_where, "mã nhóm bị trùng.")
+        group_codes.add(g_code)
         criteria = []
         for c in ck.items_list(g, "criteria", g_where):
             c_code = ck.text(c, "code", g_where + ", tiêu chí")

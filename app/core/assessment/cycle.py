@@ -36,6 +36,16 @@ from app.core.models.base import utcnow
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
+# Titles the hamlet proposes to the commune before the decision (đề nghị công nhận).
+# Units propose themselves through their own head and the commune title goes upward,
+# so neither needs a hamlet's proposal.
+PROPOSED_MODELS: tuple[str, ...] = (
+    "learning_family",
+    "learning_clan",
+    "learning_community",
+    "learning_citizen",
+)
+
 
 def check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -241,6 +251,9 @@ def record_assessment(db: Database, data: AssessmentInput) -> AssessmentOutcome:
         row.assessed_on = data.assessed_on or dt.date.today()
         row.assessor = data.assessor
         row.note = data.note
+        if not result.passed and row.proposed_on is not None:
+            # A proposal stands for a passing result; a failing re-entry withdraws it.
+            row.proposed_on = row.proposed_by = row.proposal_number = None
         crit = s.get(CriteriaSet, set_id)
         if crit is not None and not crit.locked:
             crit.locked = True
@@ -399,12 +412,23 @@ class RecognitionOutcome:
     decision_id: int
     recognised: int
     valid_until: int
+    not_proposed: int = 0  # passed but left out because their hamlet did not propose them
 
 
 def recognise(
-    db: Database, data: DecisionInput, entity_ids: Sequence[int] | None = None
+    db: Database,
+    data: DecisionInput,
+    entity_ids: Sequence[int] | None = None,
+    *,
+    allow_unproposed: bool = False,
 ) -> RecognitionOutcome:
-    """Record the commune's decision and recognise the listed entities (default: all passed)."""
+    """Record the commune's decision and recognise the listed entities.
+
+    Default: everyone who passed and whose hamlet proposed them. For the models the
+    hamlet proposes (:data:`PROPOSED_MODELS`) an unproposed entry is refused unless
+    ``allow_unproposed`` (the commune's explicit override, e.g. a hamlet that sent its
+    list on paper only).
+    """
     check_model(data.model)
     number = (data.number or "").strip()
     if not number:
@@ -434,8 +458,19 @@ def recognise(
                 )
             )
         )
+        needs_proposal = data.model in PROPOSED_MODELS and not allow_unproposed
+        waiting: list[int] = []
         if entity_ids is None:
             chosen = [e for e, a in assessed.items() if a.passed and e not in done]
+            if needs_proposal:
+                waiting = [e for e in chosen if assessed[e].proposed_on is None]
+                chosen = [e for e in chosen if assessed[e].proposed_on is not None]
+                if not chosen and waiting:
+                    raise ValidationError(
+                        f"{len(waiting)} {ENTITY_LABELS[data.model]} đạt nhưng chưa được thôn "
+                        "đề nghị công nhận. Hãy ghi đề nghị của thôn trước "
+                        "(hoặc chọn công nhận không cần đề nghị)."
+                    )
         else:
             chosen = list(dict.fromkeys(entity_ids))
             not_passed = [e for e in chosen if e not in assessed or not assessed[e].passed]
@@ -448,6 +483,13 @@ def recognise(
             if twice:
                 raise ValidationError(
                     f"{len(twice)} {ENTITY_LABELS[data.model]} đã được công nhận năm này."
+                )
+            unproposed = [e for e in chosen if assessed[e].proposed_on is None]
+            if needs_proposal and unproposed:
+                raise ValidationError(
+                    f"{len(unproposed)} {ENTITY_LABELS[data.model]} chưa được thôn đề nghị "
+                    f"(mã {', '.join(map(str, unproposed[:5]))}); không thể công nhận. "
+                    "Hãy ghi đề nghị của thôn trước (hoặc chọn công nhận không cần đề nghị)."
                 )
         if not chosen:
             raise ValidationError("Không có ai đạt mà chưa được công nhận.")
@@ -482,7 +524,7 @@ def recognise(
                     valid_until=valid_until,
                 )
             )
-        return RecognitionOutcome(decision.id, len(chosen), valid_until)
+        return RecognitionOutcome(decision.id, len(chosen), valid_until, len(waiting))
 
 
 @dataclass(frozen=True)
@@ -595,6 +637,7 @@ class CycleRow:
     passed: bool
     label: str
     recognised: bool
+    proposed: bool = False
 
 
 def cycle_rows(db: Database, year: int, model: str, hamlet_id: int | None = None) -> list[CycleRow]:
@@ -612,10 +655,10 @@ def cycle_rows(db: Database, year: int, model: str, hamlet_id: int | None = None
             )
         }
         ass = {
-            int(e): (float(t), bool(p), str(lbl))
-            for e, t, p, lbl in conn.execute(
+            int(e): (float(t), bool(p), str(lbl), prop is not None)
+            for e, t, p, lbl, prop in conn.execute(
                 text(
-                    "SELECT entity_id, total, passed, result_label FROM assessment "
+                    "SELECT entity_id, total, passed, result_label, proposed_on FROM assessment "
                     "WHERE deleted = 0 AND year = :y AND model = :m"
                 ),
                 {"y": year, "m": model},
@@ -648,6 +691,7 @@ def cycle_rows(db: Database, year: int, model: str, hamlet_id: int | None = None
                 passed=a[1] if a else False,
                 label=a[2] if a else "",
                 recognised=e.id in rec,
+                proposed=a[3] if a else False,
             )
         )
     return out

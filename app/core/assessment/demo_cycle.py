@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc, Item, builtin_sets, content_hash
+from app.core.assessment.cycle import PROPOSED_MODELS
 from app.core.assessment.entities import entities
 from app.core.assessment.scoring import Value, score
 from app.core.bulk import insert_syncable
@@ -76,6 +77,17 @@ def _value(item: Item, rng: random.Random) -> Value:
     steps = round(item.max / item.step)
     drop = min(steps, int(rng.expovariate(1.2) * (2 if steps > 4 else 1)))
     return round((steps - drop) * item.step, 4)
+
+
+def _proposal(model: str, hamlet_id: int | None, year: int, passed: bool) -> dict[str, Any]:
+    """The hamlet's proposal fields of a demo assessment (empty when none is due)."""
+    if not passed or model not in PROPOSED_MODELS:
+        return {"proposed_on": None, "proposed_by": None, "proposal_number": None}
+    return {
+        "proposed_on": dt.date(year, 11, 30),
+        "proposed_by": "Trưởng thôn",
+        "proposal_number": f"{hamlet_id or 0:02d}/ĐN-{year}",
+    }
 
 
 def _sets(w: _Writer) -> dict[str, tuple[int, CriteriaSetDoc]]:
@@ -194,6 +206,8 @@ def _year(
                 "assessed_on": dt.date(year, 11, 20),
                 "assessor": "Chi hội khuyến học",
                 "note": None,
+                # The hamlet proposes its passing entries before the commune decides.
+                **_proposal(model, e.hamlet_id, year, result.passed),
             }
         )
     ids = w.rows(Assessment, rows)

@@ -23,6 +23,12 @@ from app.core.db import Database
 from app.core.errors import ValidationError
 
 PROFILE_KEY = "targets_profile"
+MEMBERS_SHARE = "members_share"
+# What a profile can set a target for, with the label screens show.
+TARGET_LABELS: dict[str, str] = {
+    **{m: MODELS[m] for m in CYCLE_MODELS},
+    MEMBERS_SHARE: "Hội viên trên dân số",
+}
 CUSTOM_KEY = "targets_custom"
 DEFAULT_PROFILE = "qd281"
 CUSTOM_CODE = "tu-nhap"
@@ -112,18 +118,44 @@ def choose_profile(db: Database, code: str) -> TargetProfile:
     return by_code[code]
 
 
-def save_custom_profile(db: Database, title: str, targets: dict[str, float]) -> TargetProfile:
-    """The commune's own targets (e.g. from its resolution); chosen at once."""
+def custom_profile(db: Database) -> TargetProfile | None:
+    """The commune's own targets, if it has typed them."""
+    return next((p for p in profiles(db) if p.code == CUSTOM_CODE), None)
+
+
+def save_custom_profile(
+    db: Database,
+    title: str,
+    targets: dict[str, float],
+    denominators: dict[str, str] | None = None,
+) -> TargetProfile:
+    """The commune's own targets (e.g. from its resolution); chosen at once.
+
+    ``denominators`` (model → "all" | "registered") lets the commune count as the
+    province it follows does; by default every rate is over all entities.
+    """
     if not title.strip():
         raise ValidationError("Nhập tên bộ chỉ tiêu.", "title")
+    bases = {m: b for m, b in (denominators or {}).items() if b != "all"}
+    if any(m not in CYCLE_MODELS or b != "registered" for m, b in bases.items()):
+        raise ValidationError("Mẫu số chỉ có thể là “tất cả” hoặc “số đã đăng ký”.")
     profile = _parse_profile(
-        {"code": CUSTOM_CODE, "title": title.strip(), "targets": targets, "source": "Xã tự nhập"}
+        {
+            "code": CUSTOM_CODE,
+            "title": title.strip(),
+            "targets": targets,
+            "source": "Xã tự nhập",
+            "denominators": bases,
+        }
     )
-    settings.put_value(
-        db,
-        CUSTOM_KEY,
-        {"title": profile.title, "targets": profile.targets, "source": profile.source},
-    )
+    stored: dict[str, Any] = {
+        "title": profile.title,
+        "targets": profile.targets,
+        "source": profile.source,
+    }
+    if bases:
+        stored["denominators"] = bases
+    settings.put_value(db, CUSTOM_KEY, stored)
     settings.put_value(db, PROFILE_KEY, CUSTOM_CODE)
     return profile
 

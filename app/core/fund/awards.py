@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.core import text as vntext
 from app.core.db import Database
@@ -51,6 +52,9 @@ class AwardView:
     amount: int
     reason: str
     payment_voucher: str | None
+    programme_id: int | None = None
+    level: str | None = None
+    school_class: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -123,27 +127,42 @@ def grant_awards(
             if row.person_id in earlier or row.person_id in seen:
                 duplicates.append(row.recipient_name)
             seen.add(row.person_id)
-        total = sum(r.amount for r in rows)
-        label = AWARD_KIND_LABELS[award_kind]
-        payment = add_entry_in(
-            s,
-            EntryInput(
-                kind=EntryKind.PAYMENT.value,
-                entry_date=day,
-                amount=total,
-                category=award_kind.value,
-                party_name=f"{len(rows)} người nhận ({label.lower()})",
-                purpose=f"{programme} ({len(rows)} suất)",
-            ),
-        )
-        for row in rows:
-            row.payment_id = payment.id
-            s.add(row)
+        payment = post_award_payment(s, award_kind, programme, rows, day)
+        total = payment.amount
         return GrantResult(payment.id, len(rows), total, duplicates)
 
 
-def list_awards(db: Database, year: int | None = None, kind: str | None = None) -> list[AwardView]:
-    """Awards of a year (cancelled payments excluded), by programme then name order."""
+def post_award_payment(
+    s: Session, kind: AwardKind, programme: str, rows: list[Award], day: dt.date
+) -> FundEntry:
+    """Post one payment (phiếu chi) for the total of ``rows`` and link every row to it."""
+    label = AWARD_KIND_LABELS[kind]
+    payment = add_entry_in(
+        s,
+        EntryInput(
+            kind=EntryKind.PAYMENT.value,
+            entry_date=day,
+            amount=sum(r.amount for r in rows),
+            category=kind.value,
+            party_name=f"{len(rows)} người nhận ({label.lower()})",
+            purpose=f"{programme} ({len(rows)} suất)",
+        ),
+    )
+    for row in rows:
+        row.payment_id = payment.id
+        s.add(row)
+    return payment
+
+
+def list_awards(
+    db: Database,
+    year: int | None = None,
+    kind: str | None = None,
+    person_ids: list[int] | None = None,
+) -> list[AwardView]:
+    """Awards (of a year, a kind, some people), cancelled payments excluded, by
+    programme then name order. Listed but not yet paid awards of a programme are
+    included, with ``payment_voucher`` None."""
     stmt = (
         select(Award, FundEntry)
         .outerjoin(FundEntry, FundEntry.id == Award.payment_id)
@@ -154,6 +173,8 @@ def list_awards(db: Database, year: int | None = None, kind: str | None = None) 
         stmt = stmt.where(Award.year == year)
     if kind:
         stmt = stmt.where(Award.kind == kind)
+    if person_ids is not None:
+        stmt = stmt.where(Award.person_id.in_(person_ids))
     with db.session() as s:
         out = [
             AwardView(
@@ -168,6 +189,9 @@ def list_awards(db: Database, year: int | None = None, kind: str | None = None) 
                 amount=a.amount,
                 reason=a.reason,
                 payment_voucher=voucher_no(e.kind, e.year, e.number) if e else None,
+                programme_id=a.programme_id,
+                level=a.level,
+                school_class=a.school_class,
             )
             for a, e in s.execute(stmt).all()
         ]
@@ -177,7 +201,28 @@ def list_awards(db: Database, year: int | None = None, kind: str | None = None) 
 
 def awards_of_person(db: Database, person_id: int) -> list[AwardView]:
     """What a person received (for the person's card)."""
-    return [a for a in list_awards(db) if a.person_id == person_id]
+    return list_awards(db, person_ids=[person_id])
+
+
+def awards_of_household(db: Database, household_id: int) -> list[AwardView]:
+    """What the people of a household received, newest year first (for the household card)."""
+    with db.session() as s:
+        ids = list(s.scalars(select(Person.id).where(Person.household_id == household_id)))
+    found = list_awards(db, person_ids=ids) if ids else []
+    found.sort(key=lambda a: (-a.year, vntext.sort_key(a.recipient_name)))
+    return found
+
+
+def award_lines(found: list[AwardView]) -> list[str]:
+    """One readable line per award: "2025 — Trần Văn An: Học bổng … (500.000 đ, PC-2025-0003)"."""
+    from app.core.fund.words import format_money
+
+    return [
+        f"{a.year} — {a.recipient_name}: {a.programme or a.kind_label}"
+        f"{f' ({a.level})' if a.level else ''} ({format_money(a.amount)}, "
+        f"{a.payment_voucher or 'chưa chi'})"
+        for a in found
+    ]
 
 
 def award_totals(db: Database, year: int) -> dict[str, dict[str, int]]:

@@ -1,5 +1,8 @@
 """Two past years of the fund for the demo commune: donations, dues, scholarships, awards.
 
+Each scholarship or award list belongs to a programme (chương trình) of its school
+year, paid by one payment.
+
 Deterministic per seed. Receipts fall in January–July, payments in August–December
 and spend at most three quarters of what the year raised plus the opening balance,
 so the ledger never goes below zero. Dues are recorded for the members whose
@@ -20,7 +23,17 @@ from sqlalchemy.engine import Connection
 
 from app.core.bulk import insert_syncable
 from app.core.db import Database
-from app.core.models import Award, Branch, Clan, DuesPayment, FundEntry, Member, Person, Unit
+from app.core.models import (
+    Award,
+    Branch,
+    Clan,
+    DuesPayment,
+    FundEntry,
+    FundProgramme,
+    Member,
+    Person,
+    Unit,
+)
 
 YEARS = (2024, 2025)
 DUES = {2024: 20_000, 2025: 24_000}
@@ -34,11 +47,37 @@ class _Ledger:
     def __init__(self, conn: Connection, rng: random.Random, commune: str) -> None:
         self.conn, self.rng, self.commune = conn, rng, commune
         self.entries: list[dict[str, Any]] = []
+        self.programmes: list[dict[str, Any]] = []
         self.awards: list[dict[str, Any]] = []
         self.dues: list[dict[str, Any]] = []
         self.next_id = 1 + int(
             conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM fund_entry").scalar_one()
         )
+        self.next_programme = 1 + int(
+            conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM fund_programme").scalar_one()
+        )
+
+    def programme(self, kind: str, name: str, school_year: int, each: int, count: int) -> int:
+        criteria = (
+            "Học sinh nghèo, cận nghèo vượt khó, học lực khá trở lên"
+            if kind == "scholarship"
+            else "Học sinh đạt giải học sinh giỏi cấp huyện trở lên"
+        )
+        self.programmes.append(
+            {
+                "id": self.next_programme,
+                "name": name,
+                "kind": kind,
+                "school_year": school_year,
+                "criteria": criteria,
+                "amount_per_recipient": each,
+                "level_amounts": None,
+                "budget": each * count,
+                "note": None,
+            }
+        )
+        self.next_programme += 1
+        return self.next_programme - 1
 
     def entry(self, kind: str, day: dt.date, amount: int, category: str, **kw: Any) -> int:
         row = {
@@ -73,9 +112,14 @@ class _Ledger:
             key = (row["kind"], row["year"])
             numbers[key] = row["number"] = numbers.get(key, 0) + 1
         self._insert(FundEntry, self.entries, keep_ids=True)
+        self._insert(FundProgramme, self.programmes, keep_ids=True)
         self._insert(Award, self.awards)
         self._insert(DuesPayment, self.dues)
-        return {"fund_entries": len(self.entries), "awards": len(self.awards)}
+        return {
+            "fund_entries": len(self.entries),
+            "programmes": len(self.programmes),
+            "awards": len(self.awards),
+        }
 
     def _insert(self, model: Any, rows: list[dict[str, Any]], keep_ids: bool = False) -> None:
         if not rows:
@@ -204,15 +248,23 @@ def _payments(
     pool = list(students)
     rng.shuffle(pool)
     plans = (
-        ("scholarship", f"Học bổng năm học {year}–{year + 1}", 0.4, 500_000, (9, 9)),
-        ("award", f"Khen thưởng học sinh giỏi năm học {year - 1}–{year}", 0.3, 200_000, (8, 8)),
+        ("scholarship", f"Học bổng năm học {year}–{year + 1}", year, 0.4, 500_000, 9),
+        (
+            "award",
+            f"Khen thưởng học sinh giỏi năm học {year - 1}–{year}",
+            year - 1,
+            0.3,
+            200_000,
+            8,
+        ),
     )
-    for kind, programme, share, each, (month, _m) in plans:
+    for kind, programme, school_year, share, each, month in plans:
         count = min(len(pool), int(budget * share) // each, 400)
         chosen, pool = pool[:count], pool[count:]
         if not chosen:
             continue
         total = each * len(chosen)
+        programme_id = led.programme(kind, programme, school_year, each, len(chosen))
         payment = led.entry(
             "payment",
             _day(rng, year, month, month),
@@ -225,6 +277,9 @@ def _payments(
             {
                 "kind": kind,
                 "programme": programme,
+                "programme_id": programme_id,
+                "level": None,
+                "school_class": None,
                 "year": year,
                 "person_id": pid,
                 "recipient_name": name,

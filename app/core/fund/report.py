@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
+from app.core import settings
 from app.core.db import Database
+from app.core.errors import ValidationError
 from app.core.fund.awards import award_totals
 from app.core.fund.ledger import Balance, balance
 from app.core.models import FundEntry, Member, Person
@@ -19,6 +21,83 @@ from app.core.models.fund import CATEGORY_LABELS
 
 PROVINCE_TARGET_PER_HEAD = 80_000  # Thái Bình (seed 004)
 NATIONAL_TARGET_PER_HEAD = (32_000, 35_000)
+TARGET_PER_HEAD_KEY = "fund.target_per_head"
+
+
+def target_per_head(db: Database) -> int:
+    """The province's yearly target in đồng per head (setting, else Thái Bình's 80.000)."""
+    value = settings.get_value(db, TARGET_PER_HEAD_KEY)
+    return int(value) if value else PROVINCE_TARGET_PER_HEAD
+
+
+def set_target_per_head(db: Database, amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10_000_000:
+        raise ValidationError("Chỉ tiêu bình quân phải là số đồng/người lớn hơn 0.")
+    settings.put_value(db, TARGET_PER_HEAD_KEY, amount)
+
+
+@dataclass(frozen=True)
+class FundPerHead:
+    """The dashboard's fund row: the year's receipts per head and per member."""
+
+    year: int
+    receipts: int
+    population: int
+    members: int
+    per_head: int
+    per_member: int
+    target_per_head: int
+
+    @property
+    def meets_target(self) -> bool:
+        return self.population > 0 and self.per_head >= self.target_per_head
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "meets_target": self.meets_target}
+
+
+def fund_per_head(db: Database, year: int) -> FundPerHead:
+    """Receipts of ``year`` (cancelled excluded) per live person and per active member."""
+    receipts = balance(db, year).receipts
+    population, members = _population_and_members(db)
+    return FundPerHead(
+        year=year,
+        receipts=receipts,
+        population=population,
+        members=members,
+        per_head=receipts // population if population else 0,
+        per_member=receipts // members if members else 0,
+        target_per_head=target_per_head(db),
+    )
+
+
+def fund_row_text(f: FundPerHead) -> str:
+    """One line for the dashboard: per head and per member against the province target."""
+    from app.core.fund.words import format_money
+
+    if not f.population:
+        return f"Quỹ khuyến học năm {f.year}: chưa có nhân khẩu để tính bình quân."
+    verdict = "đạt" if f.meets_target else "chưa đạt"
+    per_member = f"; {format_money(f.per_member)}/hội viên" if f.members else ""
+    return (
+        f"Quỹ khuyến học năm {f.year}: thu {format_money(f.receipts)} — bình quân "
+        f"{format_money(f.per_head)}/người ({f.population:,} nhân khẩu){per_member}. ".replace(
+            ",", "."
+        )
+        + f"Chỉ tiêu tỉnh {format_money(f.target_per_head)}/người: {verdict}."
+    )
+
+
+def _population_and_members(db: Database) -> tuple[int, int]:
+    with db.session() as s:
+        population = int(s.scalar(select(func.count()).where(Person.deleted.is_(False))) or 0)
+        members = int(
+            s.scalar(
+                select(func.count()).where(Member.deleted.is_(False), Member.leave_date.is_(None))
+            )
+            or 0
+        )
+    return population, members
 
 
 @dataclass(frozen=True)
@@ -43,9 +122,9 @@ class FundReport:
         return data
 
 
-def fund_report(
-    db: Database, year: int, target_per_head: int = PROVINCE_TARGET_PER_HEAD
-) -> FundReport:
+def fund_report(db: Database, year: int, target: int | None = None) -> FundReport:
+    """The year's figures; ``target`` (đ/người) defaults to the configured province target."""
+    target_per_head_value = target if target is not None else target_per_head(db)
     figures = balance(db, year)
     with db.session() as s:
         by_category = s.execute(
@@ -57,13 +136,6 @@ def fund_report(
             )
             .group_by(FundEntry.kind, FundEntry.category)
         ).all()
-        population = int(s.scalar(select(func.count()).where(Person.deleted.is_(False))) or 0)
-        members = int(
-            s.scalar(
-                select(func.count()).where(Member.deleted.is_(False), Member.leave_date.is_(None))
-            )
-            or 0
-        )
         paid = int(
             s.scalar(
                 select(func.count()).where(
@@ -74,6 +146,7 @@ def fund_report(
             )
             or 0
         )
+    population, members = _population_and_members(db)
     receipts = {c: int(v) for k, c, v in by_category if k == "receipt"}
     payments = {c: int(v) for k, c, v in by_category if k == "payment"}
     per_head = figures.receipts // population if population else 0
@@ -88,9 +161,9 @@ def fund_report(
         members=members,
         per_head=per_head,
         per_member=figures.receipts // members if members else 0,
-        target_per_head=target_per_head,
+        target_per_head=target_per_head_value,
         national_target=NATIONAL_TARGET_PER_HEAD,
-        meets_target=per_head >= target_per_head,
+        meets_target=per_head >= target_per_head_value,
     )
 
 

@@ -1,5 +1,6 @@
 """ORM entities, one module per aggregate. Importing this package registers them all."""
 
+from app.core.models.activities import Activity, ActivityParticipant
 from app.core.models.assessment import (
     Assessment,
     CriteriaSet,
@@ -10,7 +11,7 @@ from app.core.models.assessment import (
 )
 from app.core.models.base import Base, SyncMixin
 from app.core.models.clans import Clan
-from app.core.models.fund import Award, DuesPayment, FundEntry
+from app.core.models.fund import Award, DuesPayment, FundEntry, FundProgramme
 from app.core.models.hamlets import Hamlet, HamletKind
 from app.core.models.households import Gender, Household, Person, SchoolLevel
 from app.core.models.local import LocalState, Setting
@@ -40,12 +41,17 @@ SYNCABLE_MODELS: tuple[type[SyncMixin], ...] = (
     RecognitionDecision,
     Recognition,
     FundEntry,
+    FundProgramme,
     Award,
     DuesPayment,
+    Activity,
+    ActivityParticipant,
 )
 
 __all__ = [
     "SYNCABLE_MODELS",
+    "Activity",
+    "ActivityParticipant",
     "Assessment",
     "Award",
     "Base",
@@ -56,6 +62,7 @@ __all__ = [
     "CycleYear",
     "DuesPayment",
     "FundEntry",
+    "FundProgramme",
     "Gender",
     "Hamlet",
     "HamletKind",

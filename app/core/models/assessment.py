@@ -58,6 +58,7 @@ class Registration(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
+            postgresql_where=text("NOT deleted"),
         ),
     )
 
@@ -81,6 +82,7 @@ class Assessment(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
+            postgresql_where=text("NOT deleted"),
         ),
     )
 
@@ -99,6 +101,10 @@ class Assessment(SyncMixin, Base):
     assessed_on: Mapped[dt.date | None] = mapped_column(Date)
     assessor: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    # The hamlet's proposal (đề nghị) to the commune: set when proposed, cleared on withdrawal.
+    proposed_on: Mapped[dt.date | None] = mapped_column(Date)
+    proposed_by: Mapped[str | None] = mapped_column(String(200))
+    proposal_number: Mapped[str | None] = mapped_column(String(60))
 
 
 class RecognitionDecision(SyncMixin, Base):
@@ -127,6 +133,7 @@ class Recognition(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
+            postgresql_where=text("NOT deleted"),
         ),
     )
 

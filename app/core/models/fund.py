@@ -89,13 +89,42 @@ class FundEntry(SyncMixin, Base):
     cancelled_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
+class FundProgramme(SyncMixin, Base):
+    """A scholarship or award programme (chương trình học bổng / khen thưởng).
+
+    ``school_year`` is the first calendar year of the school year (2026 for
+    2026–2027). The amount is either the same for every recipient
+    (``amount_per_recipient``) or set per level (``level_amounts``: a JSON object
+    level label → đồng, e.g. {"Giải nhất": 1000000}). ``budget`` caps the total.
+    """
+
+    __tablename__ = "fund_programme"
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=AwardKind.SCHOLARSHIP.value)
+    school_year: Mapped[int] = mapped_column(Integer, index=True)
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    amount_per_recipient: Mapped[int | None] = mapped_column(Integer)
+    level_amounts: Mapped[str | None] = mapped_column(Text)
+    budget: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class Award(SyncMixin, Base):
-    """A scholarship or award given to one person, paid by a fund payment."""
+    """A scholarship or award given to one person, paid by a fund payment.
+
+    Awards of a programme (``programme_id``) are first listed unpaid
+    (``payment_id`` null) and paid together by one payment; ``programme`` keeps
+    the programme's name as text (older rows have only the text).
+    """
 
     __tablename__ = "fund_award"
 
     kind: Mapped[str] = mapped_column(String(20), default=AwardKind.SCHOLARSHIP.value)
     programme: Mapped[str] = mapped_column(String(200), default="")
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("fund_programme.id"), index=True)
+    level: Mapped[str | None] = mapped_column(String(100))
+    school_class: Mapped[str | None] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     recipient_name: Mapped[str] = mapped_column(String(200))

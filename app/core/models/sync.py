@@ -3,7 +3,8 @@
 None of these rows is syncable: they describe this installation's exchanges.
 
 Commune side: :class:`SyncExport` (one row per bundle written; the newest row's
-``upto_change_seq`` is the "exported up to" mark), :class:`SyncProvince` (the pinned
+``upto_change_seq`` is the "exported up to" mark; it is also the outbox entry with
+the bundle's send state), :class:`SyncProvince` (the pinned
 province configuration package).
 
 Upper level: :class:`SyncPinnedKey` (accepted commune keys), :class:`SyncLedger`
@@ -47,6 +48,15 @@ class SyncExport(Base):
     counts: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The outbox (app.core.sync.outbox): every bundle written is queued for the hub.
+    # ``confirmed_at`` (a verified receipt, by network or USB) means received whatever
+    # ``send_state`` says; the file itself is the archived copy in the data folder.
+    send_state: Mapped[str] = mapped_column(String(12), default="pending", server_default="pending")
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    hub_status: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class SyncProvince(Base):

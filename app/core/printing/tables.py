@@ -54,12 +54,14 @@ class TableDocument:
     signatures: Sequence[SignatureBox] = field(default_factory=tuple)
     landscape: bool = False
     font_size: float = 11.0
+    footer: Sequence[str] = ()  # lines under the table (e.g. the total in words)
 
 
 ROW_H = 6.4 * MM
 HEAD_H = 9.0 * MM
 MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 25 * MM, 15 * MM, 18 * MM, 18 * MM
 SIGN_H = 42 * MM
+FOOTER_LINE_H = 7 * MM
 
 
 class _Writer:
@@ -95,7 +97,7 @@ class _Writer:
             extra = rows - first
             pages += -(-extra // later)
             left_after = later - (extra - (pages - 2) * later)
-        if self.doc.signatures and left_after * ROW_H < SIGN_H:
+        if self.doc.signatures and left_after * ROW_H < SIGN_H + self._footer_h():
             pages += 1
         return pages
 
@@ -211,6 +213,34 @@ class _Writer:
         c.line(MARGIN_L, bottom, x, bottom)
         self.y = bottom
 
+    def _footer_h(self) -> float:
+        return len(self.doc.footer) * FOOTER_LINE_H
+
+    def footer(self) -> None:
+        """The footer lines right under the table (kept with the signatures' page)."""
+        if not self.doc.footer:
+            return
+        need = self._footer_h() + (SIGN_H if self.doc.signatures else 0)
+        if self.y - need < MARGIN_B:
+            self._signature_page()
+        for line in self.doc.footer:
+            self.y -= FOOTER_LINE_H
+            text = fonts.nfc(line)
+            usable = self.w - MARGIN_L - MARGIN_R
+            size = fonts.fit_size(text, fonts.SERIF, 12, usable, 8)
+            self.c.setFont(fonts.SERIF, size)
+            self.c.drawString(MARGIN_L, self.y + 1.5 * MM, text)
+
+    def _signature_page(self) -> None:
+        self.close_block()
+        self.c.showPage()
+        self.page += 1
+        self.y = self.h - MARGIN_T
+        self.c.setFont(fonts.SERIF_ITALIC, 9)
+        self.c.drawRightString(
+            self.w - MARGIN_R, MARGIN_B - 8 * MM, f"Trang {self.page}/{self.pages_total}"
+        )
+
     def signatures(self) -> None:
         boxes = self.doc.signatures
         if not boxes:
@@ -267,6 +297,7 @@ def render_table(
                 progress(number, total)
             writer.row(number, cells)
         writer.close_block()
+        writer.footer()
         writer.signatures()
         c.showPage()
         c.save()

@@ -1,21 +1,266 @@
-"""The same lists as an Excel workbook (openpyxl): header block, bold frozen header, signers."""
+"""The one writer of styled list workbooks (openpyxl), and the pieces other sheets share.
+
+Every list the app writes to Excel — the printed lists (members, registrations,
+results, fund books) and the registry exports for the district — has the same
+shape: a header block (issuer lines on the left, the national motto on the right),
+the title and a subtitle, a bold frozen header row, the rows (numbers and dates kept
+as real numbers and dates), an optional "Cộng" line, the place-and-date line and
+the signers. :func:`write_list_workbook` writes it in write-only mode (a 10,000-row
+list stays fast and small in memory) and :func:`save_workbook` moves it into place
+only when complete, with a clear message when Excel holds the file open.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
+import re
+import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from app.core.errors import ValidationError
+from app.core.errors import StorageError, UserError, ValidationError
 from app.core.printing.common import (
     CancelFn,
     PrintCancelled,
     ProgressFn,
-    atomic_output,
     never,
     no_progress,
     place_date,
 )
-from app.core.printing.tables import TableDocument
+
+if TYPE_CHECKING:
+    from app.core.printing.tables import TableDocument
+
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+MOTTO_COLUMN = 4  # D: where the motto block starts, as on the printed forms
+FONT_NAME = "Times New Roman"
+MAX_WIDTH = 50
+DATE_FORMAT = "dd/mm/yyyy"
+
+
+class ListStyles:
+    """Fonts, borders and alignments of the app's workbooks (openpyxl objects)."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, Side  # type: ignore[import-untyped]
+
+        thin = Side(style="thin")
+        self.grid = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.plain = Font(name=FONT_NAME, size=12)
+        self.bold = Font(name=FONT_NAME, size=12, bold=True)
+        self.italic = Font(name=FONT_NAME, size=12, italic=True)
+        self.bold_italic = Font(name=FONT_NAME, size=12, bold=True, italic=True)
+        self.title = Font(name=FONT_NAME, size=14, bold=True)
+        self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.across = Alignment(horizontal="centerContinuous")
+
+
+def sheet_name(title: str) -> str:
+    """A valid sheet tab name: no \\ / ? * [ ] :, at most 31 characters."""
+    return re.sub(r"[\\/?*\[\]:]", "-", title)[:31] or "Trang tính"
+
+
+def write_heading(
+    sheet: Any,
+    st: ListStyles,
+    *,
+    issuer: Sequence[str],
+    place_date: str | None,
+    title: str,
+    subtitle: str,
+    width: int,
+) -> None:
+    """The five rows above a table: issuer | motto, place and date, title, subtitle.
+
+    Works for ordinary and write-only sheets (cells are appended, never merged; the
+    title is centred across the table with "center continuous").
+    """
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+    def cell(value: Any, font: Any, align: Any = None) -> Any:
+        c = WriteOnlyCell(sheet, value=value)
+        c.font = font
+        if align is not None:
+            c.alignment = align
+        return c
+
+    gap = [None] * (MOTTO_COLUMN - 2)
+    lines = list(issuer) + [""] * (2 - len(issuer))
+    sheet.append([cell(lines[0], st.bold), *gap, cell(MOTTO[0], st.bold)])
+    sheet.append([cell(lines[1], st.bold), *gap, cell(MOTTO[1], st.bold)])
+    sheet.append([None, *gap, cell(place_date, st.italic)] if place_date else [])
+    for text, font in ((title.upper(), st.title), (subtitle, st.italic)):
+        sheet.append(
+            [cell(text, font, st.across), *(cell(None, font, st.across) for _ in range(width - 1))]
+        )
+
+
+def write_signers(
+    sheet: Any,
+    st: ListStyles,
+    signers: Sequence[tuple[str, str]],
+    width: int,
+    date_line: str | None = None,
+) -> None:
+    """The place-and-date line (if any) and each signer's title, room to sign, name."""
+    from openpyxl.cell import WriteOnlyCell
+
+    def cell(value: Any, font: Any) -> Any:
+        c = WriteOnlyCell(sheet, value=value)
+        c.font = font
+        return c
+
+    sheet.append([])
+    if date_line:
+        sheet.append([None] * max(width - 3, 1) + [cell(date_line, st.italic)])
+    if not signers:
+        return
+    titles: list[Any] = [None] * width
+    names: list[Any] = [None] * width
+    for slot, (title, name) in zip(_signer_columns(len(signers), width), signers, strict=False):
+        titles[slot] = cell(title.upper(), st.bold)
+        names[slot] = cell(name, st.bold)
+    sheet.append(titles)
+    for _ in range(3):
+        sheet.append([])
+    sheet.append(names)
+
+
+def _signer_columns(count: int, width: int) -> list[int]:
+    if count == 1:
+        return [max(width - 3, 0)]
+    last = max(width - 3, count)
+    step = max(last // (count - 1), 1)
+    return [min(1 + i * step, last) for i in range(count)]
+
+
+def save_workbook(book: Any, out: Path) -> None:
+    """Save next to ``out`` and move into place; nothing half-written is ever left."""
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"Thư mục “{folder}” không tồn tại.")
+    fd, tmp_name = tempfile.mkstemp(prefix=".xuat-", suffix=".xlsx", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        book.save(tmp)
+        os.replace(tmp, out)
+    except PermissionError as exc:
+        raise StorageError(
+            f"Không ghi được “{out.name}”: tệp đang mở trong Excel hoặc thư mục không cho "
+            "ghi. Hãy đóng tệp rồi thử lại."
+        ) from exc
+    except OSError as exc:
+        raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class ListWorkbook:
+    """What a list sheet says around its rows."""
+
+    sheet: str
+    issuer: tuple[str, str]
+    title: str
+    subtitle: str
+    columns: Sequence[str]  # after "STT", which the writer adds
+    place_date: str | None = None  # at the top, under the motto
+    total_line: str | None = None  # "Cộng: 120 người"
+    footer: Sequence[str] = ()  # lines under the table, e.g. the total in words
+    date_line: str | None = None  # above the signers
+    signers: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (title, name)
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    return len(str(value))
+
+
+def write_list_workbook(
+    out: Path,
+    spec: ListWorkbook,
+    rows: Iterable[Sequence[Any]],
+    *,
+    total: int,
+    progress: ProgressFn = no_progress,
+    cancel: CancelFn = never,
+) -> int:
+    """Write the list as one sheet to ``out``; returns the number of data rows.
+
+    Values are written as they come: ints and floats stay numbers, dates get the
+    dd/mm/yyyy format; columns are as wide as their longest value (at most 50).
+    """
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    body: list[Sequence[Any]] = []
+    for count, cells in enumerate(rows, start=1):
+        if count % 500 == 0:
+            if cancel():
+                raise PrintCancelled()
+            progress(count, total)
+        body.append(cells)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name(spec.sheet))
+    st = ListStyles()
+    titles = ["STT", *spec.columns]
+    width = len(titles)
+    widths = [len(t) + 2 for t in titles]
+    widths[0] = max(widths[0], len(str(len(body))) + 2)
+    for values in body:
+        for i, value in enumerate(values, 1):
+            widths[i] = max(widths[i], _width(value))
+    for i, w in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(w + 2, MAX_WIDTH)
+    heading_rows = 5
+    sheet.freeze_panes = f"A{heading_rows + 2}"
+    write_heading(
+        sheet,
+        st,
+        issuer=spec.issuer,
+        place_date=spec.place_date,
+        title=spec.title,
+        subtitle=spec.subtitle,
+        width=width,
+    )
+    head = []
+    for title in titles:
+        c = WriteOnlyCell(sheet, value=title)
+        c.font, c.alignment, c.border = st.bold, st.center, st.grid
+        head.append(c)
+    sheet.append(head)
+    for number, values in enumerate(body, 1):
+        line: list[Any] = [number]
+        for value in values:
+            if isinstance(value, dt.date):
+                c = WriteOnlyCell(sheet, value=value)
+                c.number_format = DATE_FORMAT
+                line.append(c)
+            else:
+                line.append(value)
+        sheet.append(line)
+    if spec.total_line:
+        c = WriteOnlyCell(sheet, value=spec.total_line)
+        c.font = st.bold
+        sheet.append([c])
+    for text in spec.footer:
+        c = WriteOnlyCell(sheet, value=text)
+        c.font = st.plain
+        sheet.append([c])
+    write_signers(sheet, st, spec.signers, width, spec.date_line)
+    save_workbook(book, out)
+    progress(len(body), total)
+    return len(body)
 
 
 def render_table_xlsx(
@@ -27,69 +272,17 @@ def render_table_xlsx(
     progress: ProgressFn = no_progress,
     cancel: CancelFn = never,
 ) -> int:
-    """Write the list as one sheet; returns the number of data rows."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Alignment, Border, Font, Side  # type: ignore[import-untyped]
-
+    """A printed list (the same :class:`TableDocument` as its PDF) as a workbook."""
     if total == 0:
         raise ValidationError("Danh sách trống, không có gì để in.")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Danh sách"
-    width = len(doc.columns) + 1
-    thin = Side(style="thin")
-    grid = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold = Font(name="Times New Roman", bold=True, size=12)
-    plain = Font(name="Times New Roman", size=12)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append([doc.issuer_1, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
-    sheet.append([doc.issuer_2, None, None, "Độc lập - Tự do - Hạnh phúc"])
-    sheet.append([None, None, None, place_date(doc.place, doc.day)])
-    sheet.append([doc.title.upper()])
-    sheet.append([doc.subtitle])
-    for row in range(1, 6):
-        for cell in sheet[row]:
-            cell.font = bold if row != 3 else Font(name="Times New Roman", italic=True, size=12)
-    sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
-    sheet.merge_cells(start_row=5, start_column=1, end_row=5, end_column=width)
-    sheet["A4"].alignment = sheet["A5"].alignment = Alignment(horizontal="center")
-    sheet.append(["STT", *(c.title for c in doc.columns)])
-    head_row = sheet.max_row
-    for cell in sheet[head_row]:
-        cell.font, cell.alignment, cell.border = bold, center, grid
-    sheet.freeze_panes = sheet.cell(row=head_row + 1, column=1)
-    count = 0
-    for count, cells in enumerate(rows, start=1):
-        if count % 500 == 0:
-            if cancel():
-                raise PrintCancelled()
-            progress(count, total)
-        sheet.append([count, *cells])
-        for cell in sheet[sheet.max_row]:
-            cell.font, cell.border = plain, grid
-    sheet.column_dimensions["A"].width = 7
-    for i, column in enumerate(doc.columns, start=2):
-        sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = max(
-            8, column.weight * 1.6
-        )
-    sheet.append([])
-    boxes = list(doc.signatures)
-    if boxes:
-        step = max(1, width // len(boxes))
-        titles: list[str | None] = [None] * width
-        names: list[str | None] = [None] * width
-        for i, box in enumerate(boxes):
-            titles[min(width - 1, i * step + 1)] = box.title.upper()
-            names[min(width - 1, i * step + 1)] = box.name
-        sheet.append(titles)
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-        for _ in range(3):
-            sheet.append([])
-        sheet.append(names)
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-    with atomic_output(out) as tmp:
-        book.save(str(tmp))
-    progress(count, total)
-    return count
+    spec = ListWorkbook(
+        sheet="Danh sách",
+        issuer=(doc.issuer_1, doc.issuer_2),
+        title=doc.title,
+        subtitle=doc.subtitle,
+        columns=[c.title for c in doc.columns],
+        place_date=place_date(doc.place, doc.day),
+        footer=tuple(doc.footer),
+        signers=[(box.title, box.name) for box in doc.signatures],
+    )
+    return write_list_workbook(out, spec, rows, total=total, progress=progress, cancel=cancel)

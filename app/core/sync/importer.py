@@ -276,9 +276,7 @@ def _apply(
     counts: dict[str, dict[str, int]] = {}
     try:
         with db.connect() as conn:
-            # Take the write lock first: a second import of the same bundle waits here,
-            # then meets the UNIQUE ledger row instead of a "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _take_write_lock(conn)
             _check_references(conn, b.commune_code, contents)
             m = b.manifest
             conn.execute(
@@ -301,6 +299,16 @@ def _apply(
     except _DryRun:
         pass
     return counts
+
+
+def _take_write_lock(conn: Connection) -> None:
+    """Serialise importers: a second import of the same bundle waits here, then meets
+    the UNIQUE ledger row (instead of "database is locked" or a half-checked chain)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        # PostgreSQL (the hub): readers go on; a second importer waits for this one.
+        conn.exec_driver_sql("LOCK TABLE sync_ledger IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _check_references(conn: Connection, commune: str, contents: bundle.Contents) -> None:
@@ -397,6 +405,22 @@ def _apply_entity(
                 }
             )
             stats["conflicts"] += 1
+    if conn.dialect.name != "sqlite":
+        _write_portable(conn, fields, new_rows, upd_rows)
+    else:
+        _write_sqlite(conn, fields, new_rows, upd_rows)
+    if conflicts:
+        conn.execute(insert(SyncConflict), conflicts)
+    return stats
+
+
+def _write_sqlite(
+    conn: Connection,
+    fields: list[tuple[str, str]],
+    new_rows: list[tuple[Any, ...]],
+    upd_rows: list[tuple[Any, ...]],
+) -> None:
+    """SQLite: the record's JSON is built by SQLite itself (no Python work per record)."""
     data_sql = _record_sql(fields)
     if new_rows:
         conn.exec_driver_sql(
@@ -411,9 +435,73 @@ def _apply_entity(
             f"bundle_seq = ?6 WHERE id = ?{7 + len(fields)} AND uuid = ?3 AND entity = ?2",
             upd_rows,
         )
-    if conflicts:
-        conn.execute(insert(SyncConflict), conflicts)
-    return stats
+
+
+def _record_json(fields: list[tuple[str, str]], row: tuple[Any, ...]) -> str:
+    """The JSON text :func:`_record_sql` builds, built in Python (same keys, same order).
+
+    ``row`` is (commune, entity, uuid, revision, deleted, bundle seq, *field values).
+    """
+    commune, _entity, uid, revision, deleted = row[:5]
+    record: dict[str, Any] = {
+        "uuid": uid,
+        "revision": revision,
+        "deleted": bool(deleted),
+        "commune_code": commune,
+    }
+    for (name, kind), value in zip(fields, row[6 : 6 + len(fields)], strict=True):
+        if deleted and name != "deleted_at":
+            continue
+        record[name] = bool(value) if kind == "bool" and value is not None else value
+    return _encode(record)
+
+
+def _write_portable(
+    conn: Connection,
+    fields: list[tuple[str, str]],
+    new_rows: list[tuple[Any, ...]],
+    upd_rows: list[tuple[Any, ...]],
+) -> None:
+    """Any other engine (PostgreSQL at the hub): the same rows through SQLAlchemy Core."""
+    from sqlalchemy import bindparam, update
+
+    if new_rows:
+        conn.execute(
+            insert(SyncRecord),
+            [
+                {
+                    "commune_code": r[0],
+                    "entity": r[1],
+                    "uuid": r[2],
+                    "revision": r[3],
+                    "deleted": bool(r[4]),
+                    "data": _record_json(fields, r),
+                    "bundle_seq": r[5],
+                }
+                for r in new_rows
+            ],
+        )
+    if upd_rows:
+        conn.execute(
+            update(SyncRecord)
+            .where(SyncRecord.id == bindparam("rid"))
+            .values(
+                revision=bindparam("rev"),
+                deleted=bindparam("gone"),
+                data=bindparam("body"),
+                bundle_seq=bindparam("bseq"),
+            ),
+            [
+                {
+                    "rid": r[-1],
+                    "rev": r[3],
+                    "gone": bool(r[4]),
+                    "body": _record_json(fields, r[:-1]),
+                    "bseq": r[5],
+                }
+                for r in upd_rows
+            ],
+        )
 
 
 def _encode(record: dict[str, Any]) -> str:

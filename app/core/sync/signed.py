@@ -15,11 +15,16 @@ from app.core.sync import canonical, keys
 MAX_DOC_BYTES = 4 * 1024 * 1024
 
 
+def signed_bytes(body: dict[str, Any], data_dir: Path) -> bytes:
+    """The signed document's bytes (deterministic: Ed25519 and canonical JSON)."""
+    signature = keys.sign(data_dir, canonical.dumps(body))
+    return canonical.dumps({"body": body, "signature": signature.hex()})
+
+
 def write_signed(path: Path, body: dict[str, Any], data_dir: Path) -> Path:
     from app.core.sync.writer import write_durably
 
-    signature = keys.sign(data_dir, canonical.dumps(body))
-    write_durably(path, canonical.dumps({"body": body, "signature": signature.hex()}))
+    write_durably(path, signed_bytes(body, data_dir))
     return path
 
 
@@ -30,20 +35,28 @@ def read_signed(path: Path, expected_format: str, what: str) -> tuple[dict[str, 
             data = fh.read(MAX_DOC_BYTES + 1)
     except OSError as exc:
         raise UserError(f"Không đọc được tệp {path}: {exc.strerror}.") from exc
+    return parse_signed(data, expected_format, what, name=path.name)
+
+
+def parse_signed(
+    data: bytes, expected_format: str, what: str, *, name: str = ""
+) -> tuple[dict[str, Any], str]:
+    """As :func:`read_signed`, for a document already in memory (e.g. from the hub)."""
+    label = f"Tệp {name}" if name else "Dữ liệu nhận được"
     if len(data) > MAX_DOC_BYTES:
-        raise UserError(f"Tệp {path.name} quá lớn, không phải {what}.")
+        raise UserError(f"{label} quá lớn, không phải {what}.")
     try:
         doc = canonical.loads(data, max_depth=8)
     except canonical.JsonRefused as exc:
-        raise UserError(f"Tệp {path.name} không phải {what} hợp lệ ({exc}).") from None
+        raise UserError(f"{label} không phải {what} hợp lệ ({exc}).") from None
     if not isinstance(doc, dict) or set(doc) != {"body", "signature"}:
-        raise UserError(f"Tệp {path.name} không phải {what} hợp lệ.")
+        raise UserError(f"{label} không phải {what} hợp lệ.")
     body, signature = doc["body"], doc["signature"]
     if not isinstance(body, dict) or body.get("format") != expected_format:
-        raise UserError(f"Tệp {path.name} không phải {what}.")
+        raise UserError(f"{label} không phải {what}.")
     public = body.get("public_key")
     if not isinstance(public, str) or not isinstance(signature, str):
-        raise UserError(f"Tệp {path.name} không phải {what} hợp lệ.")
+        raise UserError(f"{label} không phải {what} hợp lệ.")
     try:
         sig = bytes.fromhex(signature)
     except ValueError:

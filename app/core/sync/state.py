@@ -15,6 +15,7 @@ from app.core.models.sync import SyncProvince
 MODE_KEY = "sync_mode"  # "upper" at a province/district; absent at a commune
 PROVINCE_NAME_KEY = "sync_province_name"
 INCLUDE_PERSONAL_KEY = "sync_include_personal"
+HUB_URL_KEY = "sync_hub_url"  # upper level: the hub address written into config packages
 CONFIG_FORMAT = "khuyenhoc-province-config"
 
 
@@ -47,6 +48,11 @@ class ProvinceConfig:
     fingerprint: str
     recipients: tuple[str, ...]  # age recipients: province, then escrow if any
     body: dict[str, Any]
+
+    @property
+    def hub_url(self) -> str:
+        """The province hub's address ("" when the province runs none: USB only)."""
+        return str(self.body.get("hub_url", "") or "")
 
 
 def province_config(db: Database) -> ProvinceConfig | None:
@@ -132,6 +138,7 @@ def load_config_package(
                 f"({current.version}). Không nạp gói cũ."
             )
         if version == current.version:
+            install_content_once(db, current)  # e.g. the first load stopped half-way
             return current, "same"
     with db.session() as s:
         row = s.get(SyncProvince, 1)
@@ -146,4 +153,20 @@ def load_config_package(
             row.version, row.body = version, text
     config = province_config(db)
     assert config is not None and config.province_name == name
+    install_content_once(db, config)
     return config, "pinned" if current is None else "updated"
+
+
+def install_content_once(db: Database, config: ProvinceConfig) -> None:
+    """Install the package's criteria sets and targets unless done for this version.
+
+    Each set and the targets are saved in their own unit of work after the package
+    itself, so the installation is repeated (harmlessly) if it was interrupted.
+    """
+    from app.core.sync import package_content
+
+    done = package_content.last_report(db)
+    if done is not None and done.version >= config.version:
+        return
+    if config.body.get("criteria_sets") or config.body.get("targets"):
+        package_content.install_content(db, config.version, config.body)

@@ -17,10 +17,12 @@ from app.core.errors import UserError
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport, SyncLedger, SyncPinnedKey
 from app.core.sync import bundle, keys, state
-from app.core.sync.signed import read_signed, write_signed
+from app.core.sync.signed import parse_signed, read_signed, signed_bytes, write_signed
 
 RECEIPT_FORMAT = "khuyenhoc-receipt"
 REGISTRATION_FORMAT = "khuyenhoc-key-registration"
+# A photo or scan of the printed key registration sheet (its QR code holds the JSON).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -38,23 +40,54 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "tinh"
 
 
+def check_hub_url(url: str) -> str:
+    """A hub address as the communes will use it ("" for none): http(s)://host[:port]."""
+    from urllib.parse import urlsplit
+
+    url = url.strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(
+            f"Địa chỉ máy chủ của tỉnh không hợp lệ: {url} "
+            "(ví dụ đúng: https://khuyenhoc.hungyen.gov.vn hoặc http://10.0.0.5:8750)."
+        )
+    return url
+
+
 def init_province(
-    data_dir: Path, name: str, out_dir: Path, *, escrow_recipient: str = ""
+    data_dir: Path,
+    name: str,
+    out_dir: Path,
+    *,
+    escrow_recipient: str = "",
+    hub_url: str = "",
+    database_url: str = "",
 ) -> ProvinceInit:
     """Create the upper-level database, its keys and configuration package version 1."""
-    from app.core.workspace import check_writable, has_database
+    from app.core.db import open_server_database
+    from app.core.workspace import check_writable, has_database, remember_server_database
 
     if not name.strip():
         raise UserError("Hãy nhập tên đơn vị cấp trên (ví dụ: Hội Khuyến học tỉnh Hưng Yên).")
     if has_database(data_dir):
         raise UserError(f"Thư mục {data_dir} đã có dữ liệu. Hãy chọn một thư mục trống.")
     check_writable(data_dir)
-    db = open_database(paths.database_path(data_dir), create=True)
+    if database_url:
+        db = open_server_database(database_url, data_dir)
+        remember_server_database(data_dir, database_url)
+    else:
+        db = open_database(paths.database_path(data_dir), create=True)
     try:
+        if state.is_upper(db) or state.get_setting(db, state.PROVINCE_NAME_KEY, ""):
+            raise UserError("Cơ sở dữ liệu PostgreSQL này đã có dữ liệu cấp trên.")
         state.put_setting(db, state.MODE_KEY, "upper")
         state.put_setting(db, state.PROVINCE_NAME_KEY, name.strip())
         keys.age_identity(data_dir, create=True)
-        package = write_config_package(db, out_dir, version=1, escrow_recipient=escrow_recipient)
+        package = write_config_package(
+            db, out_dir, version=1, escrow_recipient=escrow_recipient, hub_url=hub_url
+        )
         me = keys.my_key(data_dir)
         return ProvinceInit(
             data_dir,
@@ -75,8 +108,21 @@ def write_config_package(
     escrow_recipient: str = "",
     criteria_sets: list[Any] | None = None,
     targets: dict[str, Any] | None = None,
+    hub_url: str | None = None,
 ) -> Path:
+    """Write configuration package ``version``; ``hub_url`` None keeps the stored one.
+
+    ``criteria_sets`` and ``targets`` are encoded as :mod:`package_content` makes them
+    (JSON text: a signed body holds no fractions).
+    """
     state.require_upper(db)
+    if any(not isinstance(c, str) for c in criteria_sets or []) or any(
+        not isinstance(v, str) for v in (targets or {}).values()
+    ):
+        raise TypeError("criteria_sets/targets must come from package_content.read_content")
+    if hub_url is not None:
+        state.put_setting(db, state.HUB_URL_KEY, check_hub_url(hub_url))
+    hub = str(state.get_setting(db, state.HUB_URL_KEY, ""))
     if escrow_recipient:
         from pyrage import x25519
 
@@ -104,6 +150,7 @@ def write_config_package(
         "criteria_sets": criteria_sets or [],
         "targets": targets or {},
         "accepted_keys": accepted,
+        "hub_url": hub,
     }
     path = out_dir / f"KH_cauhinh_{_slug(name)}_v{version}.khcfg"
     return write_signed(path, body, db.data_dir)
@@ -139,6 +186,8 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
     from app.core.sync import importer
 
     path = Path(source)
+    if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+        return _key_from_photo(path)
     if path.is_file():
         data = path.read_bytes()[: bundle.MAX_BUNDLE_BYTES + 1]
         if data[:2] == b"PK":
@@ -165,6 +214,26 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
     raise UserError(
         f"Không tìm thấy khóa có vân tay {source} trong các gói đang cách ly. "
         "Hãy đưa tệp phiếu đăng ký khóa hoặc gói dữ liệu của xã."
+    )
+
+
+def _key_from_photo(path: Path) -> tuple[str, str, str]:
+    """(public key, commune code, installation id) from the QR of a key registration sheet."""
+    from app.core.printing.qrread import read_qr_payloads
+
+    for text in read_qr_payloads(path):
+        try:
+            doc = json.loads(text)
+            public = str(doc["public_key"])
+            if doc.get("format") == REGISTRATION_FORMAT and keys.key_id_of(public) == doc.get(
+                "key_id"
+            ):
+                return public, str(doc["commune_code"]), str(doc.get("installation_id", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    raise UserError(
+        f"Mã QR trong ảnh {path.name} không phải mã của phiếu đăng ký khóa. "
+        "Hãy chụp lại rõ mã QR trên phiếu, hoặc dùng tệp phiếu đăng ký."
     )
 
 
@@ -216,6 +285,22 @@ def pinned_keys(db: Database) -> list[PinnedKey]:
 # --- receipts ----------------------------------------------------------------------------
 
 
+def _receipt_body(
+    db: Database, commune_code: str, applied: list[dict[str, Any]], created_at: str
+) -> dict[str, Any]:
+    me = keys.my_key(db.data_dir)
+    return {
+        "format": RECEIPT_FORMAT,
+        "format_version": 1,
+        "province_name": str(state.get_setting(db, state.PROVINCE_NAME_KEY, "")),
+        "public_key": me.public_key,
+        "key_id": me.key_id,
+        "commune_code": commune_code,
+        "created_at": created_at,
+        "bundles": applied,
+    }
+
+
 def write_receipt(db: Database, commune_code: str, out_dir: Path) -> tuple[Path, int]:
     """A signed receipt listing every bundle of the commune applied here."""
     state.require_upper(db)
@@ -231,20 +316,38 @@ def write_receipt(db: Database, commune_code: str, out_dir: Path) -> tuple[Path,
         ]
     if not applied:
         raise UserError(f"Chưa nhập gói nào của xã mã {commune_code}.")
-    me = keys.my_key(db.data_dir)
-    body = {
-        "format": RECEIPT_FORMAT,
-        "format_version": 1,
-        "province_name": str(state.get_setting(db, state.PROVINCE_NAME_KEY, "")),
-        "public_key": me.public_key,
-        "key_id": me.key_id,
-        "commune_code": commune_code,
-        "created_at": utcnow().isoformat(),
-        "bundles": applied,
-    }
+    body = _receipt_body(db, commune_code, applied, utcnow().isoformat())
     last = applied[-1]["seq"]
     path = out_dir / f"KH_bienNhan_{commune_code}_{last:06d}.khr"
     return write_signed(path, body, db.data_dir), len(applied)
+
+
+def bundle_receipt(db: Database, bundle_id: str) -> bytes | None:
+    """The signed receipt for one applied bundle, or None if it was not applied here.
+
+    It lists the bundle and every earlier bundle of the same installation, and is dated
+    when the bundle was applied: the ledger is append-only and Ed25519 is deterministic,
+    so asking again (a replayed upload, a lost answer) gives the very same bytes.
+    """
+    state.require_upper(db)
+    with db.session() as s:
+        row = s.scalars(select(SyncLedger).where(SyncLedger.bundle_id == bundle_id)).first()
+        if row is None:
+            return None
+        earlier = s.scalars(
+            select(SyncLedger)
+            .where(
+                SyncLedger.installation_id == row.installation_id,
+                SyncLedger.seq <= row.seq,
+            )
+            .order_by(SyncLedger.seq)
+        ).all()
+        applied = [
+            {"installation_id": r.installation_id, "seq": r.seq, "bundle_id": r.bundle_id}
+            for r in earlier
+        ]
+        body = _receipt_body(db, row.commune_code, applied, row.imported_at.isoformat())
+    return signed_bytes(body, db.data_dir)
 
 
 def load_receipt(db: Database, path: Path) -> int:
@@ -254,7 +357,21 @@ def load_receipt(db: Database, path: Path) -> int:
     if config is None:
         raise UserError("Chưa nạp gói cấu hình của tỉnh: chưa kiểm tra được biên nhận.")
     body, public = read_signed(path, RECEIPT_FORMAT, "biên nhận của tỉnh")
-    if public != config.public_key:
+    return _mark_received(db, body, public, config.public_key)
+
+
+def load_receipt_bytes(db: Database, data: bytes) -> int:
+    """As :func:`load_receipt`, for a receipt the hub sent back."""
+    state.require_commune(db)
+    config = state.province_config(db)
+    if config is None:
+        raise UserError("Chưa nạp gói cấu hình của tỉnh: chưa kiểm tra được biên nhận.")
+    body, public = parse_signed(data, RECEIPT_FORMAT, "biên nhận của tỉnh")
+    return _mark_received(db, body, public, config.public_key)
+
+
+def _mark_received(db: Database, body: dict[str, Any], public: str, province_key: str) -> int:
+    if public != province_key:
         raise UserError("Biên nhận không được ký bằng khóa của tỉnh đã ghi nhận. Không nạp.")
     if body.get("commune_code") != db.commune_code:
         raise UserError("Biên nhận này là của xã khác.")

@@ -142,6 +142,7 @@ def _log_export(db: Database, b: bundle.Bundle, path: Path) -> None:
                 since_change_seq=m["since_change_seq"],
                 upto_change_seq=m["upto_change_seq"],
                 counts=json.dumps(m["counts"]),
+                send_state="pending",  # enters the outbox (app.core.sync.outbox)
             )
         )
 

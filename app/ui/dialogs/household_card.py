@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.db import Database
+from app.core.fund.awards import award_lines, awards_of_household
 from app.core.models.households import SCHOOL_LEVEL_LABELS
 from app.core.registry.households import HouseholdCard, PersonView, get_household_card
 from app.ui.dialogs.common import APP_TITLE, birth_text, gender_label
@@ -134,6 +135,10 @@ class HouseholdCardDialog(QDialog):
         assessment_box = QGroupBox("Lịch sử đánh giá Gia đình học tập")
         QVBoxLayout(assessment_box).addWidget(self.assessment_label)
 
+        self.awards_label = _value_label()
+        awards_box = QGroupBox("Học bổng, khen thưởng")
+        QVBoxLayout(awards_box).addWidget(self.awards_label)
+
         buttons = QDialogButtonBox()
         self.edit_button = QPushButton("&Sửa hộ…")
         self.close_button = QPushButton("Đó&ng")
@@ -150,6 +155,7 @@ class HouseholdCardDialog(QDialog):
         layout.addWidget(people_box, 1)
         layout.addWidget(members_box)
         layout.addWidget(assessment_box)
+        layout.addWidget(awards_box)
         layout.addWidget(buttons)
         self.refresh()
         self.close_button.setFocus()
@@ -176,6 +182,8 @@ class HouseholdCardDialog(QDialog):
         self._fill_people(card)
         self._fill_members(card)
         self.assessment_label.setText(assessment_history_text(self.db, self.household_id))
+        found = award_lines(awards_of_household(self.db, self.household_id))
+        self.awards_label.setText("\n".join(found) or "Chưa có")
 
     def _fill_people(self, card: HouseholdCard) -> None:
         cards = {member_id: number for member_id, _name, number in card.members}

@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -37,7 +38,7 @@ from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
 from app.ui.widgets import messages
 
-LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Công nhận")
+LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề nghị", "Công nhận")
 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
@@ -66,6 +67,14 @@ class RecognitionDialog(QDialog):
         form.addRow("Ngày ký:", self.date)
         form.addRow("Chức vụ người ký:", self.signer_title)
         form.addRow("Người ký:", self.signer_name)
+        self.without_proposal = QCheckBox("Công nhận cả trường hợp thôn chưa đề nghị")
+        self.without_proposal.setToolTip(
+            "Bình thường chỉ công nhận những trường hợp đạt đã được thôn đề nghị."
+        )
+        self.without_proposal.setVisible(model in svc.PROPOSED_MODELS)
+        self.counts = QLabel(_decision_counts(db, year, model))
+        form.addRow(self.counts)
+        form.addRow(self.without_proposal)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -88,8 +97,21 @@ class RecognitionDialog(QDialog):
                     signer_title=self.signer_title.text(),
                     signer_name=self.signer_name.text(),
                 ),
+                allow_unproposed=self.without_proposal.isChecked(),
             )
             self.accept()
+
+
+def _decision_counts(db: Database, year: int, model: str) -> str:
+    """What the decision will take: who passed, and (where hamlets propose) who was proposed."""
+    rows = [r for r in svc.cycle_rows(db, year, model) if r.passed and not r.recognised]
+    if model not in svc.PROPOSED_MODELS:
+        return f"{len(rows)} trường hợp đạt chưa được công nhận."
+    proposed = sum(r.proposed for r in rows)
+    return (
+        f"{len(rows)} trường hợp đạt chưa được công nhận; {proposed} đã được thôn đề nghị "
+        "(quyết định chỉ công nhận những trường hợp được đề nghị)."
+    )
 
 
 def _chairman(db: Database) -> str:
@@ -188,6 +210,10 @@ class CycleScreen(Screen):
         self.grid_error = QLabel()
         self.grid_error.setStyleSheet("color: #b00020;")
         self.save_button = QPushButton("&Lưu kết quả chấm")
+        self.propose_button = QPushButton("Thôn đề nghị…")
+        self.propose_button.setToolTip(
+            "Thôn chọn những trường hợp đạt để đề nghị xã công nhận; in danh sách đề nghị"
+        )
         self.recognise_button = QPushButton("Quyết định công nhận…")
         self.form_button = QPushButton("&Phiếu chi tiết…")
         self.form_button.setToolTip(
@@ -197,6 +223,7 @@ class CycleScreen(Screen):
         buttons.addWidget(self.grid_error, 1)
         buttons.addWidget(self.form_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.propose_button)
         buttons.addWidget(self.recognise_button)
         layout = QVBoxLayout(page)
         layout.addWidget(self.set_label)
@@ -204,6 +231,7 @@ class CycleScreen(Screen):
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save_assessments)
         self.recognise_button.clicked.connect(self.open_recognition)
+        self.propose_button.clicked.connect(self.open_proposal)
         self.form_button.clicked.connect(self.open_form)
         return page
 
@@ -241,6 +269,7 @@ class CycleScreen(Screen):
             if self.hamlet_box.count() == 0:
                 self._fill_hamlets()
             year, model = self.year.value(), self.model_code
+            self.propose_button.setEnabled(model in svc.PROPOSED_MODELS)
             state = svc.year_state(self.ctx.db, year)
             self.year_state.setText("  Đã khóa sổ" if state.closed else "")
             self.close_button.setEnabled(not state.closed)
@@ -280,6 +309,7 @@ class CycleScreen(Screen):
                 "✓" if r.registered else "",
                 "" if r.total is None else f"{r.total:g}",
                 r.label,
+                "✓" if r.proposed else "",
                 "✓" if r.recognised else "",
             ]
             items = [QStandardItem(c) for c in cells]
@@ -330,7 +360,25 @@ class CycleScreen(Screen):
             self.save_assessments()
         dialog = RecognitionDialog(self.ctx.db, self.year.value(), self.model_code, self)
         if dialog.exec() and dialog.outcome is not None:
-            self.ctx.announce("cycle", f"Đã công nhận {dialog.outcome.recognised} theo quyết định.")
+            out = dialog.outcome
+            waiting = (
+                f" {out.not_proposed} đạt nhưng chưa được thôn đề nghị." if out.not_proposed else ""
+            )
+            self.ctx.announce("cycle", f"Đã công nhận {out.recognised} theo quyết định.{waiting}")
+            self.reload()
+
+    def open_proposal(self) -> None:
+        """The hamlet's proposal to the commune (the hamlet chosen above, else the first)."""
+        from app.ui.screens.cycle_proposal import ProposalDialog
+
+        if self.grid_model is not None and self.grid_model.dirty:
+            self.save_assessments()
+        dialog = ProposalDialog(
+            self.ctx.db, self.year.value(), self.model_code, self.hamlets, self.hamlet_id, self
+        )
+        dialog.exec()
+        if dialog.changed:
+            self.ctx.announce("cycle", "Đã lưu đề nghị của thôn.")
             self.reload()
 
     def close_year(self) -> None:

@@ -1,8 +1,10 @@
 """One entity's assessment as a form: every item with its title, value and evidence note.
 
 The learning-citizen self-assessment is filled here (form variant, ten indicators);
-any model can use it when evidence notes matter. The total and result follow each
-change; "Lưu" records it through the core in one transaction.
+any model can use it when evidence notes matter. Each scored item has a slider and
+an exact box side by side, its minimum shown beside it (red while below); each group
+shows its running subtotal against its minimum, and the total and result follow
+every change. "Lưu" records it through the core in one transaction.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,16 +21,18 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.assessment import MODELS
 from app.core.assessment import cycle as svc
-from app.core.assessment.criteria import Item
+from app.core.assessment.criteria import Group, Item
 from app.core.assessment.scoring import Ratio, Value, score
 from app.core.db import Database
 from app.core.errors import ValidationError
@@ -43,6 +48,9 @@ class AssessmentFormDialog(QDialog):
         self.doc = sheet.doc
         self.inputs: dict[str, QDoubleSpinBox | QCheckBox] = {}
         self.notes: dict[str, QLineEdit] = {}
+        self.sliders: dict[str, QSlider] = {}
+        self.min_labels: dict[str, QLabel] = {}
+        self.group_boxes: dict[str, tuple[QGroupBox, Group]] = {}
         self.computed: dict[str, Ratio] = dict(row.computed)
         stored = _stored(db, sheet.year, sheet.model, row.entity_id)
         self.setWindowTitle(f"Phiếu đánh giá {MODELS[sheet.model]} {sheet.year} — {row.name}")
@@ -63,6 +71,7 @@ class AssessmentFormDialog(QDialog):
         evidence = stored.get("evidence", {})
         for group in self.doc.groups:
             box = QGroupBox(f"{group.code}. {group.title} (tối đa {group.max:g})")
+            self.group_boxes[group.code] = (box, group)
             grid = QGridLayout(box)
             for r, item in enumerate(group.items):
                 grid.addWidget(QLabel(f"{item.code}"), r, 0)
@@ -70,6 +79,10 @@ class AssessmentFormDialog(QDialog):
                 title.setWordWrap(True)
                 grid.addWidget(title, r, 1)
                 grid.addWidget(self._input(item, row.values.get(item.code)), r, 2)
+                if item.min is not None:
+                    floor = QLabel(f"tối thiểu {item.min:g}")
+                    self.min_labels[item.code] = floor
+                    grid.addWidget(floor, r, 4)
                 note = QLineEdit(str(evidence.get(item.code, "")))
                 note.setPlaceholderText("minh chứng")
                 self.notes[item.code] = note
@@ -109,9 +122,25 @@ class AssessmentFormDialog(QDialog):
         spin.setDecimals(0 if float(item.step).is_integer() else 2)
         spin.setValue(float(value) if isinstance(value, int | float) else 0.0)
         spin.setSuffix(f" / {item.max:g}")
-        spin.valueChanged.connect(self.update_total)
         self.inputs[item.code] = spin
-        return spin
+        # The slider moves by the item's step; both widgets always show the same value.
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(0, round(item.max / item.step))
+        slider.setPageStep(1)
+        slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        slider.setValue(round(spin.value() / item.step))
+        slider.setMinimumWidth(120)
+        slider.setAccessibleName(f"{item.code} {item.title}")
+        self.sliders[item.code] = slider
+        slider.valueChanged.connect(lambda k: spin.setValue(k * item.step))
+        spin.valueChanged.connect(lambda v: _quiet_set(slider, round(v / item.step)))
+        spin.valueChanged.connect(self.update_total)
+        pair = QWidget()
+        line = QHBoxLayout(pair)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(slider, 1)
+        line.addWidget(spin)
+        return pair
 
     def values(self) -> dict[str, Value]:
         out: dict[str, Value] = {}
@@ -129,6 +158,15 @@ class AssessmentFormDialog(QDialog):
         self.result_label.setText(
             f"Tổng: {result.total:g}/{result.max:g} — {result.label}{failures}"
         )
+        colour = "#2b8a3e" if result.passed else "#b00020"
+        self.result_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        for code, label in self.min_labels.items():
+            low = result.items[code].below_min if code in result.items else False
+            label.setStyleSheet("color: #b00020; font-weight: bold;" if low else "color: gray;")
+        for code, (box, group) in self.group_boxes.items():
+            got = result.group_totals.get(code, 0.0)
+            floor = f", tối thiểu {group.min:g}" if group.min is not None else ""
+            box.setTitle(f"{group.code}. {group.title} — {got:g}/{group.max:g}{floor}")
 
     def save(self) -> None:
         evidence = {c: n.text().strip() for c, n in self.notes.items() if n.text().strip()}
@@ -146,6 +184,13 @@ class AssessmentFormDialog(QDialog):
                 ),
             )
             self.accept()
+
+
+def _quiet_set(slider: QSlider, position: int) -> None:
+    """Move the slider to follow the box without echoing the change back."""
+    slider.blockSignals(True)
+    slider.setValue(position)
+    slider.blockSignals(False)
 
 
 def _stored(db: Database, year: int, model: str, entity_id: int) -> dict[str, Any]:

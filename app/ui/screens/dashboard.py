@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.assessment import targets
 from app.core.assessment.cycle import working_year
+from app.core.fund.report import fund_per_head, fund_row_text
 from app.ui.screens.base import AppContext, Screen
 from app.ui.widgets import messages
 
@@ -140,11 +142,14 @@ class DashboardScreen(Screen):
         self.year.setValue(working_year(ctx.db) if ctx.available else dt.date.today().year)
         self.profile_box = QComboBox()
         self.members_label = QLabel()
+        self.fund_label = QLabel()
         top = QHBoxLayout()
         top.addWidget(QLabel("Năm:"))
         top.addWidget(self.year)
         top.addWidget(QLabel("Bộ chỉ tiêu:"))
         top.addWidget(self.profile_box, 1)
+        self.own_targets_button = QPushButton("Chỉ tiêu của xã…")
+        top.addWidget(self.own_targets_button)
         self.chart = BarChart()
         legend = QLabel(
             "<span style='color:#6baed6'>■</span> đăng ký &nbsp; "
@@ -170,8 +175,10 @@ class DashboardScreen(Screen):
         layout.addWidget(self.source_label)
         layout.addWidget(split, 1)
         layout.addWidget(self.members_label)
+        layout.addWidget(self.fund_label)
         self.year.valueChanged.connect(self.reload)
         self.profile_box.activated.connect(self.choose_profile)
+        self.own_targets_button.clicked.connect(self.edit_own_targets)
         ctx.changed.connect(lambda _kind: self.mark_stale())
 
     def showEvent(self, event: object) -> None:
@@ -188,6 +195,15 @@ class DashboardScreen(Screen):
     def choose_profile(self) -> None:
         with messages.guarded(self):
             targets.choose_profile(self.ctx.db, str(self.profile_box.currentData()))
+            self.reload()
+
+    def edit_own_targets(self) -> None:
+        """The commune's own targets beside the province's; chosen once saved."""
+        from app.ui.screens.cycle_targets import OwnTargetsDialog
+
+        dialog = OwnTargetsDialog(self.ctx.db, self.year.value(), self)
+        if dialog.exec() and dialog.saved is not None:
+            self.profile_box.clear()  # refilled with the commune's profile chosen
             self.reload()
 
     def reload(self) -> None:
@@ -235,6 +251,7 @@ class DashboardScreen(Screen):
             f"Hội viên: {m.members:,} / dân số {m.population:,} = {pct(m.rate)} "
             f"(chỉ tiêu {pct(m.target)})".replace(",", ".")
         )
+        self.fund_label.setText(fund_row_text(fund_per_head(self.ctx.db, rep.year)))
 
     def _show_trend(self) -> None:
         """Recognition rate per model over the years that have data (newest last)."""

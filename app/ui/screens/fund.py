@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -46,6 +45,9 @@ from app.core.models.fund import (
 from app.core.models.households import SCHOOL_LEVEL_LABELS
 from app.core.registry.members import branch_choices
 from app.ui.screens.base import AppContext, Screen
+from app.ui.screens.fund_activities import ActivitiesTab
+from app.ui.screens.fund_common import cell, make_table
+from app.ui.screens.fund_programmes import ProgrammesTab, print_in_background
 from app.ui.widgets import messages
 
 LEDGER_COLUMNS = ("Số phiếu", "Ngày", "Người nộp / nhận", "Nội dung", "Thu", "Chi", "Ghi chú")
@@ -61,46 +63,18 @@ def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
     return text if ok else None
 
 
-def _item(text: str, right: bool = False, data: object = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setEditable(False)
-    if right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if data is not None:
-        item.setData(data, Qt.ItemDataRole.UserRole)
-    return item
+def ask_month(parent: QWidget | None, year: int) -> int | None:
+    """0 for the whole year, 1–12 for a month, None if cancelled; tests replace this."""
+    choices = [f"Cả năm {year}", *(f"Tháng {m:02d}/{year}" for m in range(1, 13))]
+    text, ok = QInputDialog.getItem(parent, "In sổ quỹ", "Kỳ:", choices, 0, False)
+    return choices.index(text) if ok else None
 
 
-COLUMN_WIDTHS = {
-    "Số phiếu": 110,
-    "Ngày": 90,
-    "Người nộp / nhận": 220,
-    "Nội dung": 240,
-    "Thu": 120,
-    "Chi": 120,
-    "Chi hội": 260,
-    "Hội viên": 200,
-    "Chương trình": 260,
-    "Người nhận": 200,
-    "Họ và tên": 220,
-}
-
-
-def _table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel]:
-    model = QStandardItemModel(0, len(columns))
-    model.setHorizontalHeaderLabels(list(columns))
-    view = QTableView()
-    view.setModel(model)
-    view.setWordWrap(False)
-    view.verticalHeader().setDefaultSectionSize(24)
-    for index, title in enumerate(columns):
-        view.setColumnWidth(index, COLUMN_WIDTHS.get(title, 110))
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view, model
+def ask_board(parent: QWidget | None) -> str | None:
+    """ "donors" or "families", None if cancelled; tests replace this."""
+    choices = {"Nhà hảo tâm ủng hộ quỹ": "donors", "Gia đình có thành tích": "families"}
+    text, ok = QInputDialog.getItem(parent, "Bảng vinh danh", "Bảng:", list(choices), 0, False)
+    return choices[text] if ok else None
 
 
 class EntryDialog(QDialog):
@@ -206,9 +180,10 @@ class GrantDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Tìm tên (không cần dấu)…")
         self.search.textChanged.connect(lambda _t: self.load())
-        self.view, self.model = _table(("Họ và tên", "Năm sinh", "Cấp học", "Đã nhận năm nay"))
+        self.view, self.model = make_table(("Họ và tên", "Năm sinh", "Cấp học", "Đã nhận năm nay"))
         self.total = QLabel()
-        self.model.itemChanged.connect(lambda _i: self._show_total())
+        self._loading = False
+        self.model.itemChanged.connect(lambda _i: self._loading or self._show_total())
         self.amount.valueChanged.connect(lambda _v: self._show_total())
         form = QFormLayout()
         form.addRow("Loại", self.kind)
@@ -229,22 +204,22 @@ class GrantDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        self.model.blockSignals(True)
+        self._loading = True  # the view must see the rows; ticks are read after filling
         self.model.removeRows(0, self.model.rowCount())
         for c in awards.candidates(self.db, self.year, self.search.text().strip() or None):
-            name = _item(c.full_name, data=c.person_id)
+            name = cell(c.full_name, data=c.person_id)
             name.setCheckable(True)
             checked = c.person_id in self.chosen
             name.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.model.appendRow(
                 [
                     name,
-                    _item(str(c.birth_year or "")),
-                    _item(SCHOOL_LEVEL_LABELS.get(c.school_level or "", "")),
-                    _item("Có" if c.awarded_this_year else ""),
+                    cell(str(c.birth_year or "")),
+                    cell(SCHOOL_LEVEL_LABELS.get(c.school_level or "", "")),
+                    cell("Có" if c.awarded_this_year else ""),
                 ]
             )
-        self.model.blockSignals(False)
+        self._loading = False
         self._show_total()
 
     def _show_total(self) -> None:
@@ -303,6 +278,10 @@ class FundScreen(Screen):
         self.tabs.addTab(self._ledger_tab(), "Sổ quỹ")
         self.tabs.addTab(self._dues_tab(), "Hội phí")
         self.tabs.addTab(self._awards_tab(), "Học bổng, khen thưởng")
+        self.programmes_tab = ProgrammesTab(ctx, self.after_write)
+        self.tabs.addTab(self.programmes_tab, "Chương trình")
+        self.activities_tab = ActivitiesTab(ctx, self.after_write)
+        self.tabs.addTab(self.activities_tab, "Hoạt động")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -326,7 +305,7 @@ class FundScreen(Screen):
         filters = QHBoxLayout()
         for widget in (self.kind_filter, self.search, self.show_cancelled):
             filters.addWidget(widget)
-        self.ledger_view, self.ledger_model = _table(LEDGER_COLUMNS)
+        self.ledger_view, self.ledger_model = make_table(LEDGER_COLUMNS)
         self.balance_label = QLabel()
         buttons = QHBoxLayout()
         for text, slot in (
@@ -334,6 +313,8 @@ class FundScreen(Screen):
             ("Lập phiếu chi…", lambda: self.new_entry(EntryKind.PAYMENT.value)),
             ("Hủy phiếu…", self.cancel_selected),
             ("In phiếu…", self.print_selected),
+            ("In sổ quỹ…", self.print_book),
+            ("Bảng vinh danh…", self.print_honour_board),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -353,7 +334,7 @@ class FundScreen(Screen):
         self.dues_amount.setSingleStep(1_000)
         self.dues_amount.setValue(DEFAULT_DUES)
         self.dues_amount.setSuffix(" đ")
-        self.dues_view, self.dues_model = _table(DUES_COLUMNS)
+        self.dues_view, self.dues_model = make_table(DUES_COLUMNS)
         self.dues_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.dues_label = QLabel()
         self.dues_label.setWordWrap(True)
@@ -376,7 +357,7 @@ class FundScreen(Screen):
 
     def _awards_tab(self) -> QWidget:
         tab = QWidget()
-        self.awards_view, self.awards_model = _table(AWARD_COLUMNS)
+        self.awards_view, self.awards_model = make_table(AWARD_COLUMNS)
         self.awards_label = QLabel()
         self.awards_label.setWordWrap(True)
         grant = QPushButton("Ghi danh sách…")
@@ -406,6 +387,8 @@ class FundScreen(Screen):
             self._fill_branches()
             self.load_dues()
             self.load_awards()
+            self.programmes_tab.reload(self.year.value())
+            self.activities_tab.reload(self.year.value())
             r = report.fund_report(self.ctx.db, self.year.value())
             self.summary.setText(
                 f"Bình quân {format_money(r.per_head)}/người ({r.population} nhân khẩu) — "
@@ -430,13 +413,13 @@ class FundScreen(Screen):
             note = f"ĐÃ HỦY: {e.cancel_reason}" if e.cancelled else (e.note or "")
             model.appendRow(
                 [
-                    _item(e.voucher_no, data=e.id),
-                    _item(e.entry_date.strftime("%d/%m/%Y")),
-                    _item(e.party_name),
-                    _item(e.purpose),
-                    _item(money if receipt else "", True),
-                    _item("" if receipt else money, True),
-                    _item(note),
+                    cell(e.voucher_no, data=e.id),
+                    cell(e.entry_date.strftime("%d/%m/%Y")),
+                    cell(e.party_name),
+                    cell(e.purpose),
+                    cell(money if receipt else "", True),
+                    cell("" if receipt else money, True),
+                    cell(note),
                 ]
             )
         b = ledger.balance(db, year)
@@ -468,10 +451,10 @@ class FundScreen(Screen):
             for p in g.people:
                 model.appendRow(
                     [
-                        _item(g.branch_name, data=p.member_id),
-                        _item(p.full_name),
-                        _item("Đã đóng" if p.paid else "Chưa đóng"),
-                        _item(format_money(p.amount) if p.paid else "", True),
+                        cell(g.branch_name, data=p.member_id),
+                        cell(p.full_name),
+                        cell("Đã đóng" if p.paid else "Chưa đóng"),
+                        cell(format_money(p.amount) if p.paid else "", True),
                     ]
                 )
         paid, members = sum(g.paid for g in groups), sum(g.members for g in groups)
@@ -489,12 +472,12 @@ class FundScreen(Screen):
         for a in items:
             model.appendRow(
                 [
-                    _item(a.kind_label, data=a.id),
-                    _item(a.programme),
-                    _item(a.recipient_name),
-                    _item(SCHOOL_LEVEL_LABELS.get(a.school_level or "", "")),
-                    _item(format_money(a.amount), True),
-                    _item(a.payment_voucher or ""),
+                    cell(a.kind_label, data=a.id),
+                    cell(a.programme),
+                    cell(a.recipient_name),
+                    cell(SCHOOL_LEVEL_LABELS.get(a.school_level or "", "")),
+                    cell(format_money(a.amount), True),
+                    cell(a.payment_voucher or ""),
                 ]
             )
         total = sum(a.amount for a in items)
@@ -547,6 +530,43 @@ class FundScreen(Screen):
 
             render_voucher(self.ctx.db, entry.id, out)
             self.ctx.notice.emit(f"Đã lưu {entry.voucher_no} vào {out}", None)
+
+    def print_book(self) -> bool:
+        """The fund book (sổ quỹ) of the year, or of one month when one is chosen."""
+        month = ask_month(self, self.year.value())
+        if month is None:
+            return False
+        from app.core.fund.printouts import print_fund_book
+
+        db, year = self.ctx.db, self.year.value()
+        name = f"so-quy-{year}" + (f"-{month:02d}" if month else "") + ".pdf"
+        return print_in_background(
+            self,
+            self.ctx,
+            "Sổ quỹ",
+            name,
+            lambda out, progress, cancel: print_fund_book(
+                db, year, out, month or None, progress=progress, cancel=cancel
+            ),
+        )
+
+    def print_honour_board(self) -> bool:
+        """Donors of the year, or families with achievements (the user picks)."""
+        board = ask_board(self)
+        if board is None:
+            return False
+        from app.core.fund.printouts import print_honour_board
+
+        db, year = self.ctx.db, self.year.value()
+        return print_in_background(
+            self,
+            self.ctx,
+            "Bảng vinh danh",
+            f"bang-vinh-danh-{board}-{year}.pdf",
+            lambda out, progress, cancel: print_honour_board(
+                db, year, out, board, progress=progress, cancel=cancel
+            ),
+        )
 
     def mark_selected_paid(self) -> None:
         rows = sorted({i.row() for i in self.dues_view.selectionModel().selectedRows()})

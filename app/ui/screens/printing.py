@@ -1,4 +1,4 @@
-"""In ấn: certificates, decisions (PDF / Word) and lists, generated in a worker.
+"""In ấn: certificates, decisions (PDF / Word), lists and the periodic report, in a worker.
 
 PySide6-Essentials has no QtPdf, so there is no in-app page preview: the file is
 written off the UI thread (progress + "Hủy"), then its page count is shown with
@@ -37,6 +37,22 @@ LIST_CHOICES = (
     ("members", "Danh sách hội viên"),
     ("registrations", "Danh sách đăng ký (theo thôn)"),
     ("results", "Kết quả đánh giá (theo thôn)"),
+)
+
+
+PERIOD_CHOICES = (
+    ("Q1", "Quý I"),
+    ("Q2", "Quý II"),
+    ("Q3", "Quý III"),
+    ("Q4", "Quý IV"),
+    ("H1", "6 tháng đầu năm"),
+    ("H2", "6 tháng cuối năm"),
+    ("", "Cả năm"),
+)
+REPORT_FORMATS = (
+    ("pdf", "PDF", "PDF (*.pdf)"),
+    ("docx", "Word (.docx)", "Word (*.docx)"),
+    ("xlsx", "Excel (.xlsx)", "Excel (*.xlsx)"),
 )
 
 
@@ -107,6 +123,7 @@ class PrintingScreen(Screen):
         lists_form.addRow("", print_list)
         lists = QGroupBox("Danh sách")
         lists.setLayout(lists_form)
+        reports = self._report_box()
 
         self.result = QLabel("Chưa in tệp nào.")
         self.result.setWordWrap(True)
@@ -125,8 +142,60 @@ class PrintingScreen(Screen):
         layout.addWidget(QLabel("<h2>In ấn</h2>"))
         layout.addWidget(recognition)
         layout.addWidget(lists)
+        layout.addWidget(reports)
         layout.addLayout(done)
         layout.addStretch(1)
+
+    def _report_box(self) -> QGroupBox:
+        """Báo cáo định kỳ: which period (quarter, six months, year) and which format."""
+        self.report_period = QComboBox()
+        for code, label in PERIOD_CHOICES:
+            self.report_period.addItem(label, code)
+        self.report_period.setCurrentIndex(len(PERIOD_CHOICES) - 1)
+        self.report_year = QSpinBox()
+        self.report_year.setRange(2000, 2100)
+        self.report_year.setValue(dt.date.today().year)
+        self.report_format = QComboBox()
+        for code, label, _filters in REPORT_FORMATS:
+            self.report_format.addItem(label, code)
+        make = QPushButton("Lập báo cáo…")
+        make.clicked.connect(self._print_report)
+        row = QHBoxLayout()
+        row.addWidget(self.report_period)
+        row.addWidget(QLabel("năm"))
+        row.addWidget(self.report_year)
+        row.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Kỳ báo cáo:", row)
+        form.addRow("Định dạng:", self.report_format)
+        form.addRow("", make)
+        box = QGroupBox("Báo cáo định kỳ (hội viên, mô hình học tập, quỹ, khen thưởng)")
+        box.setLayout(form)
+        return box
+
+    def report_code(self) -> str:
+        """'2026-Q3', '2026-H1' or '2026' from the pickers."""
+        suffix = str(self.report_period.currentData())
+        year = self.report_year.value()
+        return f"{year}-{suffix}" if suffix else str(year)
+
+    def _print_report(self) -> None:
+        from app.core.reports.periods import period_bounds
+        from app.core.reports.service import write_period_report
+
+        fmt = str(self.report_format.currentData())
+        filters = next(f for code, _label, f in REPORT_FORMATS if code == fmt)
+        code = self.report_code()
+        out = self._target("Lưu báo cáo định kỳ", f"bao-cao-{code}.{fmt}", filters)
+        if out is None:
+            return
+        with messages.guarded(self):
+            period = period_bounds(code)
+            db = self.ctx.db
+            self._run(
+                lambda p, c: write_period_report(db, period, out, fmt=fmt, progress=p, cancel=c),
+                "Đang lập báo cáo…",
+            )
 
     @staticmethod
     def _offset() -> QDoubleSpinBox:

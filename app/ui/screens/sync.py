@@ -1,7 +1,9 @@
 """ "Gửi lên tỉnh": keys, the province package, exporting bundles and their history.
 
-At the upper level the same screen imports bundles and shows every commune's state.
-A thin layer: every action calls a core service (off the UI thread when long).
+At the upper level the same screen imports bundles, accepts commune keys, settles
+conflicts and shows every commune's state with its rates against the targets (those
+are computed off the UI thread and filled in when ready). A thin layer: every action
+calls a core service (off the UI thread when long).
 """
 
 from __future__ import annotations
@@ -21,12 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import UserError
 from app.ui.screens.base import AppContext, Screen
+from app.ui.screens.sync_outbox import OutboxPanel
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
 
 HISTORY_HEADERS = ("Số", "Tệp", "Kích thước", "Ngày xuất", "Bản ghi", "Tỉnh đã nhận")
 COMMUNE_HEADERS = ("Mã xã", "Gói cuối", "Ngày gói", "Bản ghi", "Thiếu gói", "Cách ly", "Xung đột")
+# Rate columns after COMMUNE_HEADERS: (model or "members", heading); cells "rate / target".
+RATE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("learning_family", "Gia đình HT"),
+    ("learning_clan", "Dòng họ HT"),
+    ("learning_community", "Cộng đồng HT"),
+    ("learning_unit", "Đơn vị HT"),
+    ("learning_citizen", "Công dân HT"),
+    ("members", "Hội viên / dân số"),
+)
+PROVINCE_ROW = "Toàn tỉnh"
+KEY_FILES = "Phiếu đăng ký, gói dữ liệu hoặc ảnh mã QR (*.json *.khb *.png *.jpg *.jpeg)"
 
 
 class SyncScreen(Screen):
@@ -42,6 +57,9 @@ class SyncScreen(Screen):
         self.province_label.setWordWrap(True)
         layout.addWidget(self.key_label)
         layout.addWidget(self.province_label)
+        self.rates_label = QLabel()
+        self.rates_label.setWordWrap(True)
+        layout.addWidget(self.rates_label)
 
         self.commune_box = QGroupBox("Gửi dữ liệu lên tỉnh")
         row = QHBoxLayout(self.commune_box)
@@ -49,20 +67,33 @@ class SyncScreen(Screen):
         self.full_check = QCheckBox("Gửi toàn bộ (không chỉ phần thay đổi)")
         self.export_button = QPushButton("Xuất gói gửi lên…")
         self.receipt_button = QPushButton("Nạp biên nhận của tỉnh…")
+        self.key_sheet_button = QPushButton("In phiếu đăng ký khóa…")
         for widget in (
             self.load_config_button,
             self.full_check,
             self.export_button,
             self.receipt_button,
+            self.key_sheet_button,
         ):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addWidget(self.commune_box)
+        self.outbox = OutboxPanel(ctx)  # "Hộp thư đi": bundles going up over the network
+        layout.addWidget(self.outbox, 1)
 
         self.upper_box = QGroupBox("Nhận gói của các xã")
         urow = QHBoxLayout(self.upper_box)
         self.import_button = QPushButton("Nhập gói từ thư mục / USB…")
-        urow.addWidget(self.import_button)
+        self.accept_key_button = QPushButton("Chấp nhận khóa của xã…")
+        self.conflicts_button = QPushButton("Xung đột…")
+        self.xlsx_button = QPushButton("Xuất Excel…")
+        for widget in (
+            self.import_button,
+            self.accept_key_button,
+            self.conflicts_button,
+            self.xlsx_button,
+        ):
+            urow.addWidget(widget)
         urow.addStretch(1)
         layout.addWidget(self.upper_box)
 
@@ -74,6 +105,13 @@ class SyncScreen(Screen):
         self.export_button.clicked.connect(self.export)
         self.receipt_button.clicked.connect(self.load_receipt)
         self.import_button.clicked.connect(self.import_bundles)
+        self.key_sheet_button.clicked.connect(self.print_key_sheet)
+        self.accept_key_button.clicked.connect(self.accept_key)
+        self.conflicts_button.clicked.connect(self.open_conflicts)
+        self.xlsx_button.clicked.connect(self.export_xlsx)
+        self.rates_task: Any = None
+        self.rates_report: Any = None
+        self.rates_mark: tuple[Any, ...] = ()
 
     # --- reading -------------------------------------------------------------------
 
@@ -86,6 +124,8 @@ class SyncScreen(Screen):
         self.key_label.setText(f"Vân tay khóa của máy này: <b>{me.fingerprint}</b>")
         self.commune_box.setVisible(not upper)
         self.upper_box.setVisible(upper)
+        self.outbox.setVisible(not upper)
+        self.rates_label.setVisible(upper)
         if upper:
             name = state.get_setting(db, state.PROVINCE_NAME_KEY, "")
             self.province_label.setText(f"Đơn vị cấp trên: {name}")
@@ -100,6 +140,7 @@ class SyncScreen(Screen):
         )
         self.export_button.setEnabled(config is not None)
         self._show_history()
+        self.outbox.reload()
 
     def _fill(self, headers: tuple[str, ...], rows: list[list[str]]) -> None:
         self.table.clear()
@@ -130,6 +171,9 @@ class SyncScreen(Screen):
     def _show_communes(self) -> None:
         from app.core.sync.importer import consolidation
 
+        statuses = consolidation(self.ctx.db)
+        self.conflicts_button.setText(f"Xung đột ({sum(s.conflicts for s in statuses)})…")
+        self.conflicts_button.setEnabled(any(s.conflicts for s in statuses))
         rows = [
             [
                 s.commune_code,
@@ -140,14 +184,74 @@ class SyncScreen(Screen):
                 str(s.quarantined + s.forks),
                 str(s.conflicts),
             ]
-            for s in consolidation(self.ctx.db)
+            for s in statuses
         ]
-        self._fill(COMMUNE_HEADERS, rows)
+        if statuses:
+            rows.append([PROVINCE_ROW, "", "", str(sum(s.records for s in statuses)), "", "", ""])
+        headers = (*COMMUNE_HEADERS, *(title for _k, title in RATE_COLUMNS))
+        self._fill(headers, [r + ["…"] * len(RATE_COLUMNS) for r in rows])
+        self._compute_rates()
+
+    def _compute_rates(self) -> None:
+        """Rates against targets read every record held: computed off the UI thread."""
+        from app.core.sync import rates
+
+        db = self.ctx.db
+        mark = rates.data_mark(db)
+        if self.rates_report is not None and mark == self.rates_mark:
+            self._fill_rates(self.rates_report)  # nothing changed since: no new pass
+            return
+        if self.rates_task is not None and not self.rates_task.finished:
+            return  # the running pass fills the table when done
+        self.rates_mark = mark
+
+        def job(progress: Any, _cancel: Any) -> Any:
+            return rates.rates(db, progress=progress)
+
+        def failed(exc: BaseException) -> None:
+            self._fill_rates(None)
+            if isinstance(exc, UserError):
+                messages.error(self, exc.message)
+            else:
+                messages.unexpected(self, exc)
+
+        self.rates_task = run_in_background(
+            job, self._fill_rates, failed, parent=self, writes=False
+        )
+
+    def _fill_rates(self, report: Any) -> None:
+        from app.core.sync.rates import percent
+
+        self.rates_task, self.rates_report = None, report
+        first = len(COMMUNE_HEADERS)
+        for r in range(self.table.rowCount()):
+            code_item = self.table.item(r, 0)
+            if code_item is None:
+                continue
+            code = code_item.text()
+            held = None
+            if report is not None:
+                held = report.province if code == PROVINCE_ROW else report.communes.get(code)
+            for c, (key, _title) in enumerate(RATE_COLUMNS, start=first):
+                text = "—"
+                if held is not None and key == "members":
+                    text = f"{percent(held.members_rate)} / {percent(held.members_target)}"
+                elif held is not None:
+                    m = held.models[key]
+                    text = f"{percent(m.rate)} / {percent(m.target)}"
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.rates_label.setText(
+            ""
+            if report is None
+            else f"Tỷ lệ công nhận năm {report.year} / chỉ tiêu ({report.profile_title}). "
+            "Mỗi ô: tỷ lệ đạt / chỉ tiêu."
+        )
+        self.table.resizeColumnsToContents()
 
     # --- actions -------------------------------------------------------------------
 
     def load_config(self) -> None:
-        from app.core.sync import state
+        from app.core.sync import package_content, state
 
         path = messages.choose_open_file(
             self, "Chọn gói cấu hình của tỉnh", Path.home(), "Gói cấu hình (*.khcfg)"
@@ -167,11 +271,20 @@ class SyncScreen(Screen):
                 expected = fingerprint
             config, how = state.load_config_package(self.ctx.db, path, expected)
             words = {"pinned": "Đã nạp", "updated": "Đã cập nhật", "same": "Đã có sẵn"}
+            content = package_content.last_report(self.ctx.db)
+            extra = (
+                f"\n\n{content.summary()}"
+                if content and content.version == config.version and content.summary()
+                else ""
+            )
             messages.inform(
                 self,
                 f"{words[how]} gói cấu hình của {config.province_name} "
-                f"(phiên bản {config.version}).\nVân tay khóa của tỉnh: {config.fingerprint}",
+                f"(phiên bản {config.version}).\nVân tay khóa của tỉnh: {config.fingerprint}"
+                + extra,
             )
+            if content and content.version == config.version:
+                self.ctx.announce("criteria")  # new criteria sets / targets for other screens
             self.reload()
 
     def export(self) -> None:
@@ -235,3 +348,77 @@ class SyncScreen(Screen):
             self.reload()
 
         run_in_background(job, done, parent=self, progress_label="Đang nhập gói…")
+
+    def print_key_sheet(self) -> None:
+        from app.core.printing.key_sheet import write_key_sheet
+
+        path = messages.choose_save_file(
+            self, "Lưu phiếu đăng ký khóa", Path.home() / "PhieuDangKyKhoa.pdf", "PDF (*.pdf)"
+        )
+        if path is None:
+            return
+        with messages.guarded(self):
+            result = write_key_sheet(self.ctx.db, path)
+            messages.inform(
+                self,
+                f"Đã lưu phiếu đăng ký khóa: {result.path}\n\nIn phiếu, chủ tịch Hội ký, "
+                "đóng dấu rồi nộp cho tỉnh.",
+            )
+
+    def accept_key(self) -> None:
+        from app.core.sync import importer, upper
+
+        path = messages.choose_open_file(
+            self, "Chọn phiếu đăng ký khóa của xã", Path.home(), KEY_FILES
+        )
+        if path is None:
+            return
+        db = self.ctx.db
+
+        def job(_progress: Any, _cancel: Any) -> Any:
+            return upper.accept_key(db, str(path)), importer.retry_quarantined(db)
+
+        def done(result: Any) -> None:
+            pinned, released = result
+            applied = sum(1 for o in released if o.status == "applied")
+            messages.inform(
+                self,
+                f"Đã chấp nhận khóa của xã mã {pinned.commune_code}.\n"
+                f"Vân tay: {pinned.fingerprint}\n\n"
+                f"{len(released)} gói đang chờ đã được xử lý ({applied} gói đã nhập).",
+            )
+            self.ctx.announce("sync")
+
+        run_in_background(job, done, parent=self, progress_label="Đang chấp nhận khóa…")
+
+    def open_conflicts(self) -> None:
+        from app.ui.screens.sync_conflicts import ConflictsDialog
+
+        with messages.guarded(self):
+            dialog = ConflictsDialog(self.ctx.db, self)
+            dialog.exec()
+            if dialog.resolved_count:
+                self.ctx.announce("sync")
+
+    def export_xlsx(self) -> None:
+        from app.core.sync import rates
+
+        path = messages.choose_save_file(
+            self, "Lưu bảng tổng hợp", Path.home() / "TongHopCacXa.xlsx", "Excel (*.xlsx)"
+        )
+        if path is None:
+            return
+        db = self.ctx.db
+
+        report = self.rates_report
+
+        def job(_progress: Any, _cancel: Any) -> Any:
+            return rates.export_consolidation_xlsx(db, path, report)
+
+        run_in_background(
+            job,
+            lambda out: messages.inform(self, f"Đã lưu bảng tổng hợp: {out}"),
+            parent=self,
+            progress_label="Đang xuất bảng tổng hợp…",
+            writes=False,
+        )

@@ -1,0 +1,1 @@
+"""The association's activities: trainings, classes and learning-centre sessions."""

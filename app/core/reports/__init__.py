@@ -1,0 +1,1 @@
+"""Reports sent upward: the periodic report (quarter, six months, year) and its renderers."""
