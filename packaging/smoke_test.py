@@ -332,6 +332,8 @@ def check_sync(run: Runner, commune_dir: Path, scratch: Path) -> None:
         "Hội Khuyến học tỉnh Thử",
         "--out",
         str(package_dir),
+        "--hub-url",
+        "http://127.0.0.1:9",  # nobody listens there: the outbox must say so, not crash
         data_dir=province_dir,
         label="province init",
     )
@@ -348,6 +350,16 @@ def check_sync(run: Runner, commune_dir: Path, scratch: Path) -> None:
         "bundle", "export", "--out", str(stick), data_dir=commune_dir, label="bundle export"
     )
     check(Path(bundle["file"]).is_file(), f"bundle export reported {bundle}")
+    # httpx, ssl and certifi are in the bundle: the outbox tries the (absent) hub and keeps
+    # the bundle pending with a Vietnamese reason.
+    pushed = run.run_json("sync", "push", data_dir=commune_dir, label="sync push")
+    states = [i.get("state") for i in pushed.get("items", [])]
+    check(
+        states == ["pending"], f"sync push with no hub listening should keep it pending: {pushed}"
+    )
+    # The hub is a server, not part of the desktop build: a clear message, exit 2.
+    refused = run.run("hub", "serve", data_dir=province_dir, expect_rc=2, label="hub serve")
+    check("hub" in (refused.stderr + refused.stdout).lower(), f"hub serve said {refused}")
     run.run_json(
         "province", "accept-key", str(bundle["file"]), data_dir=province_dir, label="accept-key"
     )
