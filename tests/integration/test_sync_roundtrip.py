@@ -340,7 +340,8 @@ def test_consolidation_view_and_its_workbook(
     from openpyxl import load_workbook
 
     from app.core.registry.hamlets import HamletInput, create_hamlet
-    from app.core.sync.importer import consolidation, export_consolidation_xlsx
+    from app.core.sync.importer import consolidation
+    from app.core.sync.rates import export_consolidation_xlsx
 
     first = commune.export()
     create_hamlet(commune.db, HamletInput(name="Thôn Mới"))
@@ -354,8 +355,9 @@ def test_consolidation_view_and_its_workbook(
     sheet = load_workbook(path).active
     assert sheet is not None
     values = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert values[0][0] == "Mã xã" and values[1][:2] == ["12205", 1]
-    assert values[-1][0] == "Cộng"
+    assert values[0][0].startswith("Năm ")  # the title row: year and target profile
+    assert values[1][0] == "Mã xã" and values[2][:2] == ["12205", 1]
+    assert values[-1][0] == "Toàn tỉnh"
 
 
 def test_the_same_bundle_imported_twice_at_the_same_time_is_applied_once(
