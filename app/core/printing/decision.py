@@ -15,7 +15,7 @@ from app.core.assessment import MODELS
 from app.core.assessment.entities import ENTITY_LABELS
 from app.core.db import Database
 from app.core.errors import ValidationError
-from app.core.printing import data, fonts
+from app.core.printing import data, docx_layout, fonts
 from app.core.printing.common import (
     MM,
     CancelFn,
@@ -300,79 +300,34 @@ def render_decision_pdf(
 
 def render_decision_docx(out: Path, content: DecisionContent) -> int:
     """Write the decision as an editable Word file; returns the annex row count."""
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    normal = document.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(14)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
-    normal.paragraph_format.space_after = Pt(0)
-
-    def para(
-        cellish: object,
-        text: str,
-        *,
-        bold: bool = False,
-        italic: bool = False,
-        size: float = 14,
-        align: object = WD_ALIGN_PARAGRAPH.CENTER,
-        indent: bool = False,
-    ) -> object:
-        p = cellish.add_paragraph()  # type: ignore[attr-defined]
-        p.alignment = align
-        if indent:
-            p.paragraph_format.first_line_indent = Mm(10)
-        run = p.add_run(text)
-        run.bold, run.italic, run.font.size = bold, italic, Pt(size)
-        return p
-
-    head = document.add_table(rows=1, cols=2)
-    head.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = head.rows[0].cells
-    left.width, right.width = Mm(62), Mm(103)
-    for cell, lines in (
-        (
-            left,
-            [
-                (content.issuer_1, False, False, 13),
-                (content.issuer_2, True, False, 13),
-                ("", False, False, 6),
-                (content.number_line, False, False, 13),
-            ],
-        ),
-        (
-            right,
-            [
-                ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False, 13),
-                ("Độc lập - Tự do - Hạnh phúc", True, False, 14),
-                ("", False, False, 6),
-                (content.place_date, False, True, 14),
-            ],
-        ),
-    ):
-        cell.paragraphs[0].text = ""
-        first = True
-        for text, bold, italic, size in lines:
-            p = cell.paragraphs[0] if first else cell.add_paragraph()
-            first = False
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = p.add_run(text)
-            run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    document = docx_layout.new_document()
+    para = docx_layout.para
+    docx_layout.heading_block(
+        document,
+        [
+            (content.issuer_1, False, False, 13),
+            (content.issuer_2, True, False, 13),
+            ("", False, False, 6),
+            (content.number_line, False, False, 13),
+        ],
+        [
+            (docx_layout.MOTTO, True, False, 13),
+            (docx_layout.MOTTO_SUB, True, False, 14),
+            ("", False, False, 6),
+            (content.place_date, False, True, 14),
+        ],
+        (62, 103),
+        centre_table=True,
+    )
     document.add_paragraph()
     para(document, content.title, bold=True)
     para(document, content.subject, bold=True)
     para(document, content.authority, bold=True)
     for g in content.grounds:
-        para(document, g, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
+        para(document, g, italic=True, align="justify", indent=True)
     para(document, "QUYẾT ĐỊNH:", bold=True)
     for i, article in enumerate(content.articles, start=1):
         p = document.add_paragraph()
@@ -380,24 +335,9 @@ def render_decision_docx(out: Path, content: DecisionContent) -> int:
         p.paragraph_format.first_line_indent = Mm(10)
         p.add_run(f"Điều {i}. ").bold = True
         p.add_run(article)
-    sign = document.add_table(rows=1, cols=2)
-    rec, sig = sign.rows[0].cells
-    rec.paragraphs[0].text = ""
-    r = rec.paragraphs[0].add_run("Nơi nhận:")
-    r.bold, r.italic, r.font.size = True, True, Pt(12)
-    for line in content.recipients:
-        para(rec, f"- {line}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    sig.paragraphs[0].text = ""
-    first = True
-    for line in content.signer_block:
-        p = sig.paragraphs[0] if first else sig.add_paragraph()
-        first = False
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(line)
-        run.bold, run.font.size = True, Pt(13)
-    for _ in range(4):
-        sig.add_paragraph()
-    para(sig, content.signer_name, bold=True)
+    docx_layout.closing_block(
+        document, content.recipients, content.signer_block, content.signer_name
+    )
     document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
     para(document, content.annex_title, bold=True)
     para(document, content.annex_subject, bold=True)
