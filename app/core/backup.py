@@ -29,6 +29,7 @@ from app.core.dbfile import (
     sqlite_uri,
 )
 from app.core.errors import DatabaseError, StorageError
+from app.core.text import format_number
 
 AUTO_PREFIX = "auto-"
 MIGRATION_PREFIX = "truoc-nang-cap-"
@@ -81,7 +82,7 @@ class BackupInfo:
             f"Ngày giờ tệp: {self.modified:%d/%m/%Y %H:%M}",
             f"Dung lượng: {self.size_bytes / 1024 / 1024:.1f} MB",
         ]
-        lines += [f"  {labels[k]}: {v:,}".replace(",", ".") for k, v in self.counts.items()]
+        lines += [f"  {labels[k]}: {format_number(v)}" for k, v in self.counts.items()]
         return "\n".join(lines)
 
 

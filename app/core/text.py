@@ -153,3 +153,8 @@ def search_blob(*parts: str | None) -> str:
 
 def digits_only(value: str | None) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
+
+
+def format_number(value: int) -> str:
+    """1234567 → "1.234.567": Vietnamese groups thousands with dots."""
+    return f"{value:,}".replace(",", ".")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
-from app.core.reports.period import format_number
 from app.core.sync.conflicts import ENTITY_LABELS, entity_label
 from app.core.sync.hub import STALE_AFTER_DAYS, CommuneRow
+from app.core.text import format_number
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }

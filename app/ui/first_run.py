@@ -218,7 +218,7 @@ class FirstRunDialog(QDialog):
             )
 
         self._set_busy(True)
-        count = f"{households:,}".replace(",", ".")
+        count = vntext.format_number(households)
         self.task = workers.run_in_background(
             job,
             self._demo_done,

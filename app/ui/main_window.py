@@ -297,16 +297,16 @@ class MainWindow(QMainWindow):
             return
         from app.core import settings
         from app.core.registry.stats import registry_stats
-        from app.ui.screens.registry import format_count
+        from app.core.text import format_number
 
         with messages.guarded(self):
             info = settings.get_commune(self.ctx.db)
             stats = registry_stats(self.ctx.db)
             where = f"{info.name}, {info.province_name}" if info else "(chưa chọn xã)"
             self.status_label.setText(
-                f"{where}  ·  {format_count(stats.households)} hộ  ·  "
-                f"{format_count(stats.people)} nhân khẩu  ·  "
-                f"{format_count(stats.members)} hội viên "
+                f"{where}  ·  {format_number(stats.households)} hộ  ·  "
+                f"{format_number(stats.people)} nhân khẩu  ·  "
+                f"{format_number(stats.members)} hội viên "
             )
 
     def _update_upper_status(self) -> None:

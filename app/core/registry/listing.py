@@ -37,7 +37,7 @@ from app.core import text as vntext
 from app.core.db import Database
 from app.core.models import Branch, Clan, Hamlet, Household, LocalState, Member, Person, Unit
 from app.core.models.hamlets import HAMLET_KIND_LABELS
-from app.core.models.households import SCHOOL_LEVEL_LABELS
+from app.core.models.households import CIRCUMSTANCE_LABELS, SCHOOL_LEVEL_LABELS
 from app.core.models.members import MEMBER_ROLE_LABELS
 from app.core.models.units import UNIT_KIND_LABELS
 
@@ -55,7 +55,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else ""
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".") if value >= 10000 else str(value)
+        return vntext.format_number(value) if value >= 10000 else str(value)
     return str(value)
 
 
@@ -429,6 +429,14 @@ HOUSEHOLDS = Listing(
             align_right=True,
             width=75,
         ),
+        # Blank for an ordinary household; the label otherwise (exported as such).
+        ListColumn(
+            "circumstance",
+            "Hoàn cảnh",
+            Household.circumstance,
+            fmt=_labels({k: v for k, v in CIRCUMSTANCE_LABELS.items() if k}),
+            width=120,
+        ),
     ),
     from_clause=lambda: Household.__table__.outerjoin(
         _HH_HAMLET, _HH_HAMLET.id == Household.hamlet_id
@@ -438,6 +446,12 @@ HOUSEHOLDS = Listing(
     filters=(
         ListFilter("hamlet_id", "Thôn", _hamlet_choices, lambda v: Household.hamlet_id == v),
         ListFilter("clan_id", "Dòng họ", _clan_choices, lambda v: Household.clan_id == v),
+        ListFilter(
+            "circumstance",
+            "Hoàn cảnh",
+            lambda _db: [(k.value, v) for k, v in CIRCUMSTANCE_LABELS.items() if k],
+            lambda v: Household.circumstance == v,
+        ),
     ),
 )
 

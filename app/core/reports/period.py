@@ -22,6 +22,7 @@ from app.core.printing.common import place_date
 from app.core.printing.data import heading
 from app.core.reports.figures import UNPLACED, MemberRow, PeriodFigures, period_figures
 from app.core.reports.periods import Period, period_between, period_bounds
+from app.core.text import format_number
 
 __all__ = [
     "SECTION_PROVIDERS",
@@ -105,11 +106,6 @@ class PeriodReport:
 
 
 # --- formatting -------------------------------------------------------------------------
-
-
-def format_number(value: int) -> str:
-    """1234567 → '1.234.567'."""
-    return f"{value:,}".replace(",", ".")
 
 
 def format_rate(value: float | None) -> str:

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from app.core import settings
 from app.core.registry.stats import RegistryStats, registry_stats
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
-from app.ui.screens.registry import format_count
 
 TARGET_NOTE = "Chỉ tiêu: hội viên ≥ 25% dân số (toàn quốc), có tỉnh đặt 40%"
 
@@ -156,14 +156,14 @@ class OverviewScreen(Screen):
         stats = registry_stats(db)
         self.stats = stats
         for field, _title, _key in TILES:
-            self.tiles[field].set_value(format_count(getattr(stats, field)))
+            self.tiles[field].set_value(format_number(getattr(stats, field)))
         self.share_label.setText(
-            f"Hội viên đang sinh hoạt: {format_count(stats.members_active)} người, "
+            f"Hội viên đang sinh hoạt: {format_number(stats.members_active)} người, "
             f"bằng <b>{format_percent(stats.members_share_of_population)}</b> dân số "
-            f"({format_count(stats.people)} nhân khẩu trong sổ)."
+            f"({format_number(stats.people)} nhân khẩu trong sổ)."
         )
         self.dues_label.setText(
-            f"Đã đóng hội phí năm nay: {format_count(stats.members_paid_this_year)} hội viên."
+            f"Đã đóng hội phí năm nay: {format_number(stats.members_paid_this_year)} hội viên."
         )
         self.folder_label.setText(f"Thư mục dữ liệu: {self.ctx.data_dir}")
 

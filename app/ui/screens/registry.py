@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.db import Database
 from app.core.registry.listing import LISTINGS, ListQuery
+from app.core.text import format_number
 from app.ui.screens.base import EVERYTHING, AppContext, Screen
 from app.ui.table_model import ListingModel
 from app.ui.widgets import messages
@@ -70,10 +71,6 @@ def service(kind: str, action: str) -> RowService:
         importlib.import_module(module), delete_name if action == "delete" else restore_name
     )
     return fn
-
-
-def format_count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def load_dialogs(parent: QWidget | None) -> ModuleType | None:
@@ -329,7 +326,7 @@ class RegistryScreen(Screen):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         suffix = " đã xóa" if self.deleted_button.isChecked() else ""
-        self.count_label.setText(f"{format_count(n)} {self.noun}{suffix}")
+        self.count_label.setText(f"{format_number(n)} {self.noun}{suffix}")
 
     def _update_buttons(self) -> None:
         deleted = self.deleted_button.isChecked()
@@ -436,7 +433,7 @@ class RegistryScreen(Screen):
         if len(ids) == 1:
             name = self._name_of(ids[0])
             return f"{self.noun} “{name}”" if name else self.noun
-        return f"{format_count(len(ids))} {self.noun}"
+        return f"{format_number(len(ids))} {self.noun}"
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
@@ -472,7 +469,7 @@ class RegistryScreen(Screen):
             )
 
     def _describe_done(self, done: Sequence[int], what: str, asked: Sequence[int]) -> str:
-        return what if len(done) == len(asked) else f"{format_count(len(done))} {self.noun}"
+        return what if len(done) == len(asked) else f"{format_number(len(done))} {self.noun}"
 
     def _apply_each(self, ids: Sequence[int], fn: RowService) -> list[int]:
         """Apply ``fn`` to each id; stop at the first refusal (shown), keep what was done."""
