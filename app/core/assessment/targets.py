@@ -180,9 +180,14 @@ class ModelFigures:
 
     @property
     def met(self) -> bool | None:
-        if self.rate is None or self.target is None:
-            return None
-        return self.rate + 1e-9 >= self.target
+        return target_met(self.rate, self.target)
+
+
+def target_met(rate: float | None, target: float | None) -> bool | None:
+    """Whether a rate reaches its target (None when either is unknown); float noise aside."""
+    if rate is None or target is None:
+        return None
+    return rate + 1e-9 >= target
 
 
 @dataclass(frozen=True)

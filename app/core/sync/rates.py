@@ -53,9 +53,9 @@ class ModelRate:
 
     @property
     def met(self) -> bool | None:
-        if self.rate is None or self.target is None:
-            return None
-        return self.rate + 1e-9 >= self.target
+        from app.core.assessment.targets import target_met
+
+        return target_met(self.rate, self.target)
 
 
 @dataclass(frozen=True)
