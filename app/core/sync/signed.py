@@ -30,12 +30,16 @@ def write_signed(path: Path, body: dict[str, Any], data_dir: Path) -> Path:
 
 def read_signed(path: Path, expected_format: str, what: str) -> tuple[dict[str, Any], str]:
     """(body, signer public key hex) after checking shape and the signature by body's key."""
+    return parse_signed(read_document(path), expected_format, what, name=path.name)
+
+
+def read_document(path: Path) -> bytes:
+    """A signed document's bytes (one byte past the size limit at most)."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(MAX_DOC_BYTES + 1)
+            return fh.read(MAX_DOC_BYTES + 1)
     except OSError as exc:
         raise UserError(f"Không đọc được tệp {path}: {exc.strerror}.") from exc
-    return parse_signed(data, expected_format, what, name=path.name)
 
 
 def parse_signed(

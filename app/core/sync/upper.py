@@ -17,7 +17,12 @@ from app.core.errors import UserError
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport, SyncLedger, SyncPinnedKey
 from app.core.sync import bundle, keys, state
-from app.core.sync.signed import parse_signed, read_signed, signed_bytes, write_signed
+from app.core.sync.signed import (
+    parse_signed,
+    read_document,
+    signed_bytes,
+    write_signed,
+)
 
 RECEIPT_FORMAT = "khuyenhoc-receipt"
 REGISTRATION_FORMAT = "khuyenhoc-key-registration"
@@ -352,21 +357,16 @@ def bundle_receipt(db: Database, bundle_id: str) -> bytes | None:
 
 def load_receipt(db: Database, path: Path) -> int:
     """Mark this installation's bundles the receipt lists as received; returns how many."""
+    return load_receipt_bytes(db, read_document(path), name=path.name)
+
+
+def load_receipt_bytes(db: Database, data: bytes, *, name: str = "") -> int:
+    """As :func:`load_receipt`, for a receipt in memory (e.g. the one the hub sent back)."""
     state.require_commune(db)
     config = state.province_config(db)
     if config is None:
         raise UserError("Chưa nạp gói cấu hình của tỉnh: chưa kiểm tra được biên nhận.")
-    body, public = read_signed(path, RECEIPT_FORMAT, "biên nhận của tỉnh")
-    return _mark_received(db, body, public, config.public_key)
-
-
-def load_receipt_bytes(db: Database, data: bytes) -> int:
-    """As :func:`load_receipt`, for a receipt the hub sent back."""
-    state.require_commune(db)
-    config = state.province_config(db)
-    if config is None:
-        raise UserError("Chưa nạp gói cấu hình của tỉnh: chưa kiểm tra được biên nhận.")
-    body, public = parse_signed(data, RECEIPT_FORMAT, "biên nhận của tỉnh")
+    body, public = parse_signed(data, RECEIPT_FORMAT, "biên nhận của tỉnh", name=name)
     return _mark_received(db, body, public, config.public_key)
 
 
