@@ -406,7 +406,7 @@ def _apply_entity(
             )
             stats["conflicts"] += 1
     if conn.dialect.name != "sqlite":
-        _write_portable(conn, fields, new_rows, upd_rows)
+        _write_postgresql(conn, fields, new_rows, upd_rows)
     else:
         _write_sqlite(conn, fields, new_rows, upd_rows)
     if conflicts:
@@ -474,33 +474,18 @@ def _copy_new_records(
             copy.write_row((r[0], r[1], r[2], r[3], bool(r[4]), _record_json(fields, r), r[5]))
 
 
-def _write_portable(
+def _write_postgresql(
     conn: Connection,
     fields: list[tuple[str, str]],
     new_rows: list[tuple[Any, ...]],
     upd_rows: list[tuple[Any, ...]],
 ) -> None:
-    """Any other engine (PostgreSQL at the hub): the same rows through SQLAlchemy Core."""
+    """PostgreSQL (the hub; the only other engine we open, always through psycopg):
+    new records by COPY, changed ones by an UPDATE per record."""
     from sqlalchemy import bindparam, update
 
-    if new_rows and conn.dialect.driver == "psycopg":
+    if new_rows:
         _copy_new_records(conn, fields, new_rows)
-    elif new_rows:
-        conn.execute(
-            insert(SyncRecord),
-            [
-                {
-                    "commune_code": r[0],
-                    "entity": r[1],
-                    "uuid": r[2],
-                    "revision": r[3],
-                    "deleted": bool(r[4]),
-                    "data": _record_json(fields, r),
-                    "bundle_seq": r[5],
-                }
-                for r in new_rows
-            ],
-        )
     if upd_rows:
         conn.execute(
             update(SyncRecord)
