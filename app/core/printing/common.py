@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.units import mm
 
@@ -77,3 +78,24 @@ class PrintResult:
 
     def describe(self) -> str:
         return f"Đã in {self.title}: {self.items} mục, {self.pages} trang → {self.path}"
+
+
+def administrative_pdf(path: Path, title: str) -> Any:
+    """A platypus document on A4 with an administrative text's margins (top and bottom
+    20 mm, left 30 mm, right 15 mm: Nghị định 30/2020) and the bundled serif font."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    from app.core.printing import fonts
+
+    return SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=30 * MM,
+        rightMargin=15 * MM,
+        topMargin=20 * MM,
+        bottomMargin=20 * MM,
+        title=title,
+        author="Sổ Khuyến Học",
+        initialFontName=fonts.SERIF,
+    )

@@ -22,6 +22,7 @@ from app.core.printing.common import (
     PrintCancelled,
     PrintResult,
     ProgressFn,
+    administrative_pdf,
     atomic_output,
     date_parts,
     never,
@@ -141,13 +142,11 @@ def render_decision_pdf(
 ) -> int:
     """Lay the decision out on A4 portrait (margins 20/15/20/30 mm); returns the page count."""
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import (
         KeepTogether,
         PageBreak,
         Paragraph,
-        SimpleDocTemplate,
         Spacer,
         Table,
         TableStyle,
@@ -280,17 +279,7 @@ def render_decision_pdf(
         progress(pages, 0)
 
     with atomic_output(out) as tmp:
-        doc = SimpleDocTemplate(
-            str(tmp),
-            pagesize=A4,
-            leftMargin=30 * MM,
-            rightMargin=15 * MM,
-            topMargin=20 * MM,
-            bottomMargin=20 * MM,
-            title=f"Quyết định {content.number_line}",
-            author="Sổ Khuyến Học",
-            initialFontName=fonts.SERIF,
-        )
+        doc = administrative_pdf(tmp, f"Quyết định {content.number_line}")
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page)  # type: ignore[arg-type]
     return pages
 

@@ -15,6 +15,7 @@ from app.core.printing.common import (
     CancelFn,
     PrintCancelled,
     ProgressFn,
+    administrative_pdf,
     atomic_output,
     never,
     no_progress,
@@ -176,7 +177,7 @@ def render_report_pdf(
 ) -> int:
     """Write the report to ``out``; returns the page count."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
     fonts.register_fonts()
     st = _Styles()
@@ -205,17 +206,7 @@ def render_report_pdf(
         canvas.drawRightString(A4[0] - 15 * MM, 10 * MM, f"Trang {pages}")
 
     with atomic_output(out) as tmp:
-        doc = SimpleDocTemplate(
-            str(tmp),
-            pagesize=A4,
-            leftMargin=30 * MM,
-            rightMargin=15 * MM,
-            topMargin=20 * MM,
-            bottomMargin=20 * MM,
-            title=report.title,
-            author="Sổ Khuyến Học",
-            initialFontName=fonts.SERIF,
-        )
+        doc = administrative_pdf(tmp, report.title)
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     progress(total, total)
     return pages
