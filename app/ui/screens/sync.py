@@ -97,8 +97,11 @@ class SyncScreen(Screen):
         urow.addStretch(1)
         layout.addWidget(self.upper_box)
 
+        self.table_title = QLabel()
+        layout.addWidget(self.table_title)
         self.table = QTableWidget(0, len(HISTORY_HEADERS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table, 1)
 
         self.load_config_button.clicked.connect(self.load_config)
@@ -126,6 +129,9 @@ class SyncScreen(Screen):
         self.upper_box.setVisible(upper)
         self.outbox.setVisible(not upper)
         self.rates_label.setVisible(upper)
+        self.table_title.setText(
+            "Các xã đã gửi gói" if upper else "Các gói đã xuất (cả gói chép ra USB)"
+        )
         if upper:
             name = state.get_setting(db, state.PROVINCE_NAME_KEY, "")
             self.province_label.setText(f"Đơn vị cấp trên: {name}")
