@@ -4,16 +4,21 @@ Commands (``khuyenhoc …``):
 ``activity add --kind training|literacy|continuing|centre --topic … --date D
 [--end D] [--hours N] [--count N] [--member 1,2] [--person 3,4] [--place …]``,
 ``activity list [--year Y] [--kind K]``, ``activity figures --from D --to D``,
-``activity delete --id N``. All take ``--json``.
+``activity edit --id N [the add options to change]``, ``activity delete --id N``.
+All take ``--json``.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from app.cli import AddCommand, _emit, _open
 from app.cli_fund import _date, _ids
+
+if TYPE_CHECKING:
+    from app.core.activities.service import ActivityInput
 
 
 def _optional_ids(text: str | None, what: str) -> list[int]:
@@ -27,6 +32,33 @@ def _describe(a: dict[str, Any]) -> str:
         f"{a['id']:>3}. {a['start_date']}{end}  {a['kind_label']}: {a['topic']} "
         f"({a['participants']} người{hours})"
     )
+
+
+def _edited(current: ActivityInput, args: argparse.Namespace) -> ActivityInput:
+    """``activity edit``: the options given replace the stored values; the rest stay.
+    ``--end ""`` clears the end date."""
+    changes: dict[str, Any] = {}
+    if args.kind:
+        changes["kind"] = args.kind
+    if args.topic is not None:
+        changes["topic"] = args.topic
+    if args.date:
+        changes["start_date"] = _date(args.date)
+    if args.end is not None:
+        changes["end_date"] = _date(args.end) if args.end.strip() else None
+    for name, value in (
+        ("hours", args.hours),
+        ("participants_count", args.count),
+        ("place", args.place),
+        ("note", args.note),
+    ):
+        if value is not None:
+            changes[name] = value
+    if args.member is not None:
+        changes["member_ids"] = _optional_ids(args.member, "mã hội viên (--member)")
+    if args.person is not None:
+        changes["person_ids"] = _optional_ids(args.person, "mã nhân khẩu (--person)")
+    return replace(current, **changes)
 
 
 FIGURE_LABELS = {
@@ -50,7 +82,7 @@ def cmd_activity(args: argparse.Namespace) -> int:
     from app.core.activities import service
     from app.core.errors import ValidationError
 
-    writing = args.action in ("add", "delete")
+    writing = args.action in ("add", "edit", "delete")
     ws = _open(args, lock=writing)
     try:
         if args.action == "add":
@@ -73,6 +105,13 @@ def cmd_activity(args: argparse.Namespace) -> int:
             )
             item = next(a for a in service.list_activities(ws.db) if a.id == new_id).as_dict()
             _emit(args, item, "Đã ghi: " + _describe(item))
+        elif args.action == "edit":
+            if args.id is None:
+                raise ValidationError("Cần mã hoạt động (--id).")
+            data = _edited(service.activity_input(ws.db, args.id), args)
+            service.update_activity(ws.db, args.id, data)
+            item = next(a for a in service.list_activities(ws.db) if a.id == args.id).as_dict()
+            _emit(args, item, "Đã sửa: " + _describe(item))
         elif args.action == "delete":
             if args.id is None:
                 raise ValidationError("Cần mã hoạt động (--id).")
@@ -97,7 +136,7 @@ def cmd_activity(args: argparse.Namespace) -> int:
 
 def register(add: AddCommand) -> None:
     p = add("activity", cmd_activity, "hoạt động: tập huấn, lớp xóa mù chữ, chuyên đề, TTHTCĐ")
-    p.add_argument("action", choices=("add", "list", "figures", "delete"))
+    p.add_argument("action", choices=("add", "edit", "list", "figures", "delete"))
     p.add_argument("--kind", choices=("training", "literacy", "continuing", "centre"))
     p.add_argument("--topic", default=None, help="chủ đề / tên lớp")
     p.add_argument("--date", default=None, help="ngày (bắt đầu) dd/mm/yyyy")

@@ -5,7 +5,9 @@ Commands (``khuyenhoc …``):
 ``fund cancel --id N --reason …``, ``fund close --period YYYY-MM``,
 ``fund overdraft --allow on|off``,
 ``fund balance [--year Y]``, ``fund list [--year Y] [--kind …]``, ``fund book --year Y``, ``fund voucher --id N``,
-``fund report --year Y``, ``fund programme add|list|show|recipients|post``,
+``fund report --year Y``, ``fund programme add|list|show|recipients|post``
+(``recipients --programme P --person 3,4`` adds; without ``--person`` it lists who
+fits, ``[--circumstance poor,near_poor] [--search TÊN]``),
 ``fund signature-list --programme P --out F.pdf``, ``fund honour-board --year Y
 [--board donors|families] --out F.(pdf|xlsx)``, ``fund book --year Y [--month M]
 [--out F.(pdf|xlsx)]``, ``dues pay --member 1,2 --year Y --amount N``,
@@ -276,6 +278,40 @@ def _describe_programme(p: dict[str, Any]) -> str:
     )
 
 
+def _circumstances(text: str | None) -> tuple[str, ...]:
+    """ "poor,near_poor" or "hộ nghèo; cận nghèo" → Circumstance values."""
+    from app.core.errors import ValidationError
+    from app.core.io.values import as_circumstance
+
+    out: list[str] = []
+    for part in (text or "").replace(";", ",").split(","):
+        value = as_circumstance(part)
+        if value is not None:
+            out.append(value)
+    if text is not None and not out:
+        raise ValidationError("--circumstance cần ít nhất một hoàn cảnh (vd. poor,near_poor).")
+    return tuple(out)
+
+
+def _candidates(args: argparse.Namespace, ws: Any) -> tuple[dict[str, Any], str]:
+    """``programme recipients`` without ``--person``: who could be chosen, by filter."""
+    from app.core.fund import programmes
+
+    programme = programmes.find_programme(ws.db, args.programme or "")
+    filt = programmes.CandidateFilter(
+        search=args.search, circumstances=_circumstances(args.circumstance)
+    )
+    found = [c.as_dict() for c in programmes.candidates(ws.db, programme.id, filt)]
+    lines = [
+        f"{c['person_id']:>6}  {c['full_name']}  {c['birth_year'] or ''}  {c['hamlet']}"
+        + (f"  [{c['circumstance_label']}]" if c["circumstance_label"] else "")
+        + ("  (đã có trong chương trình)" if c["on_this_programme"] else "")
+        for c in found
+    ]
+    human = "\n".join(lines) + f"\nCó {len(found)} người phù hợp với “{programme.name}”."
+    return {"programme_id": programme.id, "candidates": found, "count": len(found)}, human
+
+
 def _programme_write(args: argparse.Namespace, ws: Any) -> tuple[dict[str, Any], str]:
     from app.core.errors import ValidationError
     from app.core.fund import programmes
@@ -334,11 +370,15 @@ def _cmd_programmes(args: argparse.Namespace) -> int:
 
     if args.action == "programme" and args.sub is None:
         raise ValidationError("Cần thao tác: programme add | list | show | recipients | post.")
+    listing = args.sub == "recipients" and not args.person  # candidates, read only
     writing = args.action == "programme" and args.sub in ("add", "recipients", "post")
+    writing = writing and not listing
     ws = _open(args, lock=writing)
     try:
         if writing:
             data, human = _programme_write(args, ws)
+        elif args.action == "programme" and listing:
+            data, human = _candidates(args, ws)
         elif args.action == "programme" and args.sub == "list":
             items = [p.as_dict() for p in programmes.list_programmes(ws.db, args.year)]
             data = {"programmes": items, "count": len(items)}
@@ -388,7 +428,16 @@ def _programme_arguments(p: argparse.ArgumentParser) -> None:
         "--levels", default=None, help="programme add: mức theo giải/cấp, vd. 'Giải nhất=1000000'"
     )
     p.add_argument("--budget", default=None, help="programme add: ngân sách, đồng")
-    p.add_argument("--person", default=None, help="recipients: mã nhân khẩu, cách nhau dấu phẩy")
+    p.add_argument(
+        "--person",
+        default=None,
+        help="recipients: mã nhân khẩu, cách nhau dấu phẩy (không có: liệt kê người phù hợp)",
+    )
+    p.add_argument(
+        "--circumstance",
+        default=None,
+        help="recipients (liệt kê): hoàn cảnh hộ, vd. poor,near_poor hoặc 'hộ nghèo'",
+    )
     p.add_argument("--level", default=None, help="recipients: mức (vd. Giải nhất)")
     p.add_argument("--class", dest="school_class", default=None, help="recipients: lớp – trường")
     p.add_argument("--board", choices=("donors", "families"), default="donors")

@@ -67,7 +67,7 @@ from app.core.models import (
     UnitKind,
 )
 from app.core.models.base import utcnow
-from app.core.models.households import HEAD_RELATION
+from app.core.models.households import HEAD_RELATION, Circumstance
 from app.core.registry.clans import clan_sort_key
 from app.core.workspace import init_commune
 
@@ -1336,6 +1336,26 @@ def _clan_row(c: _Clan) -> dict[str, Any]:
     }
 
 
+# Shares of households by circumstance, as commune poverty lists show them.
+_CIRCUMSTANCE_SHARES = (
+    (Circumstance.POOR, 0.03),
+    (Circumstance.NEAR_POOR, 0.05),
+    (Circumstance.POLICY, 0.02),
+    (Circumstance.DIFFICULT, 0.02),
+)
+
+
+def _circumstance(h: _Household) -> str:
+    """A household's circumstances, drawn from its own code and head so that the main
+    random stream (and so everything else a seed produces) stays as it was."""
+    draw = random.Random(f"{h.code}|{h.head.full_name}").random()
+    for circumstance, share in _CIRCUMSTANCE_SHARES:
+        if draw < share:
+            return circumstance.value
+        draw -= share
+    return Circumstance.NORMAL.value
+
+
 def _household_row(h: _Household) -> dict[str, Any]:
     head = h.head
     return {
@@ -1348,6 +1368,7 @@ def _household_row(h: _Household) -> dict[str, Any]:
         "address": h.address,
         "phone": h.phone,
         "note": None,
+        "circumstance": _circumstance(h),
         "search_text": vntext.search_blob(head.full_name, h.address, h.phone, h.code),
         "sort_key": vntext.sort_key(head.full_name),
     }

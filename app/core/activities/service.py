@@ -20,6 +20,7 @@ from app.core.errors import NotFoundError, ValidationError
 from app.core.models import Activity, ActivityParticipant, Member, Person
 from app.core.models.activities import ACTIVITY_KIND_LABELS, ActivityKind
 from app.core.models.members import MemberRole
+from app.core.registry.common import soft_delete
 
 MAX_HOURS = 2000
 MAX_COUNT = 100_000
@@ -116,6 +117,68 @@ def add_activity(db: Database, data: ActivityInput) -> int:
             link.activity_id = obj.id
         s.add_all(links)
         return obj.id
+
+
+def _activity(s: Session, activity_id: int) -> Activity:
+    obj = s.get(Activity, activity_id)
+    if obj is None or obj.deleted:
+        raise NotFoundError(f"Không tìm thấy hoạt động mã {activity_id}.")
+    return obj
+
+
+def _live_links(s: Session, activity_id: int) -> list[ActivityParticipant]:
+    return list(
+        s.scalars(
+            select(ActivityParticipant).where(
+                ActivityParticipant.activity_id == activity_id,
+                ActivityParticipant.deleted.is_(False),
+            )
+        )
+    )
+
+
+def activity_input(db: Database, activity_id: int) -> ActivityInput:
+    """An activity as the input that records it, participants included: what an edit
+    form starts from and hands back to :func:`update_activity`."""
+    with db.session() as s:
+        obj = _activity(s, activity_id)
+        links = _live_links(s, activity_id)
+        return ActivityInput(
+            kind=obj.kind,
+            topic=obj.topic,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            hours=obj.hours,
+            participants_count=obj.participants_count,
+            place=obj.place,
+            note=obj.note,
+            member_ids=tuple(ln.member_id for ln in links if ln.member_id is not None),
+            person_ids=tuple(ln.person_id for ln in links if ln.person_id is not None),
+        )
+
+
+def update_activity(db: Database, activity_id: int, data: ActivityInput) -> None:
+    """Change an activity with the same checks as :func:`add_activity`, in one
+    transaction. Participant links are kept, added or soft-deleted one by one (never
+    rewritten), so an edit travels upward as the few rows it changed."""
+    kind, topic = _check(data)
+    with db.session() as s:
+        obj = _activity(s, activity_id)
+        wanted = _links(s, data)
+        obj.kind, obj.topic = kind.value, topic
+        obj.start_date, obj.end_date = data.start_date, data.end_date
+        obj.hours, obj.participants_count = data.hours, data.participants_count
+        obj.place = vntext.normalise(data.place or "")
+        obj.note = vntext.normalise_optional(data.note)
+        current = {(ln.member_id, ln.person_id): ln for ln in _live_links(s, activity_id)}
+        keys = {(ln.member_id, ln.person_id) for ln in wanted}
+        for key, link in current.items():
+            if key not in keys:
+                soft_delete(link)
+        for link in wanted:
+            if (link.member_id, link.person_id) not in current:
+                link.activity_id = activity_id
+                s.add(link)
 
 
 def delete_activity(db: Database, activity_id: int) -> None:

@@ -23,11 +23,12 @@ from app.core.fund.ledger import balance, voucher_no
 from app.core.fund.words import amount_in_words, format_money
 from app.core.models import Award, FundEntry, Hamlet, Household, Person, Recognition
 from app.core.models.fund import EntryKind
-from app.core.printing.common import CancelFn, PrintResult, ProgressFn, never, no_progress
+from app.core.printing.common import MM, CancelFn, PrintResult, ProgressFn, never, no_progress
 from app.core.printing.data import heading
 from app.core.printing.tables import Column, SignatureBox, TableDocument, render_table
 from app.core.printing.xlsx import render_table_xlsx
 
+SIGNATURE_ROW_H = 10 * MM  # room to sign by hand in the "Ký nhận" cell
 DONOR_CATEGORIES = ("donation_person", "donation_clan", "donation_business", "member_contribution")
 
 
@@ -46,6 +47,7 @@ def _document(
     footer: Sequence[str] = (),
     middle_signer: str = "",
     landscape: bool = False,
+    row_height: float | None = None,
 ) -> TableDocument:
     head = heading(db)
     boxes = [SignatureBox("Người lập biểu", "")]
@@ -63,6 +65,7 @@ def _document(
         signatures=boxes,
         footer=footer,
         landscape=landscape,
+        row_height=row_height,
     )
 
 
@@ -121,6 +124,7 @@ def print_signature_list(
             f"Số tiền bằng chữ: {amount_in_words(total, exact=True)}.",
         ),
         middle_signer="Thủ quỹ",
+        row_height=SIGNATURE_ROW_H,
     )
     pages = _render(out, doc, rows, progress, cancel)
     return PrintResult(out, pages, len(people), f"danh sách ký nhận {programme.name}")

@@ -26,7 +26,12 @@ from app.core.fund.ledger import check_amount, voucher_no
 from app.core.fund.words import format_money
 from app.core.models import Award, FundEntry, FundProgramme, Hamlet, Household, Person
 from app.core.models.fund import AWARD_KIND_LABELS, AwardKind
-from app.core.models.households import SCHOOL_LEVEL_LABELS, SchoolLevel
+from app.core.models.households import (
+    CIRCUMSTANCE_LABELS,
+    SCHOOL_LEVEL_LABELS,
+    Circumstance,
+    SchoolLevel,
+)
 
 
 def school_year_label(year: int) -> str:
@@ -515,6 +520,8 @@ class CandidateFilter:
     school_levels: tuple[str, ...] = ()
     hamlet_id: int | None = None
     search: str | None = None
+    # Household circumstances (Circumstance values), any of them; () = no filter.
+    circumstances: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -528,6 +535,8 @@ class ProgrammeCandidate:
     hamlet: str
     on_this_programme: bool
     other_programmes: list[str]
+    circumstance: str = ""
+    circumstance_label: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -543,7 +552,14 @@ def candidates(
         programme = _programme(s, programme_id)
         year = programme.school_year
         stmt = (
-            select(Person.id, Person.full_name, Person.birth_year, Person.school_level, Hamlet.name)
+            select(
+                Person.id,
+                Person.full_name,
+                Person.birth_year,
+                Person.school_level,
+                Hamlet.name,
+                Household.circumstance,
+            )
             .outerjoin(Household, Household.id == Person.household_id)
             .outerjoin(Hamlet, Hamlet.id == Household.hamlet_id)
             .where(Person.deleted.is_(False))
@@ -558,6 +574,8 @@ def candidates(
             stmt = stmt.where(Person.school_level.in_(f.school_levels))
         if f.hamlet_id is not None:
             stmt = stmt.where(Household.hamlet_id == f.hamlet_id)
+        if f.circumstances:
+            stmt = stmt.where(Household.circumstance.in_(check_circumstances(f.circumstances)))
         for word in vntext.fold_query(f.search):
             stmt = stmt.where(Person.name_folded.like(f"%{word}%"))
         rows = s.execute(stmt.order_by(Person.sort_key).limit(limit)).all()
@@ -583,9 +601,36 @@ def candidates(
             hamlet=hamlet or "",
             on_this_programme=pid in here,
             other_programmes=others.get(pid, []),
+            circumstance=circumstance or "",
+            circumstance_label=circumstance_label(circumstance),
         )
-        for pid, name, born, level, hamlet in rows
+        for pid, name, born, level, hamlet, circumstance in rows
     ]
+
+
+def check_circumstances(values: Sequence[str]) -> list[str]:
+    """Circumstance values for a filter; an unknown one is refused with the choices."""
+    out = []
+    for value in values:
+        try:
+            out.append(Circumstance(value).value)
+        except ValueError:
+            known = ", ".join(f"{c.value} ({c.label})" for c in Circumstance if c.value)
+            raise ValidationError(
+                f"Hoàn cảnh “{value}” không có. Chọn: {known}.", "circumstances"
+            ) from None
+    return out
+
+
+def circumstance_label(value: str | None) -> str:
+    """The label of a household's circumstances; blank for an ordinary household
+    (or a person with no household)."""
+    if not value:
+        return ""
+    try:
+        return CIRCUMSTANCE_LABELS[Circumstance(value)]
+    except ValueError:
+        return value
 
 
 def _level_label(level: str | None) -> str:

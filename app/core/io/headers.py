@@ -52,6 +52,7 @@ FIELD_LABELS: dict[str, str] = {
     "join_date": "Ngày vào Hội",
     "dues_paid_year": "Năm đã đóng hội phí",
     "members_text": "Các thành viên (trong một ô)",
+    "circumstance": "Hoàn cảnh (hộ nghèo, cận nghèo…)",
 }
 
 _PERSON_ALIASES: dict[str, tuple[str, ...]] = {
@@ -117,6 +118,14 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "cac thanh vien trong ho",
         ),
         "full_name": (*_PERSON_ALIASES["full_name"], "chu ho", "ho ten chu ho", "ten chu ho"),
+        "circumstance": (
+            "hoan canh",
+            "hoan canh gia dinh",
+            "hoan canh ho",
+            "dien ho",
+            "phan loai ho",
+            "ho ngheo/can ngheo",
+        ),
     },
     "hamlets": {
         "name": ("ten", "ten thon", "thon", "ten thon/tdp", "thon/to dan pho", "ten thon/to"),

@@ -237,6 +237,7 @@ class _Row:
     address: str | None
     phone: str | None
     head_name: str | None
+    circumstance: str | None = None  # a Circumstance value; None when not given
 
 
 @dataclass
@@ -436,6 +437,11 @@ def _group_people(
             plan.rejected.append(Rejected(sheet, number, err.message))
             continue
         get = values.get
+        try:
+            circumstance = cells.as_circumstance(get("circumstance"))
+        except ValidationError as err:
+            plan.rejected.append(Rejected(sheet, number, err.message))
+            continue
         hamlet = text(get("hamlet")) or sheet_hamlet
         place = places.get(hamlet, _NO_PLACE)
         if place is _NO_PLACE:
@@ -455,6 +461,7 @@ def _group_people(
             None if address is None else text(address),
             None if phone is None else text(phone),
             None if head_name is None else text(head_name),
+            circumstance,
         )
         relation = person["relation"]
         is_head = relation is not None and vntext.fold(relation) == _HEAD
@@ -493,7 +500,7 @@ def _group_people(
             raw_members = values.get("members_text")
             for part in _split_members(str(raw_members) if raw_members is not None else None):
                 try:
-                    member = replace(row, person=_member_of(part), phone=None)
+                    member = replace(row, person=_member_of(part), phone=None, circumstance=None)
                 except ValidationError as err:
                     plan.rejected.append(
                         Rejected(sheet, number, f"Thành viên “{part}”: {err.message}")
@@ -539,7 +546,12 @@ class _Registry:
         codes: dict[tuple[int | None, str], int] = {}
         household_rows: dict[int, dict[str, Any]] = {}
         cols = (Household.id, Household.hamlet_id, Household.head_name, Household.code)
-        more = (Household.address, Household.phone, Household.head_person_id)
+        more = (
+            Household.address,
+            Household.phone,
+            Household.head_person_id,
+            Household.circumstance,
+        )
         for row in conn.execute(
             select(*cols, *more).where(Household.deleted.is_(False))
         ).mappings():
@@ -755,7 +767,7 @@ def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tupl
         if id_number and id_number in registry.by_id_number:
             found = registry.by_id_number[id_number].get("household_id")
             if found is not None and found in registry.household_rows:
-                _update_household(found, first, registry, plan)
+                _update_household(found, first, registry, plan, _circumstance_of(group))
                 return found, False
     head_name = group.head_name or first.person["full_name"]
     found_id = registry.households.get((hamlet_id, vntext.fold(head_name)))
@@ -764,7 +776,7 @@ def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tupl
     if found_id is None and first.code:
         found_id = registry.household_codes.get((hamlet_id, first.code))
     if found_id is not None:
-        _update_household(found_id, first, registry, plan)
+        _update_household(found_id, first, registry, plan, _circumstance_of(group))
         return found_id, False
     new_id = registry.new_id("household")
     values = {
@@ -777,11 +789,20 @@ def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tupl
         "address": first.address,
         "phone": _phone(first.phone),
         "note": None,
+        "circumstance": _circumstance_of(group) or "",
     }
     _derive_household(values)
     plan.household_rows.append(values)
     registry.household_rows[new_id] = values
     return new_id, True
+
+
+def _circumstance_of(group: _Group) -> str | None:
+    """The household's circumstances: from its head row, else the first row giving it."""
+    rows = group.rows
+    if group.head is not None and rows[group.head].circumstance is not None:
+        return rows[group.head].circumstance
+    return next((r.circumstance for r in rows if r.circumstance is not None), None)
 
 
 def _same_head(household_id: int, first: _Row, group: _Group, registry: _Registry) -> bool:
@@ -811,15 +832,25 @@ def _derive_household(row: dict[str, Any]) -> None:
 
 
 def _update_household(
-    household_id: int, first: _Row, registry: _Registry, plan: ImportPlan
+    household_id: int,
+    first: _Row,
+    registry: _Registry,
+    plan: ImportPlan,
+    circumstance: str | None = None,
 ) -> None:
     current = registry.household_rows[household_id]
-    incoming = {"code": first.code, "address": first.address, "phone": _phone(first.phone)}
+    incoming = {
+        "code": first.code,
+        "address": first.address,
+        "phone": _phone(first.phone),
+        "circumstance": circumstance,
+    }
     changes = {k: v for k, v in incoming.items() if v is not None and current.get(k) != v}
     if not changes:
         return
     current.update(changes)
-    row = {k: current.get(k) for k in ("id", "code", "address", "phone", "head_name")}
+    keys = ("id", "code", "address", "phone", "head_name", "circumstance")
+    row = {k: current.get(k) for k in keys}
     _derive_household(row)
     plan.household_updates.append(row)
 
@@ -927,7 +958,7 @@ def apply_import(
             conn,
             Household,
             plan.household_updates,
-            ("code", "address", "phone", "search_text", "sort_key"),
+            ("code", "address", "phone", "circumstance", "search_text", "sort_key"),
             seq,
             now,
             step,

@@ -15,7 +15,7 @@ from app.core import text as vntext
 from app.core.dates import PartialDate, parse_partial_date
 from app.core.errors import ValidationError
 from app.core.io.workbook import Cell
-from app.core.models.households import SCHOOL_LEVEL_LABELS
+from app.core.models.households import CIRCUMSTANCE_LABELS, SCHOOL_LEVEL_LABELS, Circumstance
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ERRORS = ("#REF!", "#VALUE!", "#N/A", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!")
@@ -24,6 +24,27 @@ _TICKS = {"x", "v", "1", "co", "yes", "true", "\u2713", "\u2714", "+"}
 _NOT = {"khong", "0", "no", "false", "khong di hoc", "-"}
 _SCHOOL = {vntext.fold(label): level.value for level, label in SCHOOL_LEVEL_LABELS.items()}
 _SCHOOL.update({vntext.fold(level.value): level.value for level in SCHOOL_LEVEL_LABELS})
+# Folded words secretaries write in a "Hoàn cảnh" column, besides the labels themselves.
+_CIRCUMSTANCE = {vntext.fold(label): c.value for c, label in CIRCUMSTANCE_LABELS.items()} | {
+    "ngheo": Circumstance.POOR.value,
+    "hn": Circumstance.POOR.value,
+    "can ngheo": Circumstance.NEAR_POOR.value,
+    "hcn": Circumstance.NEAR_POOR.value,
+    "chinh sach": Circumstance.POLICY.value,
+    "gd chinh sach": Circumstance.POLICY.value,
+    "gia dinh chinh sach": Circumstance.POLICY.value,
+    "ho chinh sach": Circumstance.POLICY.value,
+    "gdcs": Circumstance.POLICY.value,
+    "kho khan": Circumstance.DIFFICULT.value,
+    "ho kho khan": Circumstance.DIFFICULT.value,
+    "hoan canh kho khan": Circumstance.DIFFICULT.value,
+    "gia dinh kho khan": Circumstance.DIFFICULT.value,
+    "hckk": Circumstance.DIFFICULT.value,
+    **{c.value.replace("_", " "): c.value for c in Circumstance if c.value},
+    "binh thuong": Circumstance.NORMAL.value,
+    "khong": Circumstance.NORMAL.value,
+    "-": Circumstance.NORMAL.value,
+}
 
 
 def is_error(value: Cell) -> bool:
@@ -127,3 +148,18 @@ def as_school_level(value: Cell) -> str | None:
     if level is None:
         raise ValidationError(f"Trình độ “{text}” không rõ.")
     return level
+
+
+def as_circumstance(value: Cell) -> str | None:
+    """A household's circumstances from a "Hoàn cảnh" cell ("Hộ nghèo", "can ngheo",
+    "GĐ chính sách"…, or a code such as "near_poor"): a :class:`Circumstance` value,
+    None for an empty cell."""
+    text = as_text(value)
+    if not text:
+        return None
+    folded = re.sub(r"[^a-z0-9-]+", " ", vntext.fold(text))
+    found = _CIRCUMSTANCE.get(" ".join(folded.split()))
+    if found is None:
+        known = ", ".join(c.label for c in Circumstance)
+        raise ValidationError(f"Hoàn cảnh “{text}” không rõ. Ghi một trong: {known}.")
+    return found

@@ -76,6 +76,33 @@ RELATIONS = (
 HEAD_RELATION = "Chủ hộ"
 
 
+class Circumstance(enum.StrEnum):
+    """A household's circumstances (hoàn cảnh), as the commune's lists record them.
+
+    Scholarship and gift programmes pick their recipients by it (poor and near-poor
+    households first). The empty value is an ordinary household.
+    """
+
+    NORMAL = ""
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    POLICY = "policy"
+    DIFFICULT = "difficult"
+
+    @property
+    def label(self) -> str:
+        return CIRCUMSTANCE_LABELS[self]
+
+
+CIRCUMSTANCE_LABELS = {
+    Circumstance.NORMAL: "Bình thường",
+    Circumstance.POOR: "Hộ nghèo",
+    Circumstance.NEAR_POOR: "Hộ cận nghèo",
+    Circumstance.POLICY: "Gia đình chính sách",
+    Circumstance.DIFFICULT: "Hoàn cảnh khó khăn",
+}
+
+
 class Household(SyncMixin, Base):
     __tablename__ = "household"
 
@@ -89,6 +116,10 @@ class Household(SyncMixin, Base):
     address: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
+    # A Circumstance value ("" = ordinary household).
+    circumstance: Mapped[str] = mapped_column(
+        String(20), default="", server_default="", nullable=False
+    )
     # Denormalised for fast lists: folded head name, address and phone.
     search_text: Mapped[str] = mapped_column(Text, default="")
     sort_key: Mapped[str] = mapped_column(String(400), default="", index=True)

@@ -55,6 +55,9 @@ class TableDocument:
     landscape: bool = False
     font_size: float = 11.0
     footer: Sequence[str] = ()  # lines under the table (e.g. the total in words)
+    # Height of a body row in points; None = the standard ROW_H. Lists people sign on
+    # need room for a signature (≈ 10 mm).
+    row_height: float | None = None
 
 
 ROW_H = 6.4 * MM
@@ -80,13 +83,14 @@ class _Writer:
         self.block_top: float | None = None
         self.page = 0
         self.y = 0.0
+        self.row_h = doc.row_height or ROW_H
         self.pages_total = self._count_pages(total_rows)
 
     def _first_table_top(self) -> float:
         return float(self.h - MARGIN_T - 36 * MM)
 
     def _rows_fit(self, top: float) -> int:
-        return int((top - HEAD_H - MARGIN_B - 6 * MM) // ROW_H)
+        return int((top - HEAD_H - MARGIN_B - 6 * MM) // self.row_h)
 
     def _count_pages(self, rows: int) -> int:
         first = self._rows_fit(self._first_table_top())
@@ -97,7 +101,7 @@ class _Writer:
             extra = rows - first
             pages += -(-extra // later)
             left_after = later - (extra - (pages - 2) * later)
-        if self.doc.signatures and left_after * ROW_H < SIGN_H + self._footer_h():
+        if self.doc.signatures and left_after * self.row_h < SIGN_H + self._footer_h():
             pages += 1
         return pages
 
@@ -185,15 +189,15 @@ class _Writer:
         self.block_top = None
 
     def row(self, number: int, cells: Sequence[str]) -> None:
-        if self.y - ROW_H < MARGIN_B + 6 * MM:
+        if self.y - self.row_h < MARGIN_B + 6 * MM:
             self.close_block()
             self.c.showPage()
             self.start_page()
         c = self.c
         if self.block_top is None:
             self.block_top = self.y
-        bottom = self.y - ROW_H
-        baseline = bottom + ROW_H / 2 - self.doc.font_size / 3
+        bottom = self.y - self.row_h
+        baseline = bottom + self.row_h / 2 - self.doc.font_size / 3
         x = MARGIN_L
         current = 0.0
         for column, value in enumerate([str(number), *cells]):

@@ -20,7 +20,7 @@ from app.core.db import Database
 from app.core.errors import ValidationError
 from app.core.models import Clan, Hamlet, Household, Member, Person
 from app.core.models.base import utcnow
-from app.core.models.households import HEAD_RELATION
+from app.core.models.households import HEAD_RELATION, Circumstance
 from app.core.registry.common import (
     check_length,
     check_revision,
@@ -47,6 +47,7 @@ class HouseholdInput:
     address: str | None = None
     phone: str | None = None
     note: str | None = None
+    circumstance: str = Circumstance.NORMAL.value
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class HouseholdCard:
     phone: str | None
     note: str | None
     deleted: bool
+    circumstance: str = Circumstance.NORMAL.value
     people: list[PersonView] = field(default_factory=list)
     members: list[tuple[int, str, str | None]] = field(default_factory=list)
 
@@ -111,7 +113,19 @@ def _clean_household(
         address=address,
         phone=clean_phone(data.phone),
         note=vntext.normalise_optional(data.note),
+        circumstance=clean_circumstance(data.circumstance),
     )
+
+
+def clean_circumstance(value: str | None) -> str:
+    """A :class:`Circumstance` value; refuses anything else with the known labels."""
+    try:
+        return Circumstance(value or "").value
+    except ValueError:
+        known = ", ".join(c.label for c in Circumstance)
+        raise ValidationError(
+            f"Hoàn cảnh “{value}” không hợp lệ. Chọn một trong: {known}.", "circumstance"
+        ) from None
 
 
 def _refresh_household_search(obj: Household) -> None:
@@ -126,6 +140,7 @@ def _apply_household(obj: Household, data: HouseholdInput) -> None:
     obj.address = data.address
     obj.phone = data.phone
     obj.note = data.note
+    obj.circumstance = data.circumstance
     _refresh_household_search(obj)
 
 
@@ -540,6 +555,7 @@ def get_household_card(db: Database, household_id: int) -> HouseholdCard:
             phone=h.phone,
             note=h.note,
             deleted=h.deleted,
+            circumstance=h.circumstance,
             people=[_person_view(p, h.head_person_id, member_of.get(p.id)) for p in people],
             members=[(m.id, m.full_name, m.card_number) for m in member_rows],
         )
@@ -565,6 +581,7 @@ __all__ = [
     "PersonView",
     "add_person",
     "assign_households_to_clan",
+    "clean_circumstance",
     "create_household",
     "delete_household",
     "delete_person",

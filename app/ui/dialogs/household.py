@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.db import Database
 from app.core.errors import ValidationError
-from app.core.models.households import HEAD_RELATION
+from app.core.models.households import HEAD_RELATION, Circumstance
 from app.core.registry.clans import clan_choices
 from app.core.registry.hamlets import hamlet_choices
 from app.core.registry.households import (
@@ -312,6 +312,10 @@ class HouseholdDialog(EntityDialog):
         self.code = line_edit(placeholder="Số hộ trong sổ (nếu có)", max_length=40)
         self.phone = line_edit(max_length=30)
         self.address = line_edit(placeholder="Số nhà, xóm, đường…", max_length=300)
+        self.circumstance = choice_combo((c.value, c.label) for c in Circumstance)
+        self.circumstance.setToolTip(
+            "Hộ nghèo, cận nghèo, gia đình chính sách… — dùng khi chọn người nhận học bổng."
+        )
         self.note = line_edit()
         self._build_form()
 
@@ -328,6 +332,7 @@ class HouseholdDialog(EntityDialog):
             ("code", self.code),
             ("address", self.address),
             ("phone", self.phone),
+            ("circumstance", self.circumstance),
             ("note", self.note),
             ("people", self.people.table),
         ):
@@ -354,7 +359,8 @@ class HouseholdDialog(EntityDialog):
             ("&Số hộ:", self.code, 1, 0, 1),
             ("Điện th&oại:", self.phone, 1, 2, 1),
             ("Đị&a chỉ:", self.address, 2, 0, 3),
-            ("&Ghi chú:", self.note, 3, 0, 3),
+            ("Hoàn &cảnh:", self.circumstance, 3, 0, 1),
+            ("&Ghi chú:", self.note, 3, 2, 1),
         )
         for text, widget, row, column, span in pairs:
             label = QLabel(text)
@@ -376,6 +382,7 @@ class HouseholdDialog(EntityDialog):
         self.code.setText(card.code or "")
         self.phone.setText(card.phone or "")
         self.address.setText(card.address or "")
+        set_combo_value(self.circumstance, card.circumstance)
         self.note.setText(card.note or "")
         for view in card.people:
             row = self.people.add_row(view)
@@ -391,6 +398,7 @@ class HouseholdDialog(EntityDialog):
                 self.code,
                 self.phone,
                 self.address,
+                self.circumstance,
                 self.note,
                 *self.people.tab_widgets(),
                 self.people.add_button,
@@ -410,6 +418,7 @@ class HouseholdDialog(EntityDialog):
             address=text_of(self.address),
             phone=text_of(self.phone),
             note=text_of(self.note),
+            circumstance=combo_value(self.circumstance) or "",
         )
 
     def _row_error(self, index: int, row: PersonRow, err: ValidationError) -> ValidationError:

@@ -48,13 +48,22 @@ def _day(edit: QDateEdit) -> dt.date:
 
 class ActivityDialog(QDialog):
     """Ghi hoạt động: kind, topic, dates, hours, and either ticked members (trainings)
-    or a head count (classes, sessions)."""
+    or a head count (classes, sessions). With ``activity_id`` it edits that activity
+    (same checks as a new one); people linked to a class are kept as they are."""
 
-    def __init__(self, db: Database, year: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        year: int,
+        parent: QWidget | None = None,
+        activity_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
-        self.activity_id: int | None = None
-        self.setWindowTitle("Ghi hoạt động")
+        self.activity_id: int | None = activity_id
+        self.person_ids: tuple[int, ...] = ()  # not edited here; kept as they are
+        self.note: str | None = None
+        self.setWindowTitle("Sửa hoạt động" if activity_id else "Ghi hoạt động")
         self.resize(700, 600)
         today = min(dt.date.today(), dt.date(year, 12, 31))
         self.kind = QComboBox()
@@ -112,7 +121,22 @@ class ActivityDialog(QDialog):
         layout.addWidget(self.chosen_label)
         layout.addWidget(buttons)
         self.officials: set[int] = set()
+        if activity_id is not None:
+            self._load(service.activity_input(db, activity_id))
         self.load_members()
+
+    def _load(self, data: service.ActivityInput) -> None:
+        self.kind.setCurrentIndex(max(0, self.kind.findData(data.kind)))
+        self.topic.setText(data.topic)
+        self.start.setDate(QDate(data.start_date.year, data.start_date.month, data.start_date.day))
+        if data.end_date is not None:
+            self.has_end.setChecked(True)
+            self.end.setDate(QDate(data.end_date.year, data.end_date.month, data.end_date.day))
+        self.hours.setValue(data.hours or 0)
+        self.count.setValue(data.participants_count)
+        self.place.setText(data.place)
+        self.chosen = set(data.member_ids)
+        self.person_ids, self.note = tuple(data.person_ids), data.note
 
     def load_members(self) -> None:
         choices = service.member_choices(self.db, self.search.text().strip() or None)
@@ -149,19 +173,22 @@ class ActivityDialog(QDialog):
         with messages.guarded(self):
             kind = str(self.kind.currentData())
             members = sorted(self.chosen) if kind == ActivityKind.TRAINING.value else []
-            self.activity_id = service.add_activity(
-                self.db,
-                service.ActivityInput(
-                    kind=kind,
-                    topic=self.topic.text(),
-                    start_date=_day(self.start),
-                    end_date=_day(self.end) if self.has_end.isChecked() else None,
-                    hours=self.hours.value() or None,
-                    participants_count=self.count.value(),
-                    place=self.place.text(),
-                    member_ids=members,
-                ),
+            data = service.ActivityInput(
+                kind=kind,
+                topic=self.topic.text(),
+                start_date=_day(self.start),
+                end_date=_day(self.end) if self.has_end.isChecked() else None,
+                hours=self.hours.value() or None,
+                participants_count=self.count.value(),
+                place=self.place.text(),
+                note=self.note,
+                member_ids=members,
+                person_ids=self.person_ids,
             )
+            if self.activity_id is None:
+                self.activity_id = service.add_activity(self.db, data)
+            else:
+                service.update_activity(self.db, self.activity_id, data)
             self.accept()
             return True
         return False
@@ -184,12 +211,16 @@ class ActivitiesTab(QWidget):
         self.figures.setWordWrap(True)
         add = QPushButton("Ghi hoạt động…")
         add.clicked.connect(self.new_activity)
+        edit = QPushButton("Sửa…")
+        edit.clicked.connect(self.edit_selected)
+        self.view.doubleClicked.connect(lambda *_a: self.edit_selected())
         delete = QPushButton("Xóa")
         delete.clicked.connect(self.delete_selected)
         row = QHBoxLayout()
         row.addWidget(self.kind_filter)
         row.addStretch(1)
         row.addWidget(add)
+        row.addWidget(edit)
         row.addWidget(delete)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
@@ -223,8 +254,28 @@ class ActivitiesTab(QWidget):
             f"{f['centre_sessions']} buổi, {f['centre_participants']} lượt người"
         )
 
-    def open_activity_dialog(self) -> ActivityDialog:
-        return ActivityDialog(self.ctx.db, self.year, self)
+    def open_activity_dialog(self, activity_id: int | None = None) -> ActivityDialog:
+        return ActivityDialog(self.ctx.db, self.year, self, activity_id)
+
+    def selected_activity(self) -> int | None:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        if len(rows) != 1:
+            return None
+        return int(self.model.item(rows[0], 0).data(Qt.ItemDataRole.UserRole))
+
+    def open_edit_dialog(self) -> ActivityDialog | None:
+        activity_id = self.selected_activity()
+        if activity_id is None:
+            messages.inform(self, "Hãy chọn một hoạt động để sửa.")
+            return None
+        with messages.guarded(self):
+            return self.open_activity_dialog(activity_id)
+        return None
+
+    def edit_selected(self) -> None:
+        dialog = self.open_edit_dialog()
+        if dialog is not None and dialog.exec():
+            self.after_write("Đã sửa hoạt động.")
 
     def new_activity(self) -> None:
         dialog = self.open_activity_dialog()

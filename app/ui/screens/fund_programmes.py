@@ -34,7 +34,7 @@ from app.core.fund import programmes
 from app.core.fund.programmes import CandidateFilter, ProgrammeInput, ProgrammeRecipient
 from app.core.fund.words import format_money, parse_money
 from app.core.models.fund import AWARD_KIND_LABELS
-from app.core.models.households import SCHOOL_LEVEL_LABELS
+from app.core.models.households import SCHOOL_LEVEL_LABELS, Circumstance
 from app.core.printing.common import CancelFn, PrintResult, ProgressFn
 from app.core.registry.hamlets import hamlet_choices
 from app.ui.screens.base import AppContext
@@ -53,7 +53,13 @@ PROGRAMME_COLUMNS = (
     "Đã chi",
 )
 RECIPIENT_COLUMNS = ("Họ và tên", "Lớp – Trường", "Mức", "Số tiền", "Phiếu chi", "Lưu ý")
-CANDIDATE_COLUMNS = ("Họ và tên", "Năm sinh", "Tuổi", "Cấp học", "Thôn", "Lưu ý")
+CANDIDATE_COLUMNS = ("Họ và tên", "Năm sinh", "Tuổi", "Cấp học", "Thôn", "Lưu ý", "Hoàn cảnh")
+# The circumstance filter: one entry per circumstance, and the usual pair together.
+CIRCUMSTANCE_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Mọi hoàn cảnh", ()),
+    ("Hộ nghèo hoặc cận nghèo", (Circumstance.POOR.value, Circumstance.NEAR_POOR.value)),
+    *((c.label, (c.value,)) for c in Circumstance if c.value),
+)
 PrintJob = Callable[[Path, ProgressFn, CancelFn], PrintResult]
 
 
@@ -110,13 +116,24 @@ def print_in_background(
 
 
 class ProgrammeDialog(QDialog):
-    """Chương trình mới: name, kind, school year, criteria, amount or levels, budget."""
+    """A new programme, or an existing one to edit (``programme_id``): name, kind,
+    school year, criteria, amount or levels, budget. The same checks either way (the
+    core's); a programme that has paid someone keeps its kind."""
 
-    def __init__(self, db: Database, school_year: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        school_year: int,
+        parent: QWidget | None = None,
+        programme_id: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
-        self.programme_id: int | None = None
-        self.setWindowTitle("Chương trình học bổng, khen thưởng mới")
+        self.programme_id: int | None = programme_id
+        self.note: str | None = None  # not edited here; kept as it is
+        self.setWindowTitle(
+            "Sửa chương trình" if programme_id else "Chương trình học bổng, khen thưởng mới"
+        )
         self.resize(560, 420)
         self.kind = QComboBox()
         for code, label in AWARD_KIND_LABELS.items():
@@ -150,19 +167,43 @@ class ProgrammeDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        if programme_id is not None:
+            self._load(programmes.get_programme(db, programme_id))
+
+    def _load(self, p: programmes.ProgrammeView) -> None:
+        self.name.setText(p.name)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(p.kind)))
+        self.school_year.setValue(p.school_year)
+        self.criteria.setPlainText(p.criteria)
+        self.amount.setText(format_money(p.amount_per_recipient) if p.amount_per_recipient else "")
+        self.levels.setText(
+            "; ".join(f"{k} = {format_money(v)}" for k, v in p.level_amounts.items())
+        )
+        self.budget.setText(format_money(p.budget) if p.budget else "")
+        self.note = p.note
+        if p.paid:
+            self.kind.setEnabled(False)
+            self.kind.setToolTip("Chương trình đã chi tiền: không đổi loại được.")
+
+    def collect(self) -> ProgrammeInput:
+        return ProgrammeInput(
+            name=self.name.text(),
+            kind=str(self.kind.currentData()),
+            school_year=self.school_year.value(),
+            criteria=self.criteria.toPlainText(),
+            amount_per_recipient=_money_or_none(self.amount.text(), "Số tiền mỗi suất"),
+            level_amounts=parse_levels(self.levels.text()),
+            budget=_money_or_none(self.budget.text(), "Ngân sách"),
+            note=self.note,
+        )
 
     def save(self) -> bool:
         with messages.guarded(self):
-            data = ProgrammeInput(
-                name=self.name.text(),
-                kind=str(self.kind.currentData()),
-                school_year=self.school_year.value(),
-                criteria=self.criteria.toPlainText(),
-                amount_per_recipient=_money_or_none(self.amount.text(), "Số tiền mỗi suất"),
-                level_amounts=parse_levels(self.levels.text()),
-                budget=_money_or_none(self.budget.text(), "Ngân sách"),
-            )
-            self.programme_id = programmes.create_programme(self.db, data)
+            data = self.collect()
+            if self.programme_id is None:
+                self.programme_id = programmes.create_programme(self.db, data)
+            else:
+                programmes.update_programme(self.db, self.programme_id, data)
             self.accept()
             return True
         return False
@@ -193,6 +234,10 @@ class RecipientsDialog(QDialog):
         self.hamlet.addItem("Mọi thôn", None)
         for hamlet_id, label in hamlet_choices(db):
             self.hamlet.addItem(label, hamlet_id)
+        self.circumstance = QComboBox()
+        self.circumstance.setToolTip("Hoàn cảnh của hộ (ghi trong sổ hộ gia đình)")
+        for label, values in CIRCUMSTANCE_FILTERS:
+            self.circumstance.addItem(label, values)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Tìm tên (không cần dấu)…")
         filters = QHBoxLayout()
@@ -200,7 +245,7 @@ class RecipientsDialog(QDialog):
         filters.addWidget(QLabel("Tuổi"))
         filters.addWidget(self.min_age)
         filters.addWidget(self.max_age)
-        for widget in (self.school_level, self.hamlet, self.search):
+        for widget in (self.school_level, self.hamlet, self.circumstance, self.search):
             filters.addWidget(widget)
         self.view, self.model = make_table(CANDIDATE_COLUMNS)
         self.level = QComboBox()
@@ -239,6 +284,7 @@ class RecipientsDialog(QDialog):
             self.max_age.valueChanged,
             self.school_level.currentIndexChanged,
             self.hamlet.currentIndexChanged,
+            self.circumstance.currentIndexChanged,
             self.search.textChanged,
         ):
             signal.connect(lambda *_a: self.load())
@@ -255,6 +301,7 @@ class RecipientsDialog(QDialog):
             school_levels=(str(level),) if level else (),
             hamlet_id=self.hamlet.currentData(),
             search=self.search.text().strip() or None,
+            circumstances=tuple(self.circumstance.currentData() or ()),
         )
 
     def load(self) -> None:
@@ -278,6 +325,7 @@ class RecipientsDialog(QDialog):
                         cell(c.school_level_label),
                         cell(c.hamlet),
                         cell(note),
+                        cell(c.circumstance_label),
                     ]
                 )
             self._loading = False
@@ -344,12 +392,14 @@ class ProgrammesTab(QWidget):
         self.view, self.model = make_table(PROGRAMME_COLUMNS)
         self.recipient_view, self.recipient_model = make_table(RECIPIENT_COLUMNS)
         self.view.selectionModel().currentRowChanged.connect(lambda *_a: self.load_recipients())
+        self.view.doubleClicked.connect(lambda *_a: self.edit_programme())
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (
             ("new", "Chương trình mới…", self.new_programme),
+            ("edit", "Sửa…", self.edit_programme),
             ("add", "Thêm người nhận…", self.add_recipients),
             ("remove", "Bỏ người nhận", self.remove_selected),
             ("post", "Chi tiền (lập một phiếu chi)", self.post_selected),
@@ -435,13 +485,27 @@ class ProgrammesTab(QWidget):
 
     # --- actions ----------------------------------------------------------------------
 
-    def open_programme_dialog(self) -> ProgrammeDialog:
-        return ProgrammeDialog(self.ctx.db, self.school_year, self)
+    def open_programme_dialog(self, programme_id: int | None = None) -> ProgrammeDialog:
+        return ProgrammeDialog(self.ctx.db, self.school_year, self, programme_id)
 
     def new_programme(self) -> None:
         dialog = self.open_programme_dialog()
         if dialog.exec() and dialog.programme_id is not None:
             self.after_write("Đã tạo chương trình.")
+
+    def open_edit_dialog(self) -> ProgrammeDialog | None:
+        pid = self.selected_programme()
+        if pid is None:
+            messages.inform(self, "Hãy chọn chương trình cần sửa.")
+            return None
+        with messages.guarded(self):
+            return self.open_programme_dialog(pid)
+        return None
+
+    def edit_programme(self) -> None:
+        dialog = self.open_edit_dialog()
+        if dialog is not None and dialog.exec():
+            self.after_write("Đã sửa chương trình.")
 
     def open_recipients_dialog(self) -> RecipientsDialog | None:
         pid = self.selected_programme()
