@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from app.core.db import Database
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -91,3 +95,18 @@ def check_birth(value: PartialDate | None, today: dt.date | None = None) -> None
         raise ValidationError(f"Năm sinh {value.year} không hợp lý.", "birth")
     if value.year > today.year or (value.date is not None and value.date > today):
         raise ValidationError(f"Ngày sinh {value.display()} nằm trong tương lai.", "birth")
+
+
+def working_year(db: Database, year_column: Any, *where: Any, today: dt.date | None = None) -> int:
+    """The year a screen opens on: this year once it holds anything (rows of
+    ``year_column`` matching ``where``), otherwise the latest earlier year that does (a
+    commune that has not started this year, or a demo, still opens on figures),
+    otherwise this year."""
+    from sqlalchemy import func, select
+
+    current = (today or dt.date.today()).year
+    with db.connect() as conn:
+        latest = conn.execute(
+            select(func.max(year_column)).where(*where, year_column <= current)
+        ).scalar()
+    return int(latest) if latest else current

@@ -61,6 +61,15 @@ def test_numbers_run_per_year_and_kind(db: Database) -> None:
     assert ledger.next_number(db, "payment", 2026) == 1
 
 
+def test_the_fund_screen_opens_on_the_latest_year_with_entries(db: Database) -> None:
+    assert ledger.working_year(db, today=D(2026, 11, 25)) == 2026  # nothing yet: this year
+    ledger.add_entry(db, receipt(500_000))
+    assert ledger.working_year(db, today=D(2026, 11, 25)) == 2025  # a demo, a late start
+    ledger.add_entry(db, receipt(300_000, D(2026, 1, 3)))
+    assert ledger.working_year(db, today=D(2026, 11, 25)) == 2026
+    assert ledger.working_year(db, today=D(2025, 12, 31)) == 2025  # never a later year
+
+
 def test_a_used_number_is_refused_and_the_next_one_suggested(db: Database) -> None:
     ledger.add_entry(db, receipt(100_000, number=7))
     with pytest.raises(ValidationError) as err:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from app.core import dates
 from app.core.assessment import MODELS
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc
@@ -53,17 +54,9 @@ def check_year(year: int) -> None:
 
 
 def working_year(db: Database, today: dt.date | None = None) -> int:
-    """The year screens open on: this year once anything is registered for it,
-    otherwise the latest year that has registrations (a commune that has not started
-    this year's cycle, or a demo, still opens on figures), otherwise this year."""
-    current = (today or dt.date.today()).year
-    with db.connect() as conn:
-        latest = conn.execute(
-            select(func.max(Registration.year)).where(
-                Registration.deleted.is_(False), Registration.year <= current
-            )
-        ).scalar()
-    return int(latest) if latest else current
+    """The year the cycle screens open on: the latest year up to this one with
+    registrations (see :func:`app.core.dates.working_year`)."""
+    return dates.working_year(db, Registration.year, Registration.deleted.is_(False), today=today)
 
 
 def _ensure_open(session: Session, year: int) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Integer, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.core import settings
+from app.core import dates, settings
 from app.core import text as vntext
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
@@ -227,6 +227,12 @@ def _check_links(s: Session, data: EntryInput) -> str:
         if not name:
             name = str(getattr(obj, attr) or "")
     return name
+
+
+def working_year(db: Database, today: dt.date | None = None) -> int:
+    """The year the fund screen opens on: the latest year up to this one with entries
+    (see :func:`app.core.dates.working_year`)."""
+    return dates.working_year(db, FundEntry.year, FundEntry.deleted.is_(False), today=today)
 
 
 def next_number(db: Database, kind: str, year: int) -> int:

@@ -266,7 +266,7 @@ class FundScreen(Screen):
         super().__init__(ctx, parent)
         self.year = QSpinBox()
         self.year.setRange(1990, 2200)
-        self.year.setValue(dt.date.today().year)
+        self.year.setValue(ledger.working_year(ctx.db) if ctx.available else dt.date.today().year)
         self.year.valueChanged.connect(lambda _v: self.reload())
         self.summary = QLabel()
         self.summary.setWordWrap(True)
