@@ -22,6 +22,7 @@ import datetime as dt
 from typing import Any
 
 from app.cli import AddCommand, _emit, _open
+from app.core.text import format_number
 
 
 def _date(text: str | None) -> dt.date:
@@ -199,7 +200,7 @@ def _describe_report(r: Any) -> str:
         f"{r.awards['award']['count']} suất, {_money(r.awards['award']['amount'])}"
     )
     lines.append(
-        f"  Bình quân {_money(r.per_head)}/người ({r.population} nhân khẩu), chỉ tiêu "
+        f"  Bình quân {_money(r.per_head)}/người ({format_number(r.population)} nhân khẩu), chỉ tiêu "
         f"{_money(r.target_per_head)}/người ({'đạt' if r.meets_target else 'chưa đạt'}); "
         f"toàn quốc {_money(r.national_target[0])}–{_money(r.national_target[1])}/người"
     )

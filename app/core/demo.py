@@ -69,6 +69,7 @@ from app.core.models import (
 from app.core.models.base import utcnow
 from app.core.models.households import HEAD_RELATION, Circumstance
 from app.core.registry.clans import clan_sort_key
+from app.core.text import format_number
 from app.core.workspace import init_commune
 
 ProgressFn = Callable[[int, int], None]
@@ -249,7 +250,7 @@ def _populate(
 def _check_households(households: int) -> None:
     if not 1 <= households <= MAX_HOUSEHOLDS:
         raise ValidationError(
-            f"Số hộ của xã mẫu phải từ 1 đến {MAX_HOUSEHOLDS:,}.".replace(",", "."), "households"
+            f"Số hộ của xã mẫu phải từ 1 đến {format_number(MAX_HOUSEHOLDS)}.", "households"
         )
 
 

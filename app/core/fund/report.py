@@ -18,6 +18,7 @@ from app.core.fund.awards import award_totals
 from app.core.fund.ledger import Balance, balance
 from app.core.models import FundEntry, Member, Person
 from app.core.models.fund import CATEGORY_LABELS
+from app.core.text import format_number
 
 PROVINCE_TARGET_PER_HEAD = 80_000  # Thái Bình (seed 004)
 NATIONAL_TARGET_PER_HEAD = (32_000, 35_000)
@@ -81,10 +82,8 @@ def fund_row_text(f: FundPerHead) -> str:
     per_member = f"; {format_money(f.per_member)}/hội viên" if f.members else ""
     return (
         f"Quỹ khuyến học năm {f.year}: thu {format_money(f.receipts)} — bình quân "
-        f"{format_money(f.per_head)}/người ({f.population:,} nhân khẩu){per_member}. ".replace(
-            ",", "."
-        )
-        + f"Chỉ tiêu tỉnh {format_money(f.target_per_head)}/người: {verdict}."
+        f"{format_money(f.per_head)}/người ({format_number(f.population)} nhân khẩu)"
+        f"{per_member}. Chỉ tiêu tỉnh {format_money(f.target_per_head)}/người: {verdict}."
     )
 
 

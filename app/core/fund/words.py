@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from app.core.text import format_number
+
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 GROUP_NAMES = ("", "nghìn", "triệu")
 BILLION = 1_000_000_000
@@ -99,7 +101,7 @@ def amount_in_words(amount: int, exact: bool = False) -> str:
 def format_money(amount: int) -> str:
     """1250000 → "1.250.000 đ" (dots between thousands, as Vietnamese forms write)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount):,} đ".replace(",", ".")
+    return f"{sign}{format_number(abs(amount))} đ"
 
 
 def parse_money(text: str) -> int:

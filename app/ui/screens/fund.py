@@ -44,6 +44,7 @@ from app.core.models.fund import (
 )
 from app.core.models.households import SCHOOL_LEVEL_LABELS
 from app.core.registry.members import branch_choices
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.fund_activities import ActivitiesTab
 from app.ui.screens.fund_common import cell, make_table
@@ -391,7 +392,7 @@ class FundScreen(Screen):
             self.activities_tab.reload(self.year.value())
             r = report.fund_report(self.ctx.db, self.year.value())
             self.summary.setText(
-                f"Bình quân {format_money(r.per_head)}/người ({r.population} nhân khẩu) — "
+                f"Bình quân {format_money(r.per_head)}/người ({format_number(r.population)} nhân khẩu) — "
                 f"chỉ tiêu {format_money(r.target_per_head)}/người: "
                 f"{'đạt' if r.meets_target else 'chưa đạt'}"
             )
