@@ -3,7 +3,9 @@
 Commands (``khuyenhoc …``):
 ``print certificates --year Y --model M [--decision N] [--ids 1,2] [--preprinted] --out F.pdf``,
 ``print decision --year Y --model M [--decision N] --out F.pdf|F.docx``,
-``print list members|registrations|results [--year Y --model M --hamlet H] --out F.pdf``,
+``print list members|registrations|results [--year Y --model M --hamlet H] --out F.pdf``
+(these three take ``--pages 1-3,5`` to keep only those pages of a PDF),
+``print preview F.pdf [--page N] [--dpi D] --out page.png`` (one page as an image),
 ``print options [--issuer committee|association] [--preprinted on|off] [--offset-x MM]
 [--offset-y MM]``, ``verify-certificate PAYLOAD_OR_IMAGE [--public-key HEX]``, and the
 periodic report ``report period --from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3
@@ -21,21 +23,48 @@ from typing import Any
 from app.cli import AddCommand, _data_dir, _emit, _open
 from app.cli_cycle import MODEL_CHOICES, _ids
 
+LIST_KINDS = ("members", "registrations", "results")
+
 
 def _progress(done: int, total: int) -> None:
     if total and sys.stderr.isatty():
         print(f"\r  {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
-def _result(args: argparse.Namespace, result: Any) -> int:
+def _result(args: argparse.Namespace, result: Any, selected: str | None = None) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    _emit(
-        args,
-        {"path": str(result.path), "pages": result.pages, "items": result.items},
-        result.describe(),
-    )
+    data = {"path": str(result.path), "pages": result.pages, "items": result.items}
+    if selected is not None:
+        data["selected"] = selected  # the pages kept by --pages, e.g. "2, 4-5"
+    _emit(args, data, result.describe())
     return 0
+
+
+def _paged(args: argparse.Namespace, out: Path, produce: Any) -> tuple[Any, str | None]:
+    """``produce(path)`` prints the whole document; with ``--pages`` only those pages reach ``out``.
+
+    Returns the result (its ``pages`` counting what was written) and the pages kept.
+
+    The renderers lay out whole documents (page numbers, running totals), so the full PDF
+    is written to a temporary folder and the chosen pages are copied out of it.
+    """
+    if not args.pages:
+        return produce(out), None
+    import dataclasses
+    import tempfile
+
+    from app.core.errors import ValidationError
+    from app.core.printing.pages import describe_pages, parse_page_range
+    from app.core.printing.preview import extract_pages
+
+    if out.suffix.lower() != ".pdf":
+        raise ValidationError("--pages chỉ dùng khi in ra tệp PDF.", "pages")
+    with tempfile.TemporaryDirectory(prefix="khuyenhoc-print-") as folder:
+        whole = produce(Path(folder) / out.name)
+        indices = parse_page_range(args.pages, whole.pages)
+        written = extract_pages(whole.path, out, indices)
+    return dataclasses.replace(whole, path=out, pages=written), describe_pages(indices)
 
 
 def _need(args: argparse.Namespace, *names: str) -> None:
@@ -49,6 +78,8 @@ def _need(args: argparse.Namespace, *names: str) -> None:
 def cmd_print(args: argparse.Namespace) -> int:
     if args.what == "options":
         return _options(args)
+    if args.what == "preview":
+        return _preview(args)
     _need(args, "out")
     out = Path(args.out)
     ws = _open(args)
@@ -60,15 +91,19 @@ def cmd_print(args: argparse.Namespace) -> int:
             ids = _ids(args.ids) or None
             return _result(
                 args,
-                print_certificates(
-                    ws.db,
-                    args.year,
-                    args.model,
+                *_paged(
+                    args,
                     out,
-                    decision_number=args.decision,
-                    entity_ids=ids,
-                    preprinted=True if args.preprinted else None,
-                    progress=_progress,
+                    lambda path: print_certificates(
+                        ws.db,
+                        args.year,
+                        args.model,
+                        path,
+                        decision_number=args.decision,
+                        entity_ids=ids,
+                        preprinted=True if args.preprinted else None,
+                        progress=_progress,
+                    ),
                 ),
             )
         if args.what == "decision":
@@ -77,35 +112,84 @@ def cmd_print(args: argparse.Namespace) -> int:
             _need(args, "year")
             return _result(
                 args,
-                print_decision(
-                    ws.db,
-                    args.year,
-                    args.model,
+                *_paged(
+                    args,
                     out,
-                    decision_number=args.decision,
-                    fmt=args.format,
-                    progress=_progress,
+                    lambda path: print_decision(
+                        ws.db,
+                        args.year,
+                        args.model,
+                        path,
+                        decision_number=args.decision,
+                        fmt=args.format,
+                        progress=_progress,
+                    ),
                 ),
             )
         from app.core.printing.lists import print_cycle_list, print_member_list
 
-        if args.list_kind == "members":
-            return _result(args, print_member_list(ws.db, out, progress=_progress))
+        kind = _list_kind(args)
+        if kind == "members":
+            return _result(
+                args,
+                *_paged(args, out, lambda path: print_member_list(ws.db, path, progress=_progress)),
+            )
         _need(args, "year")
         return _result(
             args,
-            print_cycle_list(
-                ws.db,
+            *_paged(
+                args,
                 out,
-                args.year,
-                args.model,
-                args.list_kind,
-                hamlet_id=args.hamlet,
-                progress=_progress,
+                lambda path: print_cycle_list(
+                    ws.db,
+                    path,
+                    args.year,
+                    args.model,
+                    kind,
+                    hamlet_id=args.hamlet,
+                    progress=_progress,
+                ),
             ),
         )
     finally:
         ws.close()
+
+
+def _list_kind(args: argparse.Namespace) -> str:
+    from app.core.errors import ValidationError
+
+    kind = args.list_kind or "members"
+    if kind not in LIST_KINDS:
+        raise ValidationError(f"Loại danh sách “{kind}” không có; chọn: {', '.join(LIST_KINDS)}.")
+    return str(kind)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    """``print preview F.pdf --page N --out page.png``: one page of a printed PDF as a PNG."""
+    from app.core.errors import ValidationError
+    from app.core.printing.preview import MAX_DPI, MIN_DPI, page_count, save_png
+
+    _need(args, "list_kind")
+    _need(args, "out")
+    if not MIN_DPI <= args.dpi <= MAX_DPI:
+        raise ValidationError(f"--dpi phải trong khoảng {MIN_DPI}–{MAX_DPI}.", "dpi")
+    source = Path(args.list_kind)
+    total = page_count(source)
+    width, height = save_png(source, args.page - 1, Path(args.out), dpi=args.dpi)
+    _emit(
+        args,
+        {
+            "path": str(args.out),
+            "source": str(source),
+            "page": args.page,
+            "pages": total,
+            "width": width,
+            "height": height,
+            "dpi": args.dpi,
+        },
+        f"Trang {args.page}/{total} của {source.name} → {args.out} ({width}×{height} điểm ảnh)",
+    )
+    return 0
 
 
 def _options(args: argparse.Namespace) -> int:
@@ -224,9 +308,13 @@ def cmd_report_period(args: argparse.Namespace) -> int:
 
 def register(add: AddCommand) -> None:
     p = add("print", cmd_print, "in giấy công nhận, quyết định, danh sách (PDF/Word)")
-    p.add_argument("what", choices=("certificates", "decision", "list", "options"))
+    p.add_argument("what", choices=("certificates", "decision", "list", "options", "preview"))
     p.add_argument(
-        "list_kind", nargs="?", choices=("members", "registrations", "results"), default="members"
+        "list_kind",
+        nargs="?",
+        default=None,
+        metavar="LOẠI|TỆP",
+        help="list: members|registrations|results (mặc định members); preview: tệp PDF",
     )
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
@@ -236,6 +324,9 @@ def register(add: AddCommand) -> None:
     p.add_argument("--preprinted", action="store_true", help="in trên phôi in sẵn (chỉ chữ)")
     p.add_argument("--format", choices=("pdf", "docx"), default=None, help="quyết định: pdf|docx")
     p.add_argument("--out", default=None, help="tệp kết quả")
+    p.add_argument("--pages", default=None, help="chỉ giữ các trang này của tệp PDF, vd. 1-3,5")
+    p.add_argument("--page", type=int, default=1, help="preview: số trang (từ 1)")
+    p.add_argument("--dpi", type=int, default=96, help="preview: độ phân giải ảnh (điểm/inch)")
     p.add_argument("--issuer", choices=("committee", "association"), default=None)
     p.add_argument("--preprinted-mode", choices=("on", "off"), default=None)
     p.add_argument("--offset-x", type=float, default=None, help="mm, dương = sang phải")

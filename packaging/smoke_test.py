@@ -19,6 +19,8 @@ Checks, in order (exit code 0 only if all pass):
      out to .xlsx and imports back (dry run) unchanged; a province is made, its package
      loaded, a signed and encrypted bundle exported, its key accepted and the bundle
      applied (the native crypto and spreadsheet libraries are in the bundle);
+     certificates print to PDF and `print preview` renders page 1 of it to a PNG
+     (PDFium, pypdfium2's shared library, is in the bundle);
   7. an older database (if the project has more than one schema revision; needs the
      source tree's Python) is upgraded in place by the frozen app, with a backup first;
   8. `gui --smoke-test` opens the window offscreen on the demo data and exits 0; a build
@@ -408,6 +410,25 @@ def check_printing(run: Runner, data_dir: Path, scratch: Path) -> None:
     check(docx.is_file() and docx.read_bytes().startswith(b"PK"), f"no .docx at {docx}")
 
 
+def check_print_preview(run: Runner, scratch: Path) -> None:
+    """PDFium (pypdfium2's shared library) is in the bundle: the print preview's renderer."""
+    step("print preview (page 1 of the certificates PDF to a PNG)")
+    png = scratch / "trang-1.png"
+    shown = run.run_json(
+        "print",
+        "preview",
+        str(scratch / "giay-cong-nhan.pdf"),
+        "--page",
+        "1",
+        "--out",
+        str(png),
+        label="print preview",
+    )
+    check(png.is_file() and png.read_bytes().startswith(b"\x89PNG"), f"no PNG at {png}")
+    check(shown.get("width", 0) > shown.get("height", 0) > 0, f"odd page size: {shown}")
+    print(f"  {shown['width']}×{shown['height']} px, 1 of {shown['pages']} pages")
+
+
 def source_python() -> Path | None:
     for candidate in (ROOT / ".venv" / "bin" / "python", ROOT / ".venv" / "Scripts" / "python.exe"):
         if candidate.is_file():
@@ -524,6 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         check_search_backup_restore(run, demo_dir, args.households)
         check_sync(run, demo_dir, scratch)
         check_printing(run, demo_dir, scratch)
+        check_print_preview(run, scratch)
         check_spreadsheets(run, demo_dir, scratch)
         check_upgrade(run, scratch)
         gui_result = check_gui(run, demo_dir, args.households, args.strict_gui)

@@ -1,8 +1,9 @@
 """In ấn: certificates, decisions (PDF / Word), lists and the periodic report, in a worker.
 
-PySide6-Essentials has no QtPdf, so there is no in-app page preview: the file is
-written off the UI thread (progress + "Hủy"), then its page count is shown with
-"Mở tệp" (the system PDF viewer, which also prints) and "Mở thư mục".
+The file is written off the UI thread (progress + "Hủy"), then its page count is shown
+with "Xem trước" (our own preview of a PDF: pages rendered by PDFium, since
+PySide6-Essentials has no QtPdf; page range, "In…" to a printer, "Lưu PDF…"),
+"Mở tệp" (the system's program for it) and "Mở thư mục".
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class PrintingScreen(Screen):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.last: Path | None = None
+        self.last_title = ""  # what the last file holds, e.g. "giấy công nhận (QĐ số 12)"
         self.decision = QComboBox()
         self.decision.setMinimumWidth(420)
         self.issuer = QComboBox()
@@ -127,14 +129,17 @@ class PrintingScreen(Screen):
 
         self.result = QLabel("Chưa in tệp nào.")
         self.result.setWordWrap(True)
+        self.preview = QPushButton("Xem trước")
+        self.preview.clicked.connect(self._preview)
         self.open_file = QPushButton("Mở tệp")
         self.open_file.clicked.connect(lambda: self.last and open_path(self.last))
         self.open_folder = QPushButton("Mở thư mục")
         self.open_folder.clicked.connect(lambda: self.last and open_path(self.last.parent))
-        for b in (self.open_file, self.open_folder):
+        for b in (self.preview, self.open_file, self.open_folder):
             b.setEnabled(False)
         done = QHBoxLayout()
         done.addWidget(self.result, 1)
+        done.addWidget(self.preview)
         done.addWidget(self.open_file)
         done.addWidget(self.open_folder)
 
@@ -317,7 +322,17 @@ class PrintingScreen(Screen):
 
     def _done(self, result: Any) -> None:
         self.last = Path(result.path)
+        self.last_title = str(result.title)
         pages = f"{result.pages} trang, " if result.pages else ""
         self.result.setText(f"Đã in {result.title}: {pages}{result.items} mục → {result.path}")
         for b in (self.open_file, self.open_folder):
             b.setEnabled(True)
+        self.preview.setEnabled(self.last.suffix.lower() == ".pdf")
+
+    def _preview(self) -> Any:
+        """The last PDF in the preview dialog (pages, range, print, save)."""
+        from app.ui.dialogs.print_preview import show_preview
+
+        if self.last is None or self.last.suffix.lower() != ".pdf":
+            return None
+        return show_preview(self, self.last, self.last_title)
