@@ -40,7 +40,8 @@ def _num(value: int, warn: bool = False) -> str:
 
 
 def _row(r: CommuneRow, known: list[str], other: bool) -> str:
-    when = r.last_received.strftime("%d/%m/%Y %H:%M") if r.last_received else "—"
+    # The province reads the server's local time (Vietnam: UTC+7), not UTC.
+    when = r.last_received.astimezone().strftime("%d/%m/%Y %H:%M") if r.last_received else "—"
     cells = [
         f"<td>{escape(r.code)}</td>",
         f"<td>{escape(r.name or '(không rõ tên)')}</td>",
@@ -77,7 +78,7 @@ def render_status_page(rows: list[CommuneRow], province_name: str, fingerprint: 
         "Mã xã",
         "Tên xã",
         "Gói cuối",
-        "Nhận lúc (UTC)",
+        "Nhận lúc",
         "Lần gửi cuối",
         "Tổng bản ghi",
         *(entity_label(e) for e in known),
