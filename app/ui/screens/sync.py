@@ -8,6 +8,7 @@ calls a core service (off the UI thread when long).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
-from app.ui.screens.sync_outbox import OutboxPanel
+from app.ui.screens.sync_outbox import OutboxPanel, local_time
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
 
@@ -166,8 +168,8 @@ class SyncScreen(Screen):
                 str(e.seq),
                 e.file_name,
                 f"{e.size / 1024:.0f} KB",
-                e.created_at,
-                str(sum(e.counts.values())),
+                local_time(dt.datetime.fromisoformat(e.created_at)),
+                format_number(sum(e.counts.values())),
                 "đã được tỉnh nhận" if e.confirmed else "chưa",
             ]
             for e in history(self.ctx.db)
