@@ -264,6 +264,7 @@ def test_household_card_shows_people_members_and_edits(
     assert rows["Lê Minh Khôi"][2] == "2012" and rows["Lê Minh Khôi"][7] == "Có"
     assert "00007" in card.members_label.text()
     assert card.fields["head"].text() == "Lê Văn Tám"
+    assert card.fields["circumstance"].text() == "Bình thường"
     assert card.assessment_label.text() == NO_ASSESSMENT
 
     def change_phone(widget: QWidget) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.db import Database
 from app.core.fund.awards import award_lines, awards_of_household
-from app.core.models.households import SCHOOL_LEVEL_LABELS
+from app.core.models.households import SCHOOL_LEVEL_LABELS, Circumstance
 from app.core.registry.households import HouseholdCard, PersonView, get_household_card
 from app.ui.dialogs.common import APP_TITLE, birth_text, gender_label
 
@@ -44,6 +44,7 @@ FIELDS = {
     "address": "Địa chỉ:",
     "phone": "Điện thoại:",
     "clan": "Dòng họ:",
+    "circumstance": "Hoàn cảnh:",
     "note": "Ghi chú:",
 }
 _SCHOOL = {k.value: v for k, v in SCHOOL_LEVEL_LABELS.items()}
@@ -175,6 +176,7 @@ class HouseholdCardDialog(QDialog):
             "address": card.address,
             "phone": card.phone,
             "clan": card.clan_name,
+            "circumstance": Circumstance(card.circumstance).label,
             "note": card.note,
         }
         for key, value in values.items():
