@@ -378,7 +378,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_geometry()
-        if self.backup_on_close and self.ctx.available:
+        # A province hub's folder on PostgreSQL has no database file to copy: the
+        # server's own backups (pg_dump) cover it.
+        if self.backup_on_close and self.ctx.available and self.ctx.db.is_sqlite:
             self.auto_backup()
         event.accept()
 
