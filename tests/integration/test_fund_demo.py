@@ -98,3 +98,35 @@ def test_the_demo_has_activities_with_trained_officials(demo: Database) -> None:
     assert figures["continuing_classes"] == 2 and figures["centre_sessions"] == 6
     assert 0 < figures["officials_trained"] <= figures["officials_total"]
     assert figures["officials_trained_percent"] >= 80
+
+
+def test_demo_scholarships_go_first_to_poor_and_near_poor_households_children(
+    demo: Database,
+) -> None:
+    from app.core.fund.demo_fund import STUDYING_LEVELS
+    from app.core.models import Household, Person
+
+    needy_kinds = ("poor", "near_poor")
+    with demo.session() as s:
+        needy = set(
+            s.scalars(
+                select(Person.id)
+                .join(Household, Household.id == Person.household_id)
+                .where(
+                    Person.deleted.is_(False),
+                    Person.is_studying.is_(True),
+                    Person.school_level.in_(STUDYING_LEVELS),
+                    Household.circumstance.in_(needy_kinds),
+                )
+            )
+        )
+        lists = s.execute(
+            select(Award.year, Award.person_id, Award.reason).where(Award.kind == "scholarship")
+        ).all()
+    assert needy, "the demo commune has children of poor and near-poor households"
+    for year in (2024, 2025):
+        recipients = {pid for y, pid, _r in lists if y == year}
+        # Either every needy child got a scholarship, or the list is only needy children.
+        assert needy <= recipients or recipients <= needy, year
+    reasons = {r for _y, pid, r in lists if pid in needy}
+    assert reasons <= {"Học sinh hộ nghèo vượt khó", "Học sinh hộ cận nghèo vượt khó"}

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from app.core.bulk import insert_syncable
 from app.core.db import Database
+from app.core.fund.ledger import clan_party_name
 from app.core.models import (
     Award,
     Branch,
@@ -30,15 +31,24 @@ from app.core.models import (
     DuesPayment,
     FundEntry,
     FundProgramme,
+    Household,
     Member,
     Person,
     Unit,
 )
+from app.core.models.households import Circumstance
 
 YEARS = (2024, 2025)
 DUES = {2024: 20_000, 2025: 24_000}
 PER_HEAD = {2024: (45_000, 75_000), 2025: (60_000, 95_000)}
 STUDYING_LEVELS = ("primary", "lower_secondary", "upper_secondary", "vocational", "university")
+# Scholarships go first to children of poor, then near-poor households, as the
+# programmes' criteria say; awards (for good results) are drawn from everybody left.
+SCHOLARSHIP_PRIORITY = {Circumstance.POOR.value: 0, Circumstance.NEAR_POOR.value: 1}
+SCHOLARSHIP_REASONS = {
+    Circumstance.POOR.value: "Học sinh hộ nghèo vượt khó",
+    Circumstance.NEAR_POOR.value: "Học sinh hộ cận nghèo vượt khó",
+}
 
 
 class _Ledger:
@@ -146,11 +156,14 @@ def fill_demo_fund(db: Database, seed: int, commune_code: str = "") -> dict[str,
             conn.execute(select(func.count()).where(Person.deleted.is_(False))).scalar_one()
         )
         students = conn.execute(
-            select(Person.id, Person.full_name, Person.school_level).where(
+            select(Person.id, Person.full_name, Person.school_level, Household.circumstance)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .where(
                 Person.deleted.is_(False),
                 Person.is_studying.is_(True),
                 Person.school_level.in_(STUDYING_LEVELS),
             )
+            .order_by(Person.id)
         ).all()
         step = max(1, population // 400)
         donors = list(
@@ -198,7 +211,11 @@ def _receipts(
         day = _day(rng, year, 1, 7)
         if roll < 0.25 and clans:
             clan_id, name = rng.choice(clans)
-            kw = {"party_name": f"Dòng họ {name}", "clan_id": clan_id, "category": "donation_clan"}
+            kw = {
+                "party_name": clan_party_name(name),
+                "clan_id": clan_id,
+                "category": "donation_clan",
+            }
         elif roll < 0.45 and units:
             unit_id, name = rng.choice(units)
             kw = {"party_name": name, "unit_id": unit_id, "category": "donation_business"}
@@ -241,6 +258,24 @@ def _dues(
     return total
 
 
+def _pick(pool: list[Any], count: int, needy_first: bool) -> tuple[list[Any], list[Any]]:
+    """``count`` students from the (shuffled) pool and the rest; with ``needy_first``
+    poor, then near-poor households' children come before the others (a stable sort,
+    so the seed still decides the order within each group)."""
+    if needy_first:
+        ordered = sorted(pool, key=lambda row: SCHOLARSHIP_PRIORITY.get(row[3], 2))
+        chosen = ordered[:count]
+        taken = {row[0] for row in chosen}
+        return chosen, [row for row in pool if row[0] not in taken]
+    return pool[:count], pool[count:]
+
+
+def _reason(kind: str, circumstance: str | None) -> str:
+    if kind != "scholarship":
+        return "Học sinh giỏi"
+    return SCHOLARSHIP_REASONS.get(circumstance or "", "Học sinh vượt khó")
+
+
 def _payments(
     led: _Ledger, rng: random.Random, year: int, budget: int, students: Sequence[Any]
 ) -> int:
@@ -260,7 +295,7 @@ def _payments(
     )
     for kind, programme, school_year, share, each, month in plans:
         count = min(len(pool), int(budget * share) // each, 400)
-        chosen, pool = pool[:count], pool[count:]
+        chosen, pool = _pick(pool, count, kind == "scholarship")
         if not chosen:
             continue
         total = each * len(chosen)
@@ -285,10 +320,10 @@ def _payments(
                 "recipient_name": name,
                 "school_level": level,
                 "amount": each,
-                "reason": "Học sinh nghèo vượt khó" if kind == "scholarship" else "Học sinh giỏi",
+                "reason": _reason(kind, circumstance),
                 "payment_id": payment,
             }
-            for pid, name, level in chosen
+            for pid, name, level, circumstance in chosen
         ]
         spent += total
     for purpose, category, share in (

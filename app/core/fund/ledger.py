@@ -161,14 +161,31 @@ def close_period(db: Database, period: str) -> str:
     return value
 
 
+def clan_party_name(name: str) -> str:
+    """How a clan stands on a voucher: "Dòng họ Nguyễn", or the clan's own name when it
+    already says so ("Họ Nguyễn Đình" stays as it is)."""
+    name = vntext.normalise(name)
+    return name if vntext.fold(name).startswith(("ho ", "dong ho ")) else f"Dòng họ {name}"
+
+
 def _month_label(period: str) -> str:
     year, month = period.split("-")
     return f"{month}/{year}"
 
 
+def month_label(period: str) -> str:
+    """ "06/2026" for "2026-06" — how the user sees a period."""
+    return _month_label(period)
+
+
+def is_closed(day: dt.date, through: str | None) -> bool:
+    """Whether ``day`` falls in a month closed by ``through`` (see :func:`closed_through`)."""
+    return bool(through) and f"{day.year:04d}-{day.month:02d}" <= str(through)
+
+
 def _check_open(s: Session, day: dt.date) -> None:
     closed = settings.read(s, CLOSED_THROUGH_KEY)
-    if closed and f"{day.year:04d}-{day.month:02d}" <= str(closed):
+    if is_closed(day, str(closed) if closed else None):
         raise ValidationError(
             f"Sổ quỹ đã khóa đến tháng {_month_label(str(closed))}: không sửa được chứng từ "
             "ngày {0}. Hãy lập bút toán điều chỉnh trong kỳ đang mở.".format(

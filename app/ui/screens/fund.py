@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,6 +45,8 @@ from app.core.models.fund import (
 from app.core.models.households import SCHOOL_LEVEL_LABELS
 from app.core.registry.members import branch_choices
 from app.core.text import format_number
+from app.ui.dialogs.fund_close import ClosePeriodDialog, first_open_month, qdate
+from app.ui.dialogs.fund_party import Party, pick_party
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.fund_activities import ActivitiesTab
 from app.ui.screens.fund_common import cell, make_table
@@ -56,6 +58,8 @@ DUES_COLUMNS = ("Chi hội", "Hội viên", "Đã đóng", "Số tiền")
 AWARD_COLUMNS = ("Loại", "Chương trình", "Người nhận", "Cấp học", "Số tiền", "Phiếu chi")
 DEFAULT_DUES = 24_000
 DUES_ROLE = Qt.ItemDataRole.UserRole + 1
+CLOSED_COLOUR = QColor("#8a8a8a")
+CLOSED_TIP = "Kỳ đã khóa sổ: không sửa, không hủy được; điều chỉnh bằng bút toán đảo."
 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
@@ -92,6 +96,9 @@ class EntryDialog(QDialog):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setMaximumDate(QDate.currentDate())
+        first_open = first_open_month(ledger.closed_through(db))
+        if first_open <= dt.date.today():  # closed months cannot take new entries
+            self.date.setMinimumDate(qdate(first_open))
         self.date.dateChanged.connect(self._suggest_number)
         self.number = QSpinBox()
         self.number.setRange(1, 999_999)
@@ -99,6 +106,15 @@ class EntryDialog(QDialog):
         for code, label in (RECEIPT_CATEGORIES if receipt else PAYMENT_CATEGORIES).items():
             self.category.addItem(label, code)
         self.party = QLineEdit()
+        self.party.textChanged.connect(self._party_edited)
+        self.link: Party | None = None
+        self.pick_button = QPushButton("Chọn từ sổ…")
+        self.pick_button.clicked.connect(self.pick_party)
+        self.link_label = QLabel()
+        self.link_label.setStyleSheet("color: #555;")
+        party_row = QHBoxLayout()
+        party_row.addWidget(self.party, 1)
+        party_row.addWidget(self.pick_button)
         self.purpose = QLineEdit()
         self.amount = QLineEdit()
         self.amount.setPlaceholderText("vd. 500.000")
@@ -111,7 +127,8 @@ class EntryDialog(QDialog):
         form.addRow("Ngày", self.date)
         form.addRow("Số phiếu", self.number)
         form.addRow("Nội dung", self.category)
-        form.addRow("Người nộp" if receipt else "Người nhận", self.party)
+        form.addRow("Người nộp" if receipt else "Người nhận", party_row)
+        form.addRow("", self.link_label)
         form.addRow("Lý do", self.purpose)
         form.addRow("Số tiền (đồng)", self.amount)
         form.addRow("Bằng chữ", self.words)
@@ -130,6 +147,23 @@ class EntryDialog(QDialog):
     def _suggest_number(self) -> None:
         self.number.setValue(ledger.next_number(self.db, self.kind, self._day().year))
 
+    def pick_party(self) -> None:
+        """Fill the name from a registry record and remember the link."""
+        party = pick_party(self.db, self, self.party.text().strip())
+        if party is not None:
+            self.set_party(party)
+
+    def set_party(self, party: Party) -> None:
+        self.party.setText(party.name)
+        self.link = party
+        self.link_label.setText(f"Liên kết với sổ: {party.label}")
+
+    def _party_edited(self, text: str) -> None:
+        """An emptied name drops the link (a retyped name keeps it: "Ông …" is still him)."""
+        if not text.strip():
+            self.link = None
+            self.link_label.clear()
+
     def _show_words(self, text: str) -> None:
         try:
             self.words.setText(amount_in_words(parse_money(text)) if text.strip() else "")
@@ -144,6 +178,7 @@ class EntryDialog(QDialog):
             except ValueError:
                 messages.error(self, "Số tiền phải là số nguyên đồng, vd. 500.000.")
                 return False
+            link = self.link.link() if self.link else {}
             data = ledger.EntryInput(
                 kind=self.kind,
                 entry_date=self._day(),
@@ -153,6 +188,11 @@ class EntryDialog(QDialog):
                 purpose=self.purpose.text(),
                 method=str(self.method.currentData()),
                 number=self.number.value(),
+                person_id=link.get("person_id"),
+                member_id=link.get("member_id"),
+                household_id=link.get("household_id"),
+                unit_id=link.get("unit_id"),
+                clan_id=link.get("clan_id"),
             )
             self.entry_id = ledger.add_entry(self.db, data)
             self.accept()
@@ -313,6 +353,7 @@ class FundScreen(Screen):
             ("Lập phiếu thu…", lambda: self.new_entry(EntryKind.RECEIPT.value)),
             ("Lập phiếu chi…", lambda: self.new_entry(EntryKind.PAYMENT.value)),
             ("Hủy phiếu…", self.cancel_selected),
+            ("Khóa sổ…", self.close_period),
             ("In phiếu…", self.print_selected),
             ("In sổ quỹ…", self.print_book),
             ("Bảng vinh danh…", self.print_honour_board),
@@ -408,25 +449,30 @@ class FundScreen(Screen):
         )
         model = self.ledger_model
         model.removeRows(0, model.rowCount())
+        through = ledger.closed_through(db)
         for e in entries:
             receipt = e.kind == EntryKind.RECEIPT.value
             money = format_money(e.amount)
             note = f"ĐÃ HỦY: {e.cancel_reason}" if e.cancelled else (e.note or "")
-            model.appendRow(
-                [
-                    cell(e.voucher_no, data=e.id),
-                    cell(e.entry_date.strftime("%d/%m/%Y")),
-                    cell(e.party_name),
-                    cell(e.purpose),
-                    cell(money if receipt else "", True),
-                    cell("" if receipt else money, True),
-                    cell(note),
-                ]
-            )
+            row = [
+                cell(e.voucher_no, data=e.id),
+                cell(e.entry_date.strftime("%d/%m/%Y")),
+                cell(e.party_name),
+                cell(e.purpose),
+                cell(money if receipt else "", True),
+                cell("" if receipt else money, True),
+                cell(note),
+            ]
+            if ledger.is_closed(e.entry_date, through):
+                for item in row:
+                    item.setForeground(CLOSED_COLOUR)
+                    item.setToolTip(CLOSED_TIP)
+            model.appendRow(row)
         b = ledger.balance(db, year)
+        lock = f" · Đã khóa sổ đến hết tháng {ledger.month_label(through)}" if through else ""
         self.balance_label.setText(
             f"Tồn đầu năm {format_money(b.opening)} · Thu {format_money(b.receipts)} · "
-            f"Chi {format_money(b.payments)} · Tồn cuối {format_money(b.closing)}"
+            f"Chi {format_money(b.payments)} · Tồn cuối {format_money(b.closing)}{lock}"
         )
 
     def _fill_branches(self) -> None:
@@ -509,12 +555,51 @@ class FundScreen(Screen):
             messages.inform(self, "Hãy chọn một phiếu để hủy.")
             return
         entry = ledger.get_entry(self.ctx.db, ids[0])
+        through = ledger.closed_through(self.ctx.db)
+        if ledger.is_closed(entry.entry_date, through) and through:
+            self.offer_reversal(entry, through)
+            return
         reason = ask_reason(self, "Hủy phiếu", f"Lý do hủy {entry.voucher_no}:")
         if reason is None:
             return
         with messages.guarded(self):
             ledger.cancel_entry(self.ctx.db, entry.id, reason)
             self.after_write(f"Đã hủy {entry.voucher_no} (phiếu vẫn giữ trong sổ).")
+
+    def offer_reversal(self, entry: ledger.EntryView, through: str) -> bool:
+        """An entry of a closed month cannot be cancelled or edited: say so, and offer a
+        reversing entry (opposite kind, same amount) dated today instead."""
+        if entry.cancelled:
+            messages.inform(self, f"{entry.voucher_no} đã hủy trước đó.")
+            return False
+        reverse = "phiếu chi" if entry.kind == EntryKind.RECEIPT.value else "phiếu thu"
+        question = (
+            f"Sổ quỹ đã khóa đến hết tháng {ledger.month_label(through)}: phiếu "
+            f"{entry.voucher_no} ngày {entry.entry_date.strftime('%d/%m/%Y')} không hủy, "
+            f"không sửa được.\n\nLập bút toán đảo: một {reverse} "
+            f"{format_money(entry.amount)} ngày hôm nay để điều chỉnh?"
+        )
+        if not messages.ask(self, question, yes="Lập bút toán đảo", no="Không"):
+            return False
+        reason = ask_reason(self, "Lập bút toán đảo", f"Lý do điều chỉnh {entry.voucher_no}:")
+        if reason is None:
+            return False
+        with messages.guarded(self):
+            new_id = ledger.reverse_entry(self.ctx.db, entry.id, dt.date.today(), reason)
+            made = ledger.get_entry(self.ctx.db, new_id).voucher_no
+            self.after_write(f"Đã lập {made} điều chỉnh {entry.voucher_no}.")
+            return True
+        return False
+
+    def open_close_dialog(self) -> ClosePeriodDialog:
+        """The dialog (tests drive it without exec)."""
+        return ClosePeriodDialog(self.ctx.db, self)
+
+    def close_period(self) -> None:
+        dialog = self.open_close_dialog()
+        if dialog.exec() and dialog.closed:
+            label = ledger.month_label(dialog.closed)
+            self.after_write(f"Đã khóa sổ quỹ đến hết tháng {label}.")
 
     def print_selected(self) -> None:
         ids = self._selected_ids(self.ledger_view, self.ledger_model)
