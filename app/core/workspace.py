@@ -24,6 +24,16 @@ class Workspace:
     db: Database
     _lock: object | None = None
 
+    def __post_init__(self) -> None:
+        """Opened or created (migrations done): put the shipped criteria sets in place."""
+        from app.core.assessment.sets import install_builtin_sets
+
+        try:
+            install_builtin_sets(self.db)
+        except BaseException:
+            self.close()
+            raise
+
     def close(self) -> None:
         self.db.close()
         if self._lock is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -244,6 +246,22 @@ def test_household_card_shows_the_assessment_history(qtbot: Any, ctx: Any) -> No
     assert card.assessment_label.text() == "Năm 2025: 100 điểm — Đạt"
 
 
+def test_browsing_the_criteria_sets_writes_nothing(
+    qtbot: Any, ctx: Any, dump_digest: Callable[[Path], str]
+) -> None:
+    from app.ui.screens.cycle_criteria import CriteriaDialog
+
+    before = dump_digest(ctx.db.path)
+    dialog = CriteriaDialog(ctx.db, "learning_unit")
+    qtbot.addWidget(dialog)
+    shown = [dialog.current]
+    for row in range(len(dialog.infos)):
+        dialog.reload(dialog.infos[row].id)
+        shown.append(dialog.current)
+    assert {i.code for i in shown if i is not None} == {"dvht-tt22", "dvht-tt24"}
+    assert dump_digest(ctx.db.path) == before
+
+
 def test_editing_criteria_saves_a_new_version_and_keeps_the_old(
     qtbot: Any, ctx: Any, modals: Any
 ) -> None:
@@ -403,6 +421,73 @@ def test_grid_shows_why_a_value_was_refused(screen: CycleScreen, modals: Any) ->
     assert model is not None
     model.setData(screen.grid.next_editable(model.index(0, 0)), "abc")
     assert "không phải là số" in screen.grid_error.text()
+
+
+def test_grid_shows_the_hamlets_proposal_read_only(screen: CycleScreen, modals: Any) -> None:
+    import datetime as dt
+
+    _register_hamlet(screen, modals, "Thôn Đông")
+    _fill_rows(screen, range(2))
+    model = screen.grid_model
+    assert model is not None
+    chosen = model.sheet.rows[1]
+    assert chosen.hamlet_id is not None
+    proposals.propose(
+        screen.ctx.db,
+        YEAR,
+        "learning_family",
+        chosen.hamlet_id,
+        [chosen.entity_id],
+        number="03/ĐN-TĐ",
+        on=dt.date(YEAR, 11, 30),
+    )
+    screen.reload()
+    model = screen.grid_model
+    assert model is not None
+    row = next(r for r, e in enumerate(model.sheet.rows) if e.entity_id == chosen.entity_id)
+    column = model.proposal_column()
+    assert column == model.columnCount() - 3
+    headers = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(column, model.columnCount())
+    ]
+    assert headers == ["Đề nghị", "Tổng", "Kết quả"]
+    marks = [model.index(r, column).data() for r in range(model.rowCount())]
+    assert marks == ["✓" if r == row else "" for r in range(model.rowCount())]
+    tip = model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Thôn đã đề nghị công nhận (số 03/ĐN-TĐ, ngày 30/11/2025)."
+    cell = model.index(row, column)
+    assert not model.flags(cell) & Qt.ItemFlag.ItemIsEditable
+    assert not model.setData(cell, "", Qt.ItemDataRole.EditRole)
+    # Enter past the last item skips the proposal, total and result columns.
+    following = screen.grid.next_editable(model.index(0, column - 1))
+    assert following.row() == 1 and 0 < following.column() < column
+    # Typing a failing value warns that saving withdraws the hamlet's proposal.
+    first = screen.grid.next_editable(model.index(row, 0))
+    zeroed = first
+    while model.index(row, model.columnCount() - 1).data() == "Đạt":
+        item = model.item_at(zeroed.column())
+        assert item is not None and zeroed.row() == row
+        model.setData(zeroed, "không" if item.kind == "yesno" else "0", Qt.ItemDataRole.EditRole)
+        zeroed = screen.grid.next_editable(zeroed)
+    assert model.index(row, column).data() == "sẽ rút"
+    assert "sẽ bị rút" in model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(row, model.columnCount() - 2).data() != "100"
+    screen.save_assessments()
+    assert screen.grid_model is not None
+    assert screen.grid_model.index(row, column).data() == ""
+
+
+def test_grid_has_no_proposal_column_for_units(screen: CycleScreen) -> None:
+    screen.model_box.setCurrentIndex(screen.model_box.findData("learning_unit"))
+    model = screen.grid_model
+    assert model is not None and model.sheet.model == "learning_unit"
+    assert model.proposal_column() is None
+    assert model.columnCount() == 1 + len(model.items) + 2
+    last = model.columnCount() - 1
+    assert model.headerData(last, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == (
+        "Kết quả"
+    )
 
 
 def test_last_years_recognised_are_listed_as_due_again(

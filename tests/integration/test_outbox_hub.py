@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.core.assessment.criteria import builtin_keys
 from app.core.sync import importer, outbox, state, upper
 from tests.integration.test_hub_fixtures import (  # noqa: F401  (fixtures)
     Commune,
@@ -53,7 +54,8 @@ def test_export_then_the_outbox_sends_and_the_receipt_confirms(
     assert [(i.seq, i.state) for i in items] == [(1, "received"), (2, "received")]
     assert all(i.confirmed_at for i in items)
     assert [seq for _bid, seq in hub.ledger()] == [1, 2]
-    assert hub.record_count() == 3
+    # Three records, plus the shipped criteria sets a commune holds from its creation.
+    assert hub.record_count() == 3 + len(builtin_keys())
     assert outbox.last_contact(commune.db) is not None
     assert outbox.send_pending(commune.db).items == []  # nothing left to send
 

@@ -500,10 +500,24 @@ def read_criteria_file(path: Path) -> CriteriaSetDoc:
         raise ValidationError(f"Tệp “{Path(path).name}”: {err.message}") from err
 
 
+def _builtin_files() -> list[Path]:
+    return [p for p in sorted(criteria_dir().glob("*.json")) if p.name != "schema.json"]
+
+
 def builtin_sets() -> list[CriteriaSetDoc]:
     """The sets shipped with the app, in file-name order (the schema file is skipped)."""
-    return [
-        read_criteria_file(p)
-        for p in sorted(criteria_dir().glob("*.json"))
-        if p.name != "schema.json"
-    ]
+    return [read_criteria_file(p) for p in _builtin_files()]
+
+
+@functools.cache
+def builtin_keys() -> frozenset[tuple[str, int]]:
+    """(code, version) of every shipped set, read once per process without validating.
+
+    Opening a workspace asks whether any shipped set is missing; this answers without
+    parsing and validating every document (that happens only when one is missing).
+    """
+    keys: set[tuple[str, int]] = set()
+    for path in _builtin_files():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        keys.add((str(raw["code"]), int(raw.get("version", 1))))
+    return frozenset(keys)

@@ -286,6 +286,8 @@ class SheetRow:
     values: dict[str, Value]
     computed: dict[str, Ratio]
     recognised: bool
+    proposed_on: dt.date | None = None  # the hamlet's proposal (đề nghị), if any
+    proposal_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,8 @@ def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None 
                 values=json.loads(a.item_values) if a else {},
                 computed=ratios.get(eid, {}),
                 recognised=eid in recognised,
+                proposed_on=a.proposed_on if a else None,
+                proposal_number=(a.proposal_number or "") if a else "",
             )
         )
     from app.core.text import sort_key

@@ -12,7 +12,7 @@ import json
 import random
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from app.core.assessment.computations import compute
@@ -116,6 +116,9 @@ def _sets(w: _Writer) -> dict[str, tuple[int, CriteriaSetDoc]]:
     )
     have.update({(d.code, d.version): i for d, i in zip(missing, ids, strict=True)})
     by_code = {d.code: d for d in docs}
+    # Shipped sets installed when the commune was created are used from here on: lock them.
+    used = [have[(code, by_code[code].version)] for code in DEFAULT_SETS.values()]
+    w.conn.execute(update(CriteriaSet).where(CriteriaSet.id.in_(used)).values(locked=True))
     # Families first: clans and hamlets are scored on that year's learning families.
     order = (
         "learning_family",

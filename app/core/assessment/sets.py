@@ -8,6 +8,7 @@ assessments already made keep pointing at the exact version they were scored wit
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,17 @@ from app.core import settings
 from app.core.assessment import MODELS
 from app.core.assessment.criteria import (
     CriteriaSetDoc,
+    builtin_keys,
     builtin_sets,
     content_hash,
     parse_criteria_set,
     read_criteria_file,
 )
 from app.core.db import Database
-from app.core.errors import NotFoundError, ValidationError
+from app.core.errors import NotFoundError, StorageError, ValidationError
 from app.core.models import CriteriaSet
+
+log = logging.getLogger(__name__)
 
 ACTIVE_KEY = "criteria_active"  # setting: {model: set code}
 
@@ -98,17 +102,57 @@ def _add(session: Session, doc: CriteriaSetDoc, origin: str) -> CriteriaSet:
     return row
 
 
-def ensure_builtin_sets(db: Database) -> None:
-    """Add shipped sets this database does not hold yet (never touches existing rows)."""
+def _missing_builtins(session: Session) -> set[tuple[str, int]]:
+    """Shipped (code, version) pairs the database lacks: one query, nothing written."""
+    wanted = builtin_keys()
+    codes = {code for code, _version in wanted}
+    have = session.execute(
+        select(CriteriaSet.code, CriteriaSet.version).where(CriteriaSet.code.in_(codes))
+    )
+    return set(wanted) - {(c, v) for c, v in have}
+
+
+def ensure_builtin_sets(db: Database) -> int:
+    """Add shipped sets this database does not hold yet (never touches existing rows).
+
+    Returns how many were added. When none is missing this is a single query and
+    writes nothing, so calling it before a write is cheap.
+    """
     with db.session() as s:
-        have = {(c, v) for c, v in s.execute(select(CriteriaSet.code, CriteriaSet.version))}
+        missing = _missing_builtins(s)
+        if not missing:
+            return 0
         for doc in builtin_sets():
-            if (doc.code, doc.version) not in have:
+            if (doc.code, doc.version) in missing:
                 _add(s, doc, "builtin")
+        return len(missing)
+
+
+def install_builtin_sets(db: Database) -> int:
+    """Install the shipped sets when a commune's data folder is opened or created.
+
+    Reading (``list_sets``, the criteria screens) never writes, so the shipped sets
+    are put in place here, once, after the migrations. An upper-level (province)
+    folder or a database with no commune yet gets none: rows stamped there would
+    carry no commune. A read-only folder is left as it is; its listing shows what
+    it holds.
+    """
+    from app.core.sync import state
+
+    with db.session() as s:
+        if not _missing_builtins(s):
+            return 0
+    if not db.commune_code or state.is_upper(db):
+        return 0
+    try:
+        return ensure_builtin_sets(db)
+    except StorageError as err:
+        log.warning("Shipped criteria sets not installed: %s", err.message)
+        return 0
 
 
 def list_sets(db: Database, model: str | None = None) -> list[CriteriaSetInfo]:
-    ensure_builtin_sets(db)
+    """The sets this database holds (read only: the shipped ones are installed on open)."""
     with db.session() as s:
         q = select(CriteriaSet).where(CriteriaSet.deleted.is_(False))
         if model:

@@ -4,6 +4,10 @@ Typing in a cell starts editing; Enter and Tab move to the next editable cell
 (Enter wraps to the next row). The total and result columns follow every
 keystroke-committed value, scored by the pure engine on the values in memory;
 nothing is written until "Lưu" (each entity then saved in its own transaction).
+
+For the titles a hamlet proposes, a read-only "Đề nghị" column before the total
+shows whether the hamlet has proposed the row, and warns when the value typed
+would make it fail (saving a failing result withdraws the proposal).
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
 
 from app.core.assessment.criteria import Item
-from app.core.assessment.cycle import Sheet
+from app.core.assessment.cycle import PROPOSED_MODELS, Sheet, SheetRow
 from app.core.assessment.scoring import ScoreResult, Value, check_value, score
 from app.core.errors import ValidationError
 
 Index = QModelIndex | QPersistentModelIndex
 FIXED_LEFT = 1  # the name column
-FIXED_RIGHT = 2  # total, result
+FIXED_RIGHT = 2  # total, result (the proposal column, when shown, comes before them)
+PROPOSAL_HEADER = "Đề nghị"
+PROPOSED_MARK = "✓"  # as in the list beside the grid
+WITHDRAW_MARK = "sẽ rút"  # proposed, but the typed values now fail
 PASS_BG = QColor("#e6f4ea")
 FAIL_BG = QColor("#fdecea")
 COMPUTED_BG = QColor("#eef2f7")
@@ -36,6 +43,7 @@ class AssessmentModel(QAbstractTableModel):
         self.values: list[dict[str, Value]] = [dict(r.values) for r in sheet.rows]
         self.results: list[ScoreResult] = [self._score(r) for r in range(len(sheet.rows))]
         self.dirty: set[int] = set()
+        self.shows_proposal = sheet.model in PROPOSED_MODELS
         self.last_error = ""
         self.on_error: Callable[[str], None] = lambda _text: None
 
@@ -44,7 +52,12 @@ class AssessmentModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.sheet.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else FIXED_LEFT + len(self.items) + FIXED_RIGHT
+        extra = 1 if self.shows_proposal else 0
+        return 0 if parent.isValid() else FIXED_LEFT + len(self.items) + extra + FIXED_RIGHT
+
+    def proposal_column(self) -> int | None:
+        """The read-only "Đề nghị" column, for the titles a hamlet proposes."""
+        return FIXED_LEFT + len(self.items) if self.shows_proposal else None
 
     def item_at(self, column: int) -> Item | None:
         k = column - FIXED_LEFT
@@ -67,10 +80,14 @@ class AssessmentModel(QAbstractTableModel):
                 return "Tên"
             if item is not None:
                 return f"{item.code}\n(/{item.max:g})"
+            if section == self.proposal_column():
+                return PROPOSAL_HEADER
             return "Tổng" if section == self.columnCount() - 2 else "Kết quả"
         if role == Qt.ItemDataRole.ToolTipRole and item is not None:
             note = "" if item.status == "đã xác nhận" else f"\n[{item.status}]"
             return f"{item.title}{note}\n{item.provenance}"
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.proposal_column():
+            return "Thôn đã đề nghị công nhận hay chưa (chỉ xem; lập đề nghị ở “Thôn đề nghị…”)."
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -87,6 +104,8 @@ class AssessmentModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         result = self.results[row]
         item = self.item_at(col)
+        if col == self.proposal_column():
+            return self._proposal_data(row, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == 0:
                 return self.sheet.rows[row].name
@@ -111,6 +130,21 @@ class AssessmentModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and item is None and col > 0:
             return "\n".join(result.failures) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _proposal_data(self, row: int, role: int) -> Any:
+        """The "Đề nghị" cell: a mark, and in its tooltip the proposal's number and date."""
+        entry: SheetRow = self.sheet.rows[row]
+        proposed = entry.proposed_on is not None
+        withdrawn = proposed and not self.results[row].passed
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (WITHDRAW_MARK if withdrawn else PROPOSED_MARK) if proposed else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _proposal_tip(entry, withdrawn)
+        if role == Qt.ItemDataRole.BackgroundRole and withdrawn:
+            return QBrush(FAIL_BG)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -139,6 +173,17 @@ class AssessmentModel(QAbstractTableModel):
         last = self.columnCount() - 1
         self.dataChanged.emit(index, self.index(row, last))
         return True
+
+
+def _proposal_tip(entry: SheetRow, withdrawn: bool) -> str:
+    if entry.proposed_on is None:
+        return "Thôn chưa đề nghị công nhận."
+    parts = [f"số {entry.proposal_number}"] if entry.proposal_number else []
+    parts.append(f"ngày {entry.proposed_on:%d/%m/%Y}")
+    text = f"Thôn đã đề nghị công nhận ({', '.join(parts)})."
+    if withdrawn:
+        text += "\nKết quả đang nhập là không đạt: khi lưu, đề nghị này sẽ bị rút."
+    return text
 
 
 class AssessmentGrid(QTableView):
