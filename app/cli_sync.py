@@ -56,9 +56,20 @@ def register(add: AddCommand) -> None:
     p = prov("retire-key", cmd_province_retire_key, "thu hồi khóa của một xã")
     p.add_argument("key_id", metavar="MÃ_KHÓA")
     p = prov("package", cmd_province_package, "ghi gói cấu hình phiên bản mới")
-    p.add_argument("--version", type=int, required=True, metavar="N")
+    p.add_argument(
+        "--version",
+        type=int,
+        default=None,
+        metavar="N",
+        help="phiên bản (mặc định: phiên bản gần nhất + 1)",
+    )
     p.add_argument("--out", required=True, metavar="THƯ_MỤC")
-    p.add_argument("--escrow", default="", metavar="KHÓA_AGE")
+    p.add_argument(
+        "--escrow",
+        default=None,
+        metavar="KHÓA_AGE",
+        help="khóa dự phòng (mặc định: như gói trước; '' để bỏ)",
+    )
     p.add_argument(
         "--hub-url", default=None, metavar="ĐỊA_CHỈ", help="đổi địa chỉ máy chủ ('' để bỏ)"
     )
@@ -66,6 +77,22 @@ def register(add: AddCommand) -> None:
         "--criteria", nargs="+", default=[], metavar="TỆP", help="bộ tiêu chí gửi kèm (JSON)"
     )
     p.add_argument("--targets", default=None, metavar="TỆP", help="bộ chỉ tiêu gửi kèm (JSON)")
+    p = prov("conflicts", cmd_province_conflicts, "các xung đột dữ liệu đang chờ giải quyết")
+    p.add_argument("--commune", default=None, metavar="MÃ_XÃ", help="chỉ xã này")
+    p = prov("resolve", cmd_province_resolve, "giải quyết một xung đột")
+    p.add_argument("conflict_id", type=int, metavar="SỐ_XUNG_ĐỘT")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--keep", dest="choice", action="store_const", const="keep", help="giữ bản đang có"
+    )
+    which.add_argument(
+        "--incoming",
+        dest="choice",
+        action="store_const",
+        const="incoming",
+        help="dùng bản mới đến",
+    )
+    p.add_argument("--by", default=None, metavar="TÊN", help="người quyết định")
     p = prov("status", cmd_province_status, "tình hình nhận gói của từng xã")
     p.add_argument("--xlsx", default=None, metavar="TỆP", help="xuất bảng tổng hợp ra Excel")
 
@@ -216,9 +243,9 @@ def cmd_province_package(args: argparse.Namespace) -> int:
     criteria, targets = package_content.read_content(
         [Path(f) for f in args.criteria], Path(args.targets) if args.targets else None
     )
-    ws = _open(args)
+    ws = _open(args, lock=True)
     try:
-        path = upper.write_config_package(
+        path, version = upper.write_new_config_package(
             ws.db,
             Path(args.out),
             version=args.version,
@@ -232,11 +259,57 @@ def cmd_province_package(args: argparse.Namespace) -> int:
     codes, title = package_content.describe(criteria, targets)
     data = {
         "package": str(path),
-        "version": args.version,
+        "version": version,
         "criteria_sets": codes,
         "targets": title,
     }
     _emit(args, data, f"Đã ghi gói cấu hình: {path}")
+    return 0
+
+
+def cmd_province_conflicts(args: argparse.Namespace) -> int:
+    from app.core.sync import conflicts
+
+    ws = _open(args)
+    try:
+        found = conflicts.list_conflicts(ws.db, args.commune)
+    finally:
+        ws.close()
+    lines = []
+    for c in found:
+        lines.append(
+            f"[{c.id}] Xã {c.commune_code} · {c.entity_label} · {c.title} — {c.kind_label} "
+            f"(bản đang có: lần sửa {c.held_revision}, bản mới đến: lần sửa "
+            f"{c.incoming_revision})"
+        )
+        lines += [
+            f"    {ch.label}: {c.shown(ch.held)} → {c.shown(ch.incoming)}" for ch in c.changes()
+        ]
+    _emit(
+        args,
+        {"conflicts": [c.as_dict() for c in found]},
+        "\n".join(lines) or "Không có xung đột nào.",
+    )
+    return 0
+
+
+def cmd_province_resolve(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.core.sync import conflicts
+
+    who = args.by if args.by is not None else getpass.getuser()
+    ws = _open(args, lock=True)
+    try:
+        done = conflicts.resolve(ws.db, args.conflict_id, args.choice, who)
+    finally:
+        ws.close()
+    _emit(
+        args,
+        done.as_dict(),
+        f"Đã giải quyết xung đột {done.conflict_id}: {conflicts.CHOICE_LABELS[done.choice]} "
+        f"(người quyết định: {done.resolved_by}). Bản kia được lưu trong {done.log}.",
+    )
     return 0
 
 

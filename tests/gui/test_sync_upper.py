@@ -141,6 +141,7 @@ def test_conflicts_are_settled_side_by_side(
     assert dialog.diff_table.rowCount() == 1
     row = [dialog.diff_table.item(0, c).text() for c in range(3)]
     assert row == ["Tên", "Thôn Đông Sửa", "Thôn Đông"]
+    assert dialog.list_table.item(0, 6).text() == "Bản mới đến cũ hơn bản đang có"
     dialog.who.setText("Phạm Thị Thu")
     dialog.incoming_button.click()
     assert dialog.list_table.rowCount() == 0 and not dialog.keep_button.isEnabled()
@@ -184,3 +185,72 @@ def test_a_commune_prints_its_key_sheet(
     screen.key_sheet_button.click()
     assert out.read_bytes()[:5] == b"%PDF-"
     assert str(out) in modals.texts("inform")[-1]
+
+
+def _package_body(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text("utf-8"))["body"])
+
+
+def test_a_new_configuration_package_proposes_the_next_version(
+    qtbot: Any,
+    province: Province,
+    modals: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    wait_idle: Any,
+) -> None:
+    from pyrage import x25519
+
+    from app.ui.dialogs import province_package
+
+    escrow = str(x25519.Identity.generate().to_public())
+    upper.write_new_config_package(
+        province.db, tmp_path / "v2", escrow_recipient=escrow, hub_url="http://10.0.0.5:8750"
+    )
+    opened: list[Any] = []
+    monkeypatch.setattr(
+        province_package.ProvincePackageDialog, "exec", lambda self: opened.append(self) or 0
+    )
+    win = _upper_window(qtbot, province)
+    screen = win.current_screen()
+    assert "phiên bản 2" in screen.province_label.text()
+    screen.package_button.click()
+    [dialog] = opened
+    qtbot.addWidget(dialog)
+    assert dialog.version.value() == 3 and dialog.version.minimum() == 3
+    assert dialog.hub_url.text() == "http://10.0.0.5:8750"
+    assert dialog.escrow.text() == escrow
+    out = tmp_path / "usb"
+    out.mkdir()
+    modals.files.append(out)
+    dialog.choose_out_dir()
+    assert dialog.out_dir.text() == str(out)
+    dialog.hub_url.setText("https://khuyenhoc.hungyen.vn/")
+    dialog.write_button.click()
+    [written] = out.glob("*.khcfg")
+    assert dialog.written == written and dialog.result() == QDialog.DialogCode.Accepted
+    body = _package_body(written)
+    assert body["version"] == 3 and body["escrow_recipient"] == escrow
+    assert body["hub_url"] == "https://khuyenhoc.hungyen.vn"
+    assert "phiên bản 3" in modals.texts("inform")[-1]
+    assert upper.package_defaults(province.db).version == 4
+    wait_idle()
+
+
+def test_a_package_version_taken_meanwhile_is_refused_in_vietnamese(
+    qtbot: Any, province: Province, modals: Any, tmp_path: Path
+) -> None:
+    from app.ui.dialogs.province_package import ProvincePackageDialog
+
+    dialog = ProvincePackageDialog(province.db)
+    qtbot.addWidget(dialog)
+    assert dialog.version.value() == 2
+    dialog.out_dir.setText(str(tmp_path / "khong-co"))
+    dialog.write_button.click()
+    assert "Không có thư mục" in modals.texts("error")[-1] and dialog.written is None
+    upper.write_new_config_package(province.db, tmp_path / "cli")  # e.g. from the CLI: v2
+    dialog.out_dir.setText(str(tmp_path))
+    dialog.write_button.click()
+    assert "không lớn hơn phiên bản gói cấu hình đã ghi gần nhất (2)" in modals.texts("error")[-1]
+    assert dialog.written is None and list(tmp_path.glob("*.khcfg")) == []
+    assert dialog.result() != QDialog.DialogCode.Accepted

@@ -1,8 +1,9 @@
 """Conflicts at the upper level: revisions that arrived older than (or diverging from)
 the one held, listed side by side and settled by a person.
 
-The importer never lets an older revision overwrite a newer one; it records it as a
-:class:`SyncConflict` row instead. Here a person looks at the two versions and keeps
+The importer never lets an older revision overwrite a newer one, nor a record with
+the held revision but another content (two histories edited the same revision)
+replace it; it records a :class:`SyncConflict` row instead. Here a person looks at the two versions and keeps
 either. Nothing is lost: before the conflict row is removed, the whole of it (both
 versions, who decided, when, what) is appended to a JSON Lines log under
 ``<data folder>/sync/resolved/`` — the append is flushed to disk before the database
@@ -113,6 +114,44 @@ class Conflict:
         return entity_label(self.entity)
 
     @property
+    def same_revision(self) -> bool:
+        """Both sides carry the same revision: two histories edited it differently."""
+        return self.held_revision == self.incoming_revision
+
+    @property
+    def kind_label(self) -> str:
+        if self.same_revision:
+            return "Cùng lần sửa nhưng khác nội dung"
+        return "Bản mới đến cũ hơn bản đang có"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For ``--json`` output: the conflict and the fields that differ."""
+        return {
+            "id": self.id,
+            "commune_code": self.commune_code,
+            "entity": self.entity,
+            "entity_label": self.entity_label,
+            "uuid": self.uuid,
+            "title": self.title,
+            "kind": "same_revision" if self.same_revision else "older",
+            "held_revision": self.held_revision,
+            "incoming_revision": self.incoming_revision,
+            "bundle_id": self.bundle_id,
+            "recorded_at": self.recorded_at.isoformat(),
+            "changes": [
+                {
+                    "field": c.name,
+                    "label": c.label,
+                    "held": c.held,
+                    "incoming": c.incoming,
+                    "held_shown": self.shown(c.held),
+                    "incoming_shown": self.shown(c.incoming),
+                }
+                for c in self.changes()
+            ],
+        }
+
+    @property
     def title(self) -> str:
         """A short human name for the record (its name, else its code, else its uuid)."""
         return _record_name(self.held) or _record_name(self.incoming) or self.uuid[:8]
@@ -138,6 +177,18 @@ class Resolution:
     resolved_by: str
     resolved_at: str
     log: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conflict_id": self.conflict_id,
+            "commune_code": self.commune_code,
+            "entity": self.entity,
+            "uuid": self.uuid,
+            "resolution": self.choice,
+            "resolved_by": self.resolved_by,
+            "resolved_at": self.resolved_at,
+            "log": str(self.log),
+        }
 
 
 def _load(text: str) -> dict[str, Any]:

@@ -7,7 +7,9 @@ beyond the next number → "gap" (staged); older → "rejected". Only a bundle t
 next in its chain is decrypted, validated and applied, in one transaction whose
 ledger row is protected by UNIQUE constraints. Held bundles are files under
 ``<data folder>/sync/held/<state>/`` — the database holds only what was applied.
-Older revisions never overwrite newer ones: they are recorded as conflicts.
+Older revisions never overwrite newer ones, and a record arriving with the held
+revision but another content does not replace it: both are recorded as conflicts
+for a person to settle (:mod:`app.core.sync.conflicts`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from app.core.sync import bundle, keys, state
 HELD_DIR = Path("sync") / "held"
 STATES = ("gap", "fork", "quarantine")
 Progress = Callable[[int, int], None]
+_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass
@@ -381,6 +384,7 @@ def _apply_entity(
     new_rows: list[tuple[Any, ...]] = []
     upd_rows: list[tuple[Any, ...]] = []
     conflicts: list[dict[str, Any]] = []
+    same: list[tuple[int, bundle.Row]] = []  # (held record id, row) at the held revision
     for row in rows:
         uid, revision, deleted = row[0], row[1], row[2]
         held = existing.get(uid)
@@ -391,20 +395,13 @@ def _apply_entity(
             upd_rows.append((commune, entity, uid, revision, deleted, seq, *row[3:], held[0]))
             stats["deleted" if deleted else "updated"] += 1
         elif revision == held[1]:
-            stats["unchanged"] += 1
+            same.append((held[0], row))
         else:
-            conflicts.append(
-                {
-                    "commune_code": commune,
-                    "entity": entity,
-                    "uuid": uid,
-                    "held_revision": held[1],
-                    "incoming_revision": revision,
-                    "bundle_id": b.bundle_id,
-                    "data": _encode(contents.record(entity, row, commune)),
-                }
-            )
-            stats["conflicts"] += 1
+            conflicts.append(_conflict(b, contents, entity, row, held[1]))
+    for row in _diverging(conn, fields, commune, entity, same):
+        conflicts.append(_conflict(b, contents, entity, row, row[1]))
+    stats["conflicts"] = len(conflicts)
+    stats["unchanged"] = len(rows) - len(new_rows) - len(upd_rows) - len(conflicts)
     if conn.dialect.name != "sqlite":
         _write_postgresql(conn, fields, new_rows, upd_rows)
     else:
@@ -412,6 +409,99 @@ def _apply_entity(
     if conflicts:
         conn.execute(insert(SyncConflict), conflicts)
     return stats
+
+
+def _conflict(
+    b: bundle.Bundle, contents: bundle.Contents, entity: str, row: bundle.Row, held_revision: int
+) -> dict[str, Any]:
+    """The :class:`SyncConflict` row for an incoming record that is not applied."""
+    return {
+        "commune_code": b.commune_code,
+        "entity": entity,
+        "uuid": row[0],
+        "held_revision": held_revision,
+        "incoming_revision": row[1],
+        "bundle_id": b.bundle_id,
+        "data": _encode(contents.record(entity, row, b.commune_code)),
+    }
+
+
+def _diverging(
+    conn: Connection,
+    fields: list[tuple[str, str]],
+    commune: str,
+    entity: str,
+    same: list[tuple[int, bundle.Row]],
+) -> list[bundle.Row]:
+    """The rows carrying the held revision but another content (two histories edited
+    the same revision, e.g. a laptop restored from a copy then edited).
+
+    Compared as parsed JSON objects. The texts are compared first: both sides are
+    built by this module with the same keys in the same order, so equal texts (nearly
+    every row) need no parsing; only differing texts are parsed (escapes or numbers
+    may be spelled otherwise, e.g. after a resolved conflict).
+    """
+    if not same:
+        return []
+    by_id = {rid: row for rid, row in same}
+    if conn.dialect.name == "sqlite":
+        pairs = _differing_texts_sqlite(conn, fields, commune, entity, same)
+    else:
+        pairs = _differing_texts(conn, fields, commune, entity, same)
+    return [
+        by_id[rid]
+        for rid, incoming, held in pairs
+        if held is None or json.loads(held) != json.loads(incoming)
+    ]
+
+
+def _differing_texts_sqlite(
+    conn: Connection,
+    fields: list[tuple[str, str]],
+    commune: str,
+    entity: str,
+    same: list[tuple[int, bundle.Row]],
+) -> list[tuple[int, str, str | None]]:
+    """(record id, incoming text, held text) whose texts differ; the incoming JSON is
+    built by SQLite as when storing (:func:`_record_sql`), in a temporary table, so
+    an unchanged full bundle costs no Python work per record."""
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS sync_incoming (id INTEGER PRIMARY KEY, data TEXT)"
+    )
+    conn.exec_driver_sql("DELETE FROM temp.sync_incoming")
+    conn.exec_driver_sql(
+        f"INSERT INTO temp.sync_incoming (id, data) "
+        f"VALUES (?{7 + len(fields)}, {_record_sql(fields)})",
+        [(commune, entity, row[0], row[1], row[2], 0, *row[3:], rid) for rid, row in same],
+    )
+    found = conn.exec_driver_sql(
+        "SELECT i.id, i.data, r.data FROM temp.sync_incoming i "
+        "LEFT JOIN sync_record r ON r.id = i.id WHERE r.data IS NOT i.data"
+    ).all()
+    conn.exec_driver_sql("DELETE FROM temp.sync_incoming")
+    return [(int(rid), str(incoming), held) for rid, incoming, held in found]
+
+
+def _differing_texts(
+    conn: Connection,
+    fields: list[tuple[str, str]],
+    commune: str,
+    entity: str,
+    same: list[tuple[int, bundle.Row]],
+) -> list[tuple[int, str, str | None]]:
+    """As :func:`_differing_texts_sqlite`, with the JSON built in Python (PostgreSQL)."""
+    found: list[tuple[int, str, str | None]] = []
+    for start in range(0, len(same), _CHUNK):
+        chunk = same[start : start + _CHUNK]
+        query = select(SyncRecord.id, SyncRecord.data).where(
+            SyncRecord.id.in_([rid for rid, _row in chunk])
+        )
+        held: dict[int, str] = {rid: data for rid, data in conn.execute(query)}
+        for rid, row in chunk:
+            text = _record_json(fields, (commune, entity, row[0], row[1], row[2], 0, *row[3:]))
+            if held.get(rid) != text:
+                found.append((rid, text, held.get(rid)))
+    return found
 
 
 def _write_sqlite(

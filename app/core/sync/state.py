@@ -16,6 +16,10 @@ MODE_KEY = "sync_mode"  # "upper" at a province/district; absent at a commune
 PROVINCE_NAME_KEY = "sync_province_name"
 INCLUDE_PERSONAL_KEY = "sync_include_personal"
 HUB_URL_KEY = "sync_hub_url"  # upper level: the hub address written into config packages
+# Upper level: the highest configuration package version written, and its escrow key
+# (a new package proposes the next version and keeps the escrow unless told otherwise).
+PACKAGE_VERSION_KEY = "sync_package_version"
+ESCROW_KEY = "sync_escrow_recipient"
 CONFIG_FORMAT = "khuyenhoc-province-config"
 
 

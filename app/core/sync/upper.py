@@ -158,7 +158,84 @@ def write_config_package(
         "hub_url": hub,
     }
     path = out_dir / f"KH_cauhinh_{_slug(name)}_v{version}.khcfg"
-    return write_signed(path, body, db.data_dir)
+    written = write_signed(path, body, db.data_dir)
+    state.put_setting(db, state.PACKAGE_VERSION_KEY, max(version, last_package_version(db)))
+    state.put_setting(db, state.ESCROW_KEY, escrow_recipient)
+    return written
+
+
+def last_package_version(db: Database) -> int:
+    """The highest configuration package version written here (0: none recorded)."""
+    return int(state.get_setting(db, state.PACKAGE_VERSION_KEY, 0) or 0)
+
+
+def last_escrow_recipient(db: Database) -> str:
+    """The escrow key of the last package written ("" when it had none)."""
+    return str(state.get_setting(db, state.ESCROW_KEY, "") or "")
+
+
+@dataclass(frozen=True)
+class PackageDefaults:
+    """What a new configuration package starts from (the dialog pre-fills these)."""
+
+    version: int
+    hub_url: str
+    escrow_recipient: str
+
+
+def package_defaults(db: Database) -> PackageDefaults:
+    state.require_upper(db)
+    return PackageDefaults(
+        last_package_version(db) + 1,
+        str(state.get_setting(db, state.HUB_URL_KEY, "") or ""),
+        last_escrow_recipient(db),
+    )
+
+
+def check_new_version(db: Database, version: int | None) -> int:
+    """The version of a new package: ``None`` → the next one; a version not above the
+    last one written is refused (the communes keep the version they have and would
+    never load it)."""
+    last = last_package_version(db)
+    if version is None:
+        return last + 1
+    if version <= last:
+        raise UserError(
+            f"Phiên bản {version} không lớn hơn phiên bản gói cấu hình đã ghi gần nhất "
+            f"({last}): các xã sẽ không nạp gói này. Hãy dùng phiên bản {last + 1} "
+            "hoặc bỏ trống để tự lấy phiên bản tiếp theo."
+        )
+    return version
+
+
+def write_new_config_package(
+    db: Database,
+    out_dir: Path,
+    *,
+    version: int | None = None,
+    escrow_recipient: str | None = None,
+    criteria_sets: list[Any] | None = None,
+    targets: dict[str, Any] | None = None,
+    hub_url: str | None = None,
+) -> tuple[Path, int]:
+    """A new configuration package for the communes: (file, version).
+
+    ``version`` None takes the next one; ``escrow_recipient``/``hub_url`` None keep
+    those of the last package.
+    """
+    state.require_upper(db)
+    number = check_new_version(db, version)
+    escrow = last_escrow_recipient(db) if escrow_recipient is None else escrow_recipient
+    path = write_config_package(
+        db,
+        out_dir,
+        version=number,
+        escrow_recipient=escrow.strip(),
+        criteria_sets=criteria_sets,
+        targets=targets,
+        hub_url=hub_url,
+    )
+    return path, number
 
 
 # --- commune keys ----------------------------------------------------------------------

@@ -89,11 +89,13 @@ class SyncScreen(Screen):
         self.accept_key_button = QPushButton("Chấp nhận khóa của xã…")
         self.conflicts_button = QPushButton("Xung đột…")
         self.xlsx_button = QPushButton("Xuất Excel…")
+        self.package_button = QPushButton("Gói cấu hình mới…")
         for widget in (
             self.import_button,
             self.accept_key_button,
             self.conflicts_button,
             self.xlsx_button,
+            self.package_button,
         ):
             urow.addWidget(widget)
         urow.addStretch(1)
@@ -114,6 +116,7 @@ class SyncScreen(Screen):
         self.accept_key_button.clicked.connect(self.accept_key)
         self.conflicts_button.clicked.connect(self.open_conflicts)
         self.xlsx_button.clicked.connect(self.export_xlsx)
+        self.package_button.clicked.connect(self.new_package)
         self.rates_task: Any = None
         self.rates_report: Any = None
         self.rates_mark: tuple[Any, ...] = ()
@@ -135,8 +138,14 @@ class SyncScreen(Screen):
             "Các xã đã gửi gói" if upper else "Các gói đã xuất (cả gói chép ra USB)"
         )
         if upper:
+            from app.core.sync.upper import last_package_version
+
             name = state.get_setting(db, state.PROVINCE_NAME_KEY, "")
-            self.province_label.setText(f"Đơn vị cấp trên: {name}")
+            version = last_package_version(db)
+            self.province_label.setText(
+                f"Đơn vị cấp trên: {name}"
+                + (f" · gói cấu hình gần nhất: phiên bản {version}" if version else "")
+            )
             self._show_communes()
             return
         config = state.province_config(db)
@@ -407,6 +416,13 @@ class SyncScreen(Screen):
             dialog.exec()
             if dialog.resolved_count:
                 self.ctx.announce("sync")
+
+    def new_package(self) -> None:
+        from app.ui.dialogs.province_package import ProvincePackageDialog
+
+        with messages.guarded(self):
+            ProvincePackageDialog(self.ctx.db, self).exec()
+            self.reload()
 
     def export_xlsx(self) -> None:
         from app.core.sync import rates

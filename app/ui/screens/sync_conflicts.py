@@ -1,4 +1,5 @@
-"""The upper level's "Xung đột" dialog: records that arrived older than the held ones.
+"""The upper level's "Xung đột" dialog: records that arrived older than the held ones,
+or with the held revision but another content.
 
 Left: the open conflicts (commune, kind, record, revisions). Right: the fields that
 differ, held and incoming side by side. Two buttons settle the selected conflict;
@@ -28,7 +29,15 @@ from app.core.db import Database
 from app.core.sync import conflicts
 from app.ui.widgets import messages
 
-LIST_HEADERS = ("Mã xã", "Loại", "Bản ghi", "Bản đang có", "Bản mới đến", "Ngày nhận")
+LIST_HEADERS = (
+    "Mã xã",
+    "Loại",
+    "Bản ghi",
+    "Bản đang có",
+    "Bản mới đến",
+    "Ngày nhận",
+    "Xung đột",
+)
 DIFF_HEADERS = ("Trường", "Bản đang có", "Bản mới đến")
 ALL_COMMUNES = ""
 
@@ -53,9 +62,10 @@ class ConflictsDialog(QDialog):
         self.resize(1000, 560)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Các bản ghi xã gửi lên cũ hơn bản đang có (ví dụ máy xã được khôi phục từ bản "
-            "sao lưu cũ) chưa được dùng. Xem từng bản ghi và chọn giữ bản nào; bản không "
-            "chọn vẫn được lưu lại trong sổ xung đột đã giải quyết."
+            "Các bản ghi xã gửi lên cũ hơn bản đang có, hoặc cùng lần sửa nhưng khác nội "
+            "dung (ví dụ máy xã được khôi phục từ bản sao lưu cũ rồi sửa tiếp), chưa được "
+            "dùng. Xem từng bản ghi và chọn giữ bản nào; bản không chọn vẫn được lưu lại "
+            "trong sổ xung đột đã giải quyết."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -113,6 +123,7 @@ class ConflictsDialog(QDialog):
                 f"lần sửa {c.held_revision}",
                 f"lần sửa {c.incoming_revision}",
                 c.recorded_at.strftime("%d/%m/%Y"),
+                c.kind_label,
             )
             for col, value in enumerate(values):
                 table.setItem(r, col, QTableWidgetItem(value))
