@@ -110,7 +110,7 @@ class BackgroundSender(QObject):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.core = core or _core()
+        self._core = core
         self.running = False
         self._again: bool | None = None  # a pass asked for while one runs (force?)
         self._cancel = threading.Event()
@@ -127,6 +127,14 @@ class BackgroundSender(QObject):
             app.aboutToQuit.connect(self.stop)
 
     # --- scheduling ----------------------------------------------------------------
+
+    @property
+    def core(self) -> OutboxCore:
+        """Loaded on first use, a few seconds after the window is up: the HTTP client
+        (httpx, ssl) is not part of the window's start-up."""
+        if self._core is None:
+            self._core = _core()
+        return self._core
 
     def start(self) -> None:
         self._cancel.clear()
