@@ -58,7 +58,6 @@ class Registration(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
-            postgresql_where=text("NOT deleted"),
         ),
     )
 
@@ -82,7 +81,6 @@ class Assessment(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
-            postgresql_where=text("NOT deleted"),
         ),
     )
 
@@ -133,7 +131,6 @@ class Recognition(SyncMixin, Base):
             "entity_id",
             unique=True,
             sqlite_where=text("deleted = 0"),
-            postgresql_where=text("NOT deleted"),
         ),
     )
 

@@ -7,6 +7,11 @@ overwriting), a soft-delete flag (deletions travel upward as tombstones), the
 commune it belongs to, and ``change_seq`` — a value of the local, monotonically
 increasing change counter written on every insert/update/delete. Upward bundles
 select rows by ``change_seq``, never by clock (``shared/sync.md``).
+
+Partial unique indexes ("among live rows") carry ``sqlite_where`` here; their
+PostgreSQL form (``postgresql_where``, for the province hub) is written in the
+migrations only: a ``postgresql_*`` option on a model makes SQLAlchemy import its
+PostgreSQL dialect at every start of the desktop app (≈ 50 ms).
 """
 
 from __future__ import annotations

@@ -133,7 +133,6 @@ class Person(SyncMixin, Base):
             "id_number",
             unique=True,
             sqlite_where=text("deleted = 0 AND id_number IS NOT NULL"),
-            postgresql_where=text("NOT deleted AND id_number IS NOT NULL"),
         ),
     )
 

@@ -67,7 +67,6 @@ class Member(SyncMixin, Base):
             "card_number",
             unique=True,
             sqlite_where=text("deleted = 0 AND card_number IS NOT NULL"),
-            postgresql_where=text("NOT deleted AND card_number IS NOT NULL"),
         ),
     )
 
