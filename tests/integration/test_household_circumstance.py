@@ -157,7 +157,7 @@ def test_an_unknown_circumstance_cell_is_explained() -> None:
     assert "Hộ cận nghèo" in err.value.message
 
 
-def test_import_reads_the_column_and_rejects_only_the_row_with_an_unknown_value(
+def test_import_reads_the_column_and_an_unknown_value_is_a_warning_kept_in_the_note(
     db: Database, tmp_path: Path
 ) -> None:
     path = _book(
@@ -171,14 +171,26 @@ def test_import_reads_the_column_and_rejects_only_the_row_with_an_unknown_value(
         ],
     )
     plan = plan_import(db, path, "households")
-    assert [r.row for r in plan.rejected] == [5]  # Phạm Văn Dũng alone
-    assert "Hoàn cảnh “Hộ khá giả” không rõ" in plan.rejected[0].reason
+    assert plan.rejected == []  # Phạm Văn Dũng's household is imported all the same
+    [warning] = plan.warnings
+    assert (warning.row, warning.value) == (5, "Hộ khá giả")
+    assert "Hoàn cảnh “Hộ khá giả” không rõ" in warning.reason
     import_file(db, path, "households")
     assert _circumstances(db) == {
         "Nguyễn Văn An": "poor",
         "Lê Văn Cường": "near_poor",
+        "Phạm Văn Dũng": "",
         "Hoàng Văn Em": "",
     }
+    conn = sqlite3.connect(db.path)
+    try:
+        note = conn.execute(
+            "SELECT note FROM household WHERE head_name = 'Phạm Văn Dũng'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert note == "Hoàn cảnh: Hộ khá giả"
+    assert plan_import(db, path, "households").changes == 0  # importing it again: no-op
 
 
 def test_import_updates_the_circumstances_of_a_known_household_and_keeps_blank_cells(

@@ -75,6 +75,15 @@ def people(db: Database) -> list[tuple[Any, ...]]:
         conn.close()
 
 
+def note_of(db: Database, name: str) -> str | None:
+    conn = sqlite3.connect(db.path)
+    try:
+        row = conn.execute("SELECT note FROM person WHERE full_name = ?", (name,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else row[0]
+
+
 def counts(plan: Any) -> tuple[int, int, int, int]:
     return plan.added, plan.updated, plan.duplicates, len(plan.rejected)
 
@@ -293,11 +302,15 @@ def test_numbers_that_lost_their_zeros_and_exponents(db: Database, book: Any) ->
         )
     )
     plan = import_file(db, path, "people")
-    assert counts(plan) == (2, 0, 0, 1)
+    assert counts(plan) == (3, 0, 0, 0)  # a CCCD that lost its digits is a warning
     rows = people(db)
     assert rows[0][5:7] == ("001070000123", "0912345678")
     assert rows[1][5] == "123456789012"
-    assert plan.rejected[0].row == 4 and "số mũ" in plan.rejected[0].reason
+    assert rows[2][5] is None
+    [warning] = plan.warnings
+    assert (warning.row, warning.column, warning.value) == (4, "Số CCCD", "1.23457E+11")
+    assert "số mũ" in warning.reason
+    assert note_of(db, "Trịnh Văn Khoa") == "Số CCCD: 1.23457E+11"
 
 
 def test_names_are_normalised(db: Database, book: Any) -> None:
@@ -328,25 +341,37 @@ def test_formula_error_cells_reject_only_that_row(db: Database, book: Any) -> No
     assert "#REF!" in plan.rejected[0].reason
 
 
-def test_invalid_values_are_rejected_with_vietnamese_reasons(db: Database, book: Any) -> None:
+def test_bad_secondary_values_are_warnings_and_only_unusable_rows_are_rejected(
+    db: Database, book: Any
+) -> None:
     path = book(
         (
             "DS",
             [
                 ["Họ và tên", "Ngày sinh", "Giới tính"],
-                ["Tạ Văn Nghĩa", "31/02/1980", "Nam"],
-                ["Tạ Văn Phong", "1975", "Trai"],
-                [None, "1975", "Nam"],
+                ["Tạ Văn Nghĩa", "31/02/1980", "Nam"],  # no such day, the year is clear
+                ["Tạ Văn Phong", "1975", "Trai"],  # an unknown gender
+                [None, "1975", "Nam"],  # nobody
                 ["Tạ Văn Quang", "2/2/1977", "Nam"],
+                ["Tạ Văn Sơn", "không rõ", "Nam"],  # a birth with no year at all
             ],
         )
     )
     plan = import_file(db, path, "people")
-    assert counts(plan) == (1, 0, 0, 3)
+    assert counts(plan) == (3, 0, 0, 2)
     reasons = {r.row: r.reason for r in plan.rejected}
-    assert "không tồn tại" in reasons[2]
-    assert "Giới tính" in reasons[3]
-    assert "Họ tên" in reasons[4]
+    assert "Họ tên" in reasons[4] and 6 in reasons
+    warnings = {w.row: w for w in plan.warnings}
+    assert set(warnings) == {2, 3}
+    assert warnings[2].column == "Ngày sinh" and "không tồn tại" in warnings[2].reason
+    assert (warnings[3].column, warnings[3].value) == ("Giới tính", "Trai")
+    assert [r[:4] for r in people(db)] == [
+        ("Tạ Văn Nghĩa", None, 1980, "M"),
+        ("Tạ Văn Phong", None, 1975, None),
+        ("Tạ Văn Quang", "1977-02-02", 1977, "M"),
+    ]
+    assert note_of(db, "Tạ Văn Nghĩa") == "Ngày sinh: 31/02/1980"
+    assert note_of(db, "Tạ Văn Phong") == "Giới tính: Trai"
 
 
 def test_matching_existing_people_updates_or_skips(db: Database, book: Any) -> None:
@@ -420,7 +445,7 @@ def test_renaming_a_person_renames_the_linked_member(db: Database, book: Any) ->
     assert get_household_card(db, household).head_name == "Kiều Văn Tâm Anh"
 
 
-def test_same_id_number_twice_in_the_file_rejects_the_second(db: Database, book: Any) -> None:
+def test_same_id_number_twice_in_the_file_is_a_warning_on_the_second(db: Database, book: Any) -> None:
     path = book(
         (
             "DS",
@@ -432,7 +457,10 @@ def test_same_id_number_twice_in_the_file_rejects_the_second(db: Database, book:
         )
     )
     plan = import_file(db, path, "people")
-    assert counts(plan) == (1, 0, 0, 1) and "dòng 2" in plan.rejected[0].reason
+    assert counts(plan) == (2, 0, 0, 0)  # the second keeps the number in its note only
+    [warning] = plan.warnings
+    assert warning.row == 3 and "dòng 2" in warning.reason
+    assert note_of(db, "Lã Văn Bình") == "Số CCCD: 001070000009"
 
 
 def test_cancel_leaves_the_database_as_it_was(
@@ -637,13 +665,15 @@ def test_one_row_per_household_with_members_in_a_text_cell(db: Database, book: A
         )
     )
     plan = import_file(db, path, "households")
-    assert counts(plan) == (6, 0, 0, 1)
-    assert plan.rejected[0].row == 3 and "Tôn Văn Bé" in plan.rejected[0].reason
+    assert counts(plan) == (7, 0, 0, 0)
+    [warning] = plan.warnings  # no 31 February: the year is kept, with a warning
+    assert warning.row == 3 and "Tôn Văn Bé" in warning.value
     assert [(r[0], r[2], r[4], r[7]) for r in people(db)] == [
         ("Mạc Văn Tùng", 1960, "Chủ hộ", "Mạc Văn Tùng"),
         ("Mạc Thị Hoa", 1962, "Vợ", "Mạc Văn Tùng"),
         ("Mạc Văn Anh", 1990, "Con", "Mạc Văn Tùng"),
         ("Tôn Thị Mơ", 1950, "Chủ hộ", "Tôn Thị Mơ"),
         ("Tôn Thị Nụ", 1975, "Vợ", "Tôn Thị Mơ"),
+        ("Tôn Văn Bé", 2000, None, "Tôn Thị Mơ"),
         ("Kha Văn Lực", 1970, "Chủ hộ", "Kha Văn Lực"),
     ]

@@ -11,6 +11,7 @@ raise them, so a row with two faults gets the same reason as before.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.core.registry.people import (
 )
 
 PersonRow = dict[str, Any]  # the person columns of _PERSON_FIELDS, without household_id
+Issue = tuple[str, str, str]  # (field, text as written, Vietnamese reason): a warning
 _MISSING: Any = object()
 _SEPARATORS = "/.-"
 
@@ -120,20 +122,33 @@ class CellMemo:
                     pass
         return cells.as_birth(value, self.today)
 
-    def person(self, values: dict[str, Cell]) -> PersonRow:
+    def person(self, values: dict[str, Cell], issues: list[Issue] | None = None) -> PersonRow:
         """One sheet row's person: each cell through :mod:`values`, then ``clean_person``.
+
+        Without ``issues`` every fault refuses the row, exactly as the form rules do.
+        With it, only what makes the row unusable refuses it (no name, a birth with no
+        readable year); a fault in a secondary cell (gender, ID number, phone, school
+        level, a date that does not exist but whose year is clear) drops that value,
+        appends ``(field, written text, reason)`` to ``issues`` and keeps the written
+        text in the note, so nothing typed is lost.
 
         The common cells (text names, dates, genders) are looked up in the caches
         inline; anything else, or a refusal, takes the memoised long way."""
         get = values.get
         texts = self._text
         caches = self._caches
+        found: list[Issue] = []
         cell = get("birth")
         birth = None
         if cell is not None:
             birth = caches["as_birth"].get(cell)
             if birth.__class__ is not PartialDate:
-                birth = self.birth(cell)
+                try:
+                    birth = self.birth(cell)
+                except ValidationError as err:
+                    if issues is None:
+                        raise
+                    birth = self._year_of(cell, err, found)
         cell = get("gender")
         gender_text = None if cell is None else texts.get(cell) or self.text(cell)
         male, female = get("male_tick"), get("female_tick")
@@ -141,21 +156,54 @@ class CellMemo:
             # Old registers write the birth year under "Nam" or "Nữ": both at once.
             for tick, label in ((male, "Nam"), (female, "Nữ")):
                 if birth is None and not gender_text and looks_like_birth(tick):
-                    birth, gender_text, male, female = self.birth(tick), label, None, None
-        gender = gender_text or cells.as_gender(None, male, female)
+                    try:
+                        birth = self.birth(tick)
+                    except ValidationError as err:
+                        if issues is None:
+                            raise
+                        birth = self._year_of(tick, err, found)
+                    gender_text, male, female = label, None, None
+        try:
+            gender = gender_text or cells.as_gender(None, male, female)
+        except ValidationError as err:
+            if issues is None:
+                raise
+            found.append(("gender", "Nam và Nữ", err.message))
+            gender = None
         cell = get("relation")
         relation = None if cell is None else texts.get(cell) or self.text(cell)
-        id_text = _id_text(get("id_number"))
+        id_cell = get("id_number")
+        try:
+            id_text = _id_text(id_cell)
+        except ValidationError as err:
+            if issues is None:
+                raise
+            found.append(("id_number", self.text(id_cell) or "", err.message))
+            id_text = id_cell = None
         cell = get("phone")
         phone = None if cell is None else self.text(cell)
         cell = get("school_level")
-        school_text = None if cell is None else self.call("school", cells.as_school_level, cell)
+        school: cells.SchoolInfo | None = None
+        if cell is not None:
+            try:
+                school = self.call("school", cells.parse_school_level, cell)
+            except ValidationError as err:
+                if issues is None:
+                    raise
+                found.append(("school_level", self.text(cell) or "", err.message))
         cell = get("occupation")
         occupation = None if cell is None else self.text(cell)
         cell = get("is_studying")
         is_studying = cell is not None and cells.as_flag(cell)
         cell = get("note")
         note = None if cell is None else self.text(cell)
+        if (
+            school is None
+            and note is not None
+            and issues is not None
+            and "school_level" not in values
+        ):
+            school = self.call("school_note", cells.school_level_in, note)
         # clean_person's rules, in its order (the cells above were its input).
         cell = get("full_name")
         name = caches["clean_name"].get(cell) if cell.__class__ is str else None
@@ -169,27 +217,99 @@ class CellMemo:
             check_birth(birth, self.today)  # raises, with the form's message
         if gender is not None:
             clean = caches["gender"].get(gender)
-            gender = clean if clean.__class__ is str else self.call("gender", clean_gender, gender)
+            if clean.__class__ is str:
+                gender = clean
+            else:
+                try:
+                    gender = self.call("gender", clean_gender, gender)
+                except ValidationError as err:
+                    if issues is None:
+                        raise
+                    found.append(("gender", gender, err.message))
+                    gender = None
+        try:
+            id_number = _clean_id(id_text)
+        except ValidationError as err:
+            if issues is None:
+                raise
+            found.append(("id_number", id_text or "", err.message))
+            id_number = None
+        if phone is not None:
+            try:
+                phone = self.call("phone", clean_phone, phone)
+            except ValidationError as err:
+                if issues is None:
+                    raise
+                found.append(("phone", phone, err.message))
+                phone = None
+        level = None
+        if school is not None:
+            level = self.call("school_level", clean_school_level, school.level)
+        if found:
+            assert issues is not None
+            issues.extend(found)
+            note = keep_in_note(note, [(f, raw) for f, raw, _reason in found])
         return {
             "full_name": name,
             "gender": gender,
             "birth_date": birth.date if birth is not None else None,
             "birth_year": birth.year if birth is not None else None,
             "relation": relation,
-            "id_number": _clean_id(id_text),
-            "phone": None if phone is None else self.call("phone", clean_phone, phone),
-            "school_level": None
-            if school_text is None
-            else self.call("school_level", clean_school_level, school_text),
+            "id_number": id_number,
+            "phone": phone,
+            "school_level": level,
+            "school_grade": None if school is None else school.grade,
+            "school_system": None if school is None else school.system,
             "occupation": occupation,
             "is_studying": bool(is_studying),
             "note": note,
         }
 
+    def _year_of(self, cell: Cell, err: ValidationError, found: list[Issue]) -> PartialDate:
+        """The year alone of a birth that cannot be read as a whole ("31/02/1980"), with
+        an issue; re-raises ``err`` when no single year can be seen in it."""
+        text = self.text(cell) or ""
+        years = {int(y) for y in _YEAR.findall(text)}
+        if len(years) != 1:
+            raise err
+        year = years.pop()
+        found.append(("birth", text, f"{err.message} Đã giữ năm sinh {year}."))
+        return PartialDate(year)
+
+
+# Field keys → the words a note uses for a value kept there (the mapping labels).
+_NOTE_LABELS = {
+    "birth": "Ngày sinh",
+    "gender": "Giới tính",
+    "id_number": "Số CCCD",
+    "phone": "Điện thoại",
+    "school_level": "Trình độ",
+    "circumstance": "Hoàn cảnh",
+    "relation": "Quan hệ",
+    "occupation": "Nghề nghiệp",
+    "is_studying": "Đang đi học",
+    "household_code": "Số hộ",
+    "hamlet": "Thôn",
+}
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+def keep_in_note(note: str | None, kept: list[tuple[str, str]]) -> str | None:
+    """The note with each (field, written text) appended as "Trình độ: 9/12a" — the same
+    text on every import of the same row, so importing it again changes nothing."""
+    parts = [note] if note else []
+    for key, raw in kept:
+        piece = f"{_NOTE_LABELS.get(key, key)}: {raw}"
+        if piece not in parts and not (note and piece in note):
+            parts.append(piece)
+    return "; ".join(parts) or None
+
 
 def _clean_name(text: str) -> str:
     name = require_text(vntext.normalise_name(text), "Họ tên không được để trống.", "full_name")
     check_length(name, 200, "Họ tên", "full_name")
+    if not any(ch.isalpha() for ch in name):  # "3" from a count column is nobody
+        raise ValidationError(f"Họ tên “{name}” không có chữ nào.", "full_name")
     return name
 
 
@@ -214,7 +334,8 @@ def looks_like_birth(value: Cell) -> bool:
     if isinstance(value, dt.date):
         return True
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return 1890 <= value <= 2999
+        # A year, or an Excel serial date (3000 ≈ 1908 … 80000 ≈ 2119) shown as a number.
+        return 1890 <= value <= 2999 or 3000 < value < 80000
     text = cells.as_text(value) or ""
     return len(text) >= 4 and any(ch.isdigit() for ch in text)
 
@@ -230,6 +351,8 @@ def person_row(p: CleanPerson) -> PersonRow:
         "id_number": p.id_number,
         "phone": p.phone,
         "school_level": p.school_level,
+        "school_grade": None,
+        "school_system": None,
         "occupation": p.occupation,
         "is_studying": p.is_studying,
         "note": p.note,

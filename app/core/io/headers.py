@@ -53,6 +53,8 @@ FIELD_LABELS: dict[str, str] = {
     "dues_paid_year": "Năm đã đóng hội phí",
     "members_text": "Các thành viên (trong một ô)",
     "circumstance": "Hoàn cảnh (hộ nghèo, cận nghèo…)",
+    "uuid": "Mã định danh người (uuid)",
+    "household_uuid": "Mã định danh hộ (uuid)",
 }
 
 _PERSON_ALIASES: dict[str, tuple[str, ...]] = {
@@ -78,7 +80,27 @@ _PERSON_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "relation": ("quan he voi chu ho", "quan he", "qh voi chu ho", "quan he chu ho", "qh"),
     "household_code": ("so ho", "ma ho", "so ho khau", "so so ho khau", "ho so"),
-    "hamlet": ("thon / tdp", "thon/tdp", "thon", "thon/to dan pho", "to dan pho", "ap", "xom"),
+    "hamlet": (
+        "thon / tdp",
+        "thon/tdp",
+        "thon",
+        "thon/to dan pho",
+        "to dan pho",
+        "ap",
+        "xom",
+        "thon/xom",
+        "thon xom",
+        "xom/thon",
+        "thon/ap",
+        "ap/thon",
+        "thon/ban",
+        "ban",
+        "thon/khu pho",
+        "khu pho",
+        "tdp",
+        "lang",
+        "thon/lang",
+    ),
     "address": ("dia chi", "noi o", "noi o hien nay", "cho o hien nay"),
     "id_number": (
         "so cccd",
@@ -89,6 +111,14 @@ _PERSON_ALIASES: dict[str, tuple[str, ...]] = {
         "so cccd/cmnd",
         "so dinh danh",
         "ma dinh danh",
+        "so dinh danh ca nhan",
+        "dinh danh ca nhan",
+        "ma so dinh danh",
+        "ma dinh danh ca nhan",
+        "so ddcn",
+        "so dinh danh/cccd",
+        "cccd/so dinh danh",
+        "cccd/dinh danh",
         "so cmnd/cccd",
         "cmnd/cccd",
         "so cmnd cccd",
@@ -100,11 +130,26 @@ _PERSON_ALIASES: dict[str, tuple[str, ...]] = {
     "occupation": ("nghe nghiep", "nghe", "cong viec"),
     "is_studying": ("dang di hoc", "dang hoc"),
     "note": ("ghi chu",),
+    "uuid": ("uuid", "ma uuid", "uuid nguoi", "uuid nhan khau"),
+    "household_uuid": ("uuid ho", "ma uuid ho", "uuid cua ho", "ho uuid"),
 }
-_IGNORED = ("stt", "tt", "t t", "s tt", "so tt", "so thu tu", "dong ho", "so nhan khau", "so nguoi")
+_IGNORED = (
+    "stt",
+    "tt",
+    "t t",
+    "s tt",
+    "so tt",
+    "so thu tu",
+    "dong ho",
+    "so nhan khau",
+    "so nguoi",
+    "nhan khau",
+    "so khau",
+)
+_HEAD_NAMES = ("chu ho", "ho ten chu ho", "ten chu ho", "ho va ten chu ho")
 
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "people": {**_PERSON_ALIASES, "head_name": ("chu ho", "ho ten chu ho", "ten chu ho")},
+    "people": {**_PERSON_ALIASES, "head_name": _HEAD_NAMES},
     "households": {
         **_PERSON_ALIASES,
         "members_text": (
@@ -117,7 +162,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "ho ten cac thanh vien",
             "cac thanh vien trong ho",
         ),
-        "full_name": (*_PERSON_ALIASES["full_name"], "chu ho", "ho ten chu ho", "ten chu ho"),
+        "full_name": (*_PERSON_ALIASES["full_name"], *_HEAD_NAMES),
+        # Only beside a "Họ và tên" column (see find_header): a people list.
+        "head_name": (),
         "circumstance": (
             "hoan canh",
             "hoan canh gia dinh",
@@ -249,7 +296,22 @@ def find_header(rows: list[tuple[Cell, ...]], kind: str) -> Header | None:
     ]
     if best.data_start < len(rows) and _is_numbering(rows[best.data_start]):
         best.data_start += 1
+    if kind == "households":
+        best.suggested = _head_column(best.labels, best.suggested)
     return best
+
+
+def _head_column(labels: list[str], fields: list[str | None]) -> list[str | None]:
+    """A households sheet with both "Họ và tên" and "Chủ hộ" columns lists people: the
+    "Chủ hộ" column names each person's head (an exported people list), not the person."""
+    names = [i for i, f in enumerate(fields) if f == "full_name"]
+    heads = [i for i in names if fold_header(labels[i]) in _HEAD_NAMES]
+    if len(names) < 2 or not heads or len(heads) == len(names):
+        return fields
+    out = list(fields)
+    for i in heads:
+        out[i] = "head_name"
+    return out
 
 
 def _two_row(

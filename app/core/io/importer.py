@@ -35,9 +35,10 @@ from app.core.bulk import sql_value
 from app.core.db import Database, reserve_change_seqs
 from app.core.errors import UserError, ValidationError
 from app.core.io import values as cells
-from app.core.io.cleaning import CellMemo, PersonRow, person_row, search_text
+from app.core.io.cleaning import CellMemo, Issue, PersonRow, keep_in_note, search_text
 from app.core.io.entities import SPECS, EntityPlan, apply_entities, plan_entities
 from app.core.io.headers import (
+    FIELD_LABELS,
     IGNORE,
     KINDS,
     Header,
@@ -50,7 +51,6 @@ from app.core.models import Hamlet, HamletKind, Household, LocalState, Member, P
 from app.core.models.base import utcnow
 from app.core.models.hamlets import HAMLET_KIND_LABELS
 from app.core.models.households import HEAD_RELATION, RELATIONS
-from app.core.registry.people import PersonInput, clean_person
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,7 +58,7 @@ ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 BATCH = 2000
 _HEAD = vntext.fold(HEAD_RELATION)
-_PLACE = re.compile(r"\b(thôn|ấp|bản|tổ dân phố|khu phố|xóm|tdp)\s+(.+)$", re.IGNORECASE)
+_PLACE = re.compile(r"\b(thôn|ấp|bản|tổ dân phố|khu phố|xóm|tdp|làng)\s+(.+)$", re.IGNORECASE)
 _FOOTER = re.compile(
     r"^(cong\s*(:|\d|$)|tong cong|tong so|tong\s*:|nguoi lap|xac nhan|truong thon|to truong|"
     r"chu tich|thu ky|tm\b|t/m\b)|ngay\s*\S{0,4}\s*thang\s*\S{0,4}\s*nam"
@@ -81,6 +81,27 @@ class Rejected:
         return {"sheet": self.sheet, "row": self.row, "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """A value that could not be used: the row is imported without it, and the value as
+    written is kept in the note (of the person, or of the household)."""
+
+    sheet: str
+    row: int  # 1-based, as Excel numbers it
+    column: str  # the column's header as written in the sheet
+    value: str  # the cell as written
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
 @dataclass
 class SheetPreview:
     """One sheet as the wizard shows it: header found, suggested mapping, sample rows."""
@@ -91,6 +112,11 @@ class SheetPreview:
     remembered: bool
     sample: list[list[str]]
     hamlet: str | None
+    # Whether the hamlet above can be used as it is: read from a clean title or sheet
+    # name, or already in the registry. When not, the wizard asks and the import does
+    # not create it (:func:`plan_import` takes the person's answer in ``hamlets``).
+    hamlet_sure: bool = True
+    hamlet_source: str = ""  # the title line or sheet name it was read from
 
 
 @dataclass
@@ -101,6 +127,7 @@ class ImportPlan:
     updated: int = 0
     duplicates: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
     new_hamlets: list[str] = field(default_factory=list)
     mark: int = 0
     mappings: dict[str, tuple[str, list[str | None]]] = field(default_factory=dict)
@@ -123,6 +150,7 @@ class ImportPlan:
             "updated": self.updated,
             "duplicates": self.duplicates,
             "rejected": [r.as_dict() for r in self.rejected],
+            "warnings": [w.as_dict() for w in self.warnings],
             ("new_branches" if self.kind == "members" else "new_hamlets"): list(self.new_hamlets),
         }
 
@@ -131,6 +159,11 @@ class ImportPlan:
             f"Sẽ thêm {self.added} dòng, cập nhật {self.updated}, bỏ qua {self.duplicates} "
             f"dòng trùng, từ chối {len(self.rejected)} dòng."
         )
+        if self.warnings:
+            text += (
+                f" {len(self.warnings)} cảnh báo: những dòng đó vẫn được nhập, giá trị không "
+                "dùng được ghi lại nguyên văn vào Ghi chú."
+            )
         if self.new_hamlets:
             what = "Chi hội mới" if self.kind == "members" else "Thôn mới"
             text += f" {what}: {', '.join(self.new_hamlets)}."
@@ -203,25 +236,66 @@ def _preview(db: Database, sheet: SheetRows, kind: str) -> SheetPreview:
         [cells.as_text(v) or "" for v in row]
         for row in sheet.rows[header.data_start : header.data_start + 5]
     ]
+    hamlet, sure, source = sheet_hamlet(sheet.name, header.title_lines)
+    if hamlet is not None and not sure:
+        with db.connect() as conn:
+            names = conn.execute(select(Hamlet.name).where(Hamlet.deleted.is_(False))).scalars()
+            known = {key for name in names for key in _hamlet_keys(name)}
+        sure = any(key in known for key in _hamlet_keys(hamlet))
     return SheetPreview(
         sheet.name,
         header,
         mapping,
         remembered is not None,
         sample,
-        _sheet_hamlet(sheet.name, header.title_lines),
+        hamlet,
+        sure,
+        source,
     )
 
 
-def _sheet_hamlet(sheet_name: str, title_lines: list[str]) -> str | None:
-    """The hamlet a whole sheet is about: from a title row, else the sheet name."""
+_CUT = re.compile(
+    r"\s*(?:[-–—,;:(\[]|\b(?:xã|phường|thị trấn|huyện|quận|tỉnh|thành phố|năm học|"
+    r"giai đoạn|ngày|tính đến|cập nhật|kèm theo)\b)",
+    re.IGNORECASE,
+)
+_DATE_WORDS = re.compile(
+    r"\bnăm\s+\d{2,4}\b|\btháng\s+\d{1,2}(?:\s*/\s*\d{2,4})?\b|"
+    r"\b\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?\b|\b(?:19|20)\d\d\b|\bdanh sách\b",
+    re.IGNORECASE,
+)
+
+
+def sheet_hamlet(sheet_name: str, title_lines: list[str]) -> tuple[str | None, bool, str]:
+    """The hamlet a whole sheet is about, from a title row, else the sheet name:
+    (name, sure, the line it was read from).
+
+    "DANH SÁCH … THÔN ĐOÀI NĂM 2026" is "Thôn Đoài": years, "năm", dates, "danh sách",
+    what follows a dash or comma ("- xã …") are not part of the name. A name left with
+    more than three words or stray numbers is not *sure*: the wizard asks."""
     for line in [*title_lines, sheet_name]:
-        match = _PLACE.search(vntext.normalise(line))
-        if match:
-            word = match.group(1)
-            prefix = "Tổ dân phố" if vntext.fold(word) in ("to dan pho", "tdp") else word
-            return f"{prefix.capitalize()} {vntext.normalise_name(match.group(2))}"
-    return None
+        text = vntext.normalise(line)
+        match = _PLACE.search(text)
+        if not match:
+            continue
+        word, rest = match.group(1), match.group(2)
+        cut = _CUT.search(rest)
+        if cut is not None:
+            rest = rest[: cut.start()]
+        cleaned = " ".join(_DATE_WORDS.sub(" ", rest).split())
+        sure = True
+        words = cleaned.split()
+        if len(words) > 1 and vntext.fold(words[-1]) == "nam":  # "… Năm" with no year
+            words, sure = words[:-1], False
+        if not words:
+            continue
+        numbered = len(words) == 1 and words[0].isdigit()  # "Tổ dân phố 3", "Xóm 5"
+        if len(words) > 3 or (not numbered and any(ch.isdigit() for ch in cleaned)):
+            sure = False
+        prefix = "Tổ dân phố" if vntext.fold(word) in ("to dan pho", "tdp") else word
+        name = f"{prefix.capitalize()} {vntext.normalise_name(' '.join(words))}"
+        return name, sure, text
+    return None, True, ""
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -238,6 +312,9 @@ class _Row:
     phone: str | None
     head_name: str | None
     circumstance: str | None = None  # a Circumstance value; None when not given
+    household_note: str | None = None  # household values kept as written (warnings)
+    uuid: str | None = None
+    household_uuid: str | None = None
 
 
 @dataclass
@@ -245,6 +322,8 @@ class _Group:
     rows: list[_Row] = field(default_factory=list)
     head: int | None = None  # index into rows
     head_name: str | None = None
+    by_head: bool = False  # gathered by a "Chủ hộ" column (rows anywhere in the sheet)
+    known: int | None = None  # the registry's household, when the rows' people say so
 
 
 @_without_gc
@@ -256,8 +335,11 @@ def plan_import(
     sheets: list[str] | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    hamlets: dict[str, str | None] | None = None,
 ) -> ImportPlan:
-    """Read and match the file; write nothing. ``mappings`` overrides per sheet name."""
+    """Read and match the file; write nothing. ``mappings`` overrides per sheet name;
+    ``hamlets`` names the hamlet of a sheet (the person's answer in the wizard; "" or
+    None for none), over the one read from its title."""
     check_kind(kind)
     plan = ImportPlan(kind, path)
     previews = []
@@ -282,14 +364,20 @@ def plan_import(
             continue
         mapping = (mappings or {}).get(sheet.name) or preview.mapping
         plan.mappings[sheet.name] = (preview.header.shape_key(kind), list(mapping))
-        rows = _field_rows(sheet, preview.header, mapping, plan)
+        people = kind in ("people", "households")
+        rows = _field_rows(sheet, preview.header, mapping, plan, soft=people)
+        hamlet = _chosen_hamlet(sheet.name, preview, hamlets, mapping, plan)
         if kind == "hamlets":
             hamlet_rows.extend(rows)
         elif kind in SPECS:
-            entity_rows.extend((s, n, v, preview.hamlet) for s, n, v in rows)
+            entity_rows.extend((s, n, v, hamlet) for s, n, v in rows)
         else:
+            labels: dict[str, str] = {}
+            for col, key in enumerate(mapping):
+                if key and key not in labels:
+                    labels[key] = preview.header.labels[col] or FIELD_LABELS.get(key, key)
             groups.extend(
-                _group_people(sheet.name, rows, mapping, kind, preview.hamlet, plan, memo)
+                _group_people(sheet.name, rows, mapping, kind, hamlet, plan, memo, labels)
             )
         done += len(sheet.rows)
         if progress is not None:
@@ -313,6 +401,35 @@ def plan_import(
     return plan
 
 
+def _chosen_hamlet(
+    sheet: str,
+    preview: SheetPreview,
+    hamlets: dict[str, str | None] | None,
+    mapping: Sequence[str | None],
+    plan: ImportPlan,
+) -> str | None:
+    """The hamlet of a sheet's rows that name none: the person's answer, else the one
+    read from the title when sure. An unsure one is never created silently: the rows
+    keep no hamlet and a warning says which title was not clear."""
+    if hamlets is not None and sheet in hamlets:
+        return vntext.normalise(hamlets[sheet]) or None
+    if preview.hamlet is None or preview.hamlet_sure:
+        return preview.hamlet
+    if "hamlet" not in mapping:
+        header = preview.header
+        plan.warnings.append(
+            ImportWarning(
+                sheet,
+                (header.row if header is not None else 0) + 1,
+                "Tiêu đề",
+                preview.hamlet_source,
+                f"Không chắc tên thôn là “{preview.hamlet}”: chưa xếp các hộ của trang này "
+                "vào thôn nào. Hãy chọn thôn trong cửa sổ nhập.",
+            )
+        )
+    return None
+
+
 def _mark(conn: Connection) -> int:
     return int(conn.execute(select(LocalState.change_counter)).scalar_one())
 
@@ -330,9 +447,16 @@ def _blank(value: Cell) -> bool:
 
 
 def _field_rows(
-    sheet: SheetRows, header: Header, mapping: Sequence[str | None], plan: ImportPlan
+    sheet: SheetRows,
+    header: Header,
+    mapping: Sequence[str | None],
+    plan: ImportPlan,
+    soft: bool = False,
 ) -> list[tuple[str, int, dict[str, Cell]]]:
-    """(sheet, Excel row number, {field: cell}) per data row, up to the footer."""
+    """(sheet, Excel row number, {field: cell}) per data row, up to the footer.
+
+    A formula error (#REF!…) refuses the row; with ``soft`` (people) only in the name
+    or the birth: elsewhere the cell is left out and listed under :data:`ERRORS`."""
     out = []
     used = [(i, f) for i, f in enumerate(mapping) if f and f != IGNORE]
     footers: dict[str, bool] = {}
@@ -347,6 +471,10 @@ def _field_rows(
             value = raw[col] if col < width else None
             if value.__class__ is str:
                 if "#" in value and is_error(value):
+                    if soft and key not in _KEY_FIELDS:
+                        errors = values.setdefault(ERRORS, [])
+                        errors.append((key, value.strip(), f"Ô có lỗi công thức ({value})."))
+                        continue
                     bad = f"Ô cột “{header.labels[col] or col + 1}” có lỗi công thức ({value})."
                 elif not value or value.isspace():
                     continue
@@ -372,23 +500,89 @@ def _field_rows(
     return out
 
 
+ERRORS = "\x00errors"  # key of a row's formula-error cells: [(field, text, reason)]
+_KEY_FIELDS = frozenset({"full_name", "birth"})
+
 _RELATION_WORDS = sorted(
     ((vntext.fold(r), r) for r in RELATIONS if r != HEAD_RELATION), key=lambda p: -len(p[0])
 )
+# Folded relations as written → the registry's spelling ("CH", "chu ho" → "Chủ hộ").
+_RELATIONS = {vntext.fold(r): r for r in RELATIONS} | {
+    "ch": HEAD_RELATION,
+    "chu ho khau": HEAD_RELATION,
+    "chu": HEAD_RELATION,
+    "vo chu ho": "Vợ",
+    "chong chu ho": "Chồng",
+    "con trai": "Con",
+    "con gai": "Con",
+    "con de": "Con",
+    "cha": "Bố",
+    "me de": "Mẹ",
+    "bo de": "Bố",
+    "chau noi": "Cháu",
+    "chau ngoai": "Cháu",
+}
 _BIRTH_TOKEN = re.compile(r"\b(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4})\b")
+_BIRTH_WORDS = re.compile(r"\b(?:sinh năm|năm sinh|sinh ngày|sinh|sn|ns)\b\.?", re.IGNORECASE)
+
+
+def _relation(text: str | None) -> str | None:
+    """A relation in the registry's spelling when it is a known one, else as written."""
+    if text is None:
+        return None
+    folded = " ".join(re.sub(r"[^a-z ]+", " ", vntext.fold(text)).split())
+    return _RELATIONS.get(folded, text)
 
 
 def _split_members(text: str | None) -> list[str]:
-    """The members written in one cell: "Trần Thị Bình (1972, Vợ); Nguyễn Văn Cường – 2001"."""
+    """The members written in one cell, one string each: "Trần Thị Bình (1972, Vợ);
+    Nguyễn Văn Cường – 2001", "Vợ: Nguyễn Thị A (1980), Con: Nguyễn Văn B (2005)",
+    "Con: Nguyễn Văn B (2005), Nguyễn Thị C (2008)" (the relation carries over)."""
     if not text:
         return []
-    parts = re.split(r"[;\n\r]|\s\+\s", text)
-    return [vntext.normalise(p) for p in parts if vntext.normalise(p)]
+    out: list[str] = []
+    for line in re.split(r"[;\n\r]|\s\+\s", text):
+        carried: str | None = None
+        for piece in _top_level_commas(line):
+            piece = vntext.normalise(piece)
+            if not piece:
+                continue
+            prefixed = re.match(r"^\s*([^:]{1,15}):\s*(.+)$", piece)
+            if prefixed and _relation_in(prefixed.group(1)) is not None:
+                carried = prefixed.group(1).strip()
+            elif out and not _looks_like_name(piece):
+                out[-1] = f"{out[-1]}, {piece}"  # "Trần Thị Bình, 1972, Vợ"
+                continue
+            elif carried is not None:
+                piece = f"{carried}: {piece}"
+            out.append(piece)
+    return out
 
 
-def _member_of(part: str) -> PersonRow:
-    """Name, birth and relation of one member: "Trần Thị Bình (1972, Vợ)",
-    "Trần Thị Bình - Vợ - 1972" or "Vợ: Trần Thị Bình 1972"."""
+def _top_level_commas(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _looks_like_name(piece: str) -> bool:
+    """At least two words before any bracket, dash or digit, each starting with a capital."""
+    head = re.split(r"[(\[\-–\d:]", piece, maxsplit=1)[0]
+    words = head.split()
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
+
+
+def _member_values(part: str) -> dict[str, Cell]:
+    """Name, birth and relation of one member as cells: "Trần Thị Bình (1972, Vợ)",
+    "Trần Thị Bình - Vợ - 1972", "Vợ: Trần Thị Bình 1972", "Vợ - Trần Thị Bình - SN 1972"."""
     relation = None
     prefixed = re.match(r"^\s*([^:]{1,15}):\s*(.+)$", part)
     if prefixed:
@@ -396,12 +590,15 @@ def _member_of(part: str) -> PersonRow:
         if relation is not None:
             part = prefixed.group(2)
     birth = _BIRTH_TOKEN.search(part)
-    pieces = re.split(r"\(|\)|,|\s[-–]\s", _BIRTH_TOKEN.sub(" ", part), maxsplit=1)
-    name = pieces[0]
-    if relation is None and len(pieces) > 1:
-        relation = _relation_in(pieces[1])
-    data = PersonInput(full_name=name, birth=birth.group(1) if birth else None, relation=relation)
-    return person_row(clean_person(data))
+    rest = _BIRTH_WORDS.sub(" ", _BIRTH_TOKEN.sub(" ", part))
+    pieces = [p.strip() for p in re.split(r"\(|\)|,|\s[-–]\s", rest) if p and p.strip()]
+    if len(pieces) > 1 and _relation_in(pieces[0]) is not None and not _looks_like_name(pieces[0]):
+        relation = relation or _relation_in(pieces[0])
+        pieces = pieces[1:]
+    name = pieces[0] if pieces else ""
+    if relation is None:
+        relation = next((r for p in pieces[1:] if (r := _relation_in(p)) is not None), None)
+    return {"full_name": name, "birth": birth.group(1) if birth else None, "relation": relation}
 
 
 def _relation_in(text: str) -> str | None:
@@ -410,6 +607,29 @@ def _relation_in(text: str) -> str | None:
 
 
 _NO_PLACE = "\x00"
+_HEADS = frozenset({_HEAD, "ch", "chu ho khau", "chu"})
+
+
+def _is_head_text(text: str | None) -> bool:
+    return (
+        text is not None and " ".join(re.sub(r"[^a-z ]+", " ", vntext.fold(text)).split()) in _HEADS
+    )
+
+
+class _Sheet:
+    """What the grouping of one sheet's rows writes down: rejections and warnings."""
+
+    def __init__(self, name: str, plan: ImportPlan, labels: dict[str, str]) -> None:
+        self.name = name
+        self.plan = plan
+        self.labels = labels
+
+    def reject(self, number: int, reason: str) -> None:
+        self.plan.rejected.append(Rejected(self.name, number, reason))
+
+    def warn(self, number: int, key: str, value: str, reason: str) -> None:
+        column = self.labels.get(key) or FIELD_LABELS.get(key, key)
+        self.plan.warnings.append(ImportWarning(self.name, number, column, value, reason))
 
 
 def _group_people(
@@ -420,96 +640,213 @@ def _group_people(
     sheet_hamlet: str | None,
     plan: ImportPlan,
     memo: CellMemo,
+    labels: dict[str, str] | None = None,
 ) -> list[_Group]:
-    """Rows → households: by the head-name column, or a head row then its members."""
+    """Rows → households: by the head-name column, or a head row then its members.
+
+    A head row that is refused refuses its whole household with it: each of its
+    members is refused with a reason naming the head's row, and none is ever attached
+    to the household above (the rule the wizard states to the person)."""
     has = set(mapping)
     text = memo.text
+    out = _Sheet(sheet, plan, labels or {})
     by_head = "head_name" in has
     sequential = "relation" in has or "household_code" in has
     groups: list[_Group] = []
     keyed: dict[tuple[str, str, str], _Group] = {}
+    refused_heads: dict[tuple[str, str, str], int] = {}
     current: _Group | None = None
+    blocked: tuple[int, str | None] | None = None  # (row, household number) of a refused head
     places: dict[str | None, str | None] = {}
+    issues: list[Issue] = []
+    relations: dict[str, str | None] = {}
     for _sheet, number, values in rows:
-        try:
-            person = memo.person(values)
-        except ValidationError as err:
-            plan.rejected.append(Rejected(sheet, number, err.message))
-            continue
         get = values.get
-        try:
-            circumstance = cells.as_circumstance(get("circumstance"))
-        except ValidationError as err:
-            plan.rejected.append(Rejected(sheet, number, err.message))
-            continue
         hamlet = text(get("hamlet")) or sheet_hamlet
         place = places.get(hamlet, _NO_PLACE)
         if place is _NO_PLACE:
             place = places[hamlet] = memo.name(hamlet) or None
-        code, address, phone, head_name = (
-            get("household_code"),
+        code_cell = get("household_code")
+        code = None if code_cell is None else text(code_cell)
+        relation_text = None
+        cell = get("relation")
+        if cell is not None:
+            written = text(cell)
+            relation_text = relations.get(written or "", _NO_PLACE)  # type: ignore[arg-type]
+            if relation_text is _NO_PLACE:
+                relation_text = relations[written or ""] = _relation(written)
+            values = {**values, "relation": relation_text}
+        errors = values.get(ERRORS)
+        try:
+            person = memo.person(values, issues)
+        except ValidationError as err:
+            head_row = _is_head_text(relation_text) or (
+                kind == "households"
+                and not by_head
+                and "relation" not in has
+                and (code is None or current is None or code != current.rows[0].code)
+            )
+            reason = err.message
+            if head_row and not by_head and (sequential or kind == "households"):
+                current, blocked = None, (number, code)
+                reason += " Đây là dòng chủ hộ: cả hộ (những dòng ngay dưới) chưa được nhập."
+            elif head_row and by_head:
+                head = text(get("head_name")) or text(get("full_name"))
+                if head:
+                    refused_heads[(vntext.fold(place), vntext.fold(head), code or "")] = number
+            if get("members_text") is not None:
+                reason += " Các thành viên ghi trong ô của dòng này cũng chưa được nhập."
+            out.reject(number, reason)
+            issues.clear()
+            continue
+        if errors:
+            issues.extend(errors)
+            person["note"] = keep_in_note(person["note"], [(f, raw) for f, raw, _r in errors])
+        for key, raw, reason in issues:
+            out.warn(number, key, raw, reason)
+        issues.clear()
+        circumstance = None
+        household_notes: list[tuple[str, str]] = []
+        cell = get("circumstance")
+        if cell is not None:
+            try:
+                circumstance = cells.as_circumstance(cell)
+            except ValidationError as err:
+                raw = text(cell) or ""
+                out.warn(number, "circumstance", raw, err.message)
+                household_notes.append(("circumstance", raw))
+        address, phone, head_name = (
             get("address"),
             get("phone") if kind == "households" else None,
             get("head_name"),
         )
+        phone_text = None if phone is None else text(phone)
         row = _Row(
             sheet,
             number,
             person,
             place,
-            None if code is None else text(code),
+            code,
             None if address is None else text(address),
-            None if phone is None else text(phone),
+            phone_text,
             None if head_name is None else text(head_name),
             circumstance,
+            None,
+            _uuid(get("uuid")),
+            _uuid(get("household_uuid")),
         )
         relation = person["relation"]
         is_head = relation is not None and vntext.fold(relation) == _HEAD
         if by_head:
             head = row.head_name or (person["full_name"] if is_head else None)
             if head is None:
-                groups.append(_Group([row]))  # no household named: a person alone
+                groups.append(_alone(row))  # no household named: a person alone
                 continue
             key = (vntext.fold(row.hamlet), vntext.fold(head), row.code or "")
             group = keyed.get(key)
             if group is None:
-                group = keyed[key] = _Group(head_name=head)
+                group = keyed[key] = _Group(head_name=head, by_head=True)
                 groups.append(group)
             if group.head is None and (is_head or vntext.fold(person["full_name"]) == key[1]):
                 group.head = len(group.rows)
             group.rows.append(row)
         elif sequential or kind == "households":
-            code = row.code
             same_code = current is not None and code is not None and code == current.rows[0].code
             if "relation" in has:
                 starts = is_head or current is None or (code is not None and not same_code)
             else:
                 starts = not same_code
-            if starts and not is_head and "relation" in has and relation:
-                plan.rejected.append(
-                    Rejected(sheet, number, "Dòng này không thuộc hộ nào (chưa có dòng chủ hộ).")
+            if blocked is not None and not is_head and (code is None or code == blocked[1]):
+                out.reject(
+                    number,
+                    f"Dòng chủ hộ của hộ này (dòng {blocked[0]}) bị từ chối nên dòng này chưa "
+                    "được nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
                 )
                 continue
+            if starts and not is_head and "relation" in has and relation:
+                out.reject(number, "Dòng này không thuộc hộ nào (chưa có dòng chủ hộ).")
+                continue
             if starts:
+                blocked = None
                 if kind == "households":  # the phone of a household row is the household's
                     row.person = {**person, "phone": None}
+                    row.phone = _household_phone(out, number, phone_text, household_notes)
                 current = _Group(head=0, head_name=person["full_name"])
                 groups.append(current)
             assert current is not None
+            if household_notes:
+                row.household_note = keep_in_note(None, household_notes)
             current.rows.append(row)
             raw_members = values.get("members_text")
             for part in _split_members(str(raw_members) if raw_members is not None else None):
+                member_issues: list[Issue] = []
                 try:
-                    member = replace(row, person=_member_of(part), phone=None, circumstance=None)
+                    member_person = memo.person(_member_values(part), member_issues)
                 except ValidationError as err:
-                    plan.rejected.append(
-                        Rejected(sheet, number, f"Thành viên “{part}”: {err.message}")
-                    )
+                    out.reject(number, f"Thành viên “{part}”: {err.message}")
                     continue
+                for _key, raw, reason in member_issues:
+                    out.warn(number, "members_text", part, f"{raw}: {reason}")
+                member = replace(
+                    row,
+                    person=member_person,
+                    phone=None,
+                    circumstance=None,
+                    household_note=None,
+                    uuid=None,
+                )
                 current.rows.append(member)
+            continue
         else:
-            groups.append(_Group([row]))
+            groups.append(_alone(row))
+        if household_notes:
+            row.household_note = keep_in_note(None, household_notes)
+    for key, head_row in refused_heads.items():
+        group = keyed.get(key)
+        if group is None or group.head is not None:
+            continue
+        groups.remove(group)
+        for row in group.rows:
+            out.reject(
+                row.number,
+                f"Dòng chủ hộ của hộ này (dòng {head_row}) bị từ chối nên dòng này chưa được "
+                "nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
+            )
     return groups
+
+
+def _alone(row: _Row) -> _Group:
+    """A person named in no household: in a hamlet, their own household (so the hamlet
+    is kept); else a person outside any household."""
+    if row.hamlet is None:
+        return _Group([row])
+    return _Group([row], head=0, head_name=row.person["full_name"])
+
+
+def _household_phone(
+    out: _Sheet, number: int, phone: str | None, notes: list[tuple[str, str]]
+) -> str | None:
+    from app.core.registry.people import clean_phone
+
+    if phone is None:
+        return None
+    try:
+        return clean_phone(phone)
+    except ValidationError as err:
+        out.warn(number, "phone", phone, err.message)
+        notes.append(("phone", phone))
+        return None
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _uuid(value: Cell) -> str | None:
+    text = cells.as_text(value)
+    if not text:
+        return None
+    text = text.strip().lower()
+    return text if _UUID.match(text) else None
 
 
 # --- matching against the registry ------------------------------------------------------
@@ -519,7 +856,7 @@ def _group_people(
 class _Registry:
     hamlets: dict[str, int]
     hamlet_rows: dict[int, dict[str, Any]]
-    households: dict[tuple[int | None, str], int]
+    households: dict[tuple[int | None, str], list[int]]
     household_codes: dict[tuple[int | None, str], int]
     household_rows: dict[int, dict[str, Any]]
     by_id_number: dict[str, dict[str, Any]]
@@ -529,6 +866,8 @@ class _Registry:
         default_factory=dict
     )
     by_person_id: dict[int, dict[str, Any]] = field(default_factory=dict)
+    household_uuids: dict[str, int] = field(default_factory=dict)
+    person_uuids: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, conn: Connection) -> _Registry:
@@ -542,7 +881,8 @@ class _Registry:
             hamlet_rows[row["id"]] = dict(row)
             for name in _hamlet_keys(row["name"]):
                 hamlets.setdefault(name, row["id"])
-        households: dict[tuple[int | None, str], int] = {}
+        households: dict[tuple[int | None, str], list[int]] = {}
+        household_uuids: dict[str, int] = {}
         codes: dict[tuple[int | None, str], int] = {}
         household_rows: dict[int, dict[str, Any]] = {}
         cols = (Household.id, Household.hamlet_id, Household.head_name, Household.code)
@@ -551,22 +891,29 @@ class _Registry:
             Household.phone,
             Household.head_person_id,
             Household.circumstance,
+            Household.note,
+            Household.uuid,
         )
         for row in conn.execute(
-            select(*cols, *more).where(Household.deleted.is_(False))
+            select(*cols, *more).where(Household.deleted.is_(False)).order_by(Household.id)
         ).mappings():
-            household_rows[row["id"]] = dict(row)
-            households.setdefault((row["hamlet_id"], vntext.fold(row["head_name"])), row["id"])
+            item = dict(row)
+            household_uuids[item.pop("uuid")] = row["id"]
+            household_rows[row["id"]] = item
+            key = (row["hamlet_id"], vntext.fold(row["head_name"]))
+            households.setdefault(key, []).append(row["id"])
             if row["code"]:
                 codes.setdefault((row["hamlet_id"], row["code"]), row["id"])
         by_id: dict[str, dict[str, Any]] = {}
         by_name: dict[tuple[str, int | None, int | None], dict[str, Any]] = {}
         by_household: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
         by_pid: dict[int, dict[str, Any]] = {}
+        person_uuids: dict[str, dict[str, Any]] = {}
         for row in conn.execute(
-            select(Person.id, *_PERSON_COLUMNS).where(Person.deleted.is_(False))
+            select(Person.id, Person.uuid, *_PERSON_COLUMNS).where(Person.deleted.is_(False))
         ).mappings():
             item = dict(row)
+            person_uuids[item.pop("uuid")] = item
             if item["id_number"]:
                 by_id[item["id_number"]] = item
             by_name.setdefault(
@@ -588,6 +935,8 @@ class _Registry:
             next_ids,
             by_household,
             by_pid,
+            household_uuids,
+            person_uuids,
         )
 
     def find(
@@ -603,6 +952,23 @@ class _Registry:
         if len(namesakes) == 1 and (birth_year is None or namesakes[0]["birth_year"] is None):
             return namesakes[0]
         return None
+
+    def add_person(self, values: dict[str, Any]) -> None:
+        """A person the plan adds, found by the rows after it (a row written twice)."""
+        household_id = values["household_id"]
+        self.by_name[(values["name_folded"], values["birth_year"], household_id)] = values
+        key = (values["name_folded"], household_id)
+        self.by_household_name.setdefault(key, []).append(values)
+        if values["id_number"]:
+            self.by_id_number[values["id_number"]] = values
+        self.by_person_id[values["id"]] = values
+
+    def add_household(self, values: dict[str, Any]) -> None:
+        self.household_rows[values["id"]] = values
+        key = (values["hamlet_id"], vntext.fold(values["head_name"]))
+        self.households.setdefault(key, []).append(values["id"])
+        if values["code"]:
+            self.household_codes.setdefault((values["hamlet_id"], values["code"]), values["id"])
 
     def new_id(self, table: str) -> int:
         value = self.next_ids[table]
@@ -620,6 +986,8 @@ _PERSON_FIELDS = (
     "id_number",
     "phone",
     "school_level",
+    "school_grade",
+    "school_system",
     "occupation",
     "is_studying",
     "note",
@@ -695,41 +1063,57 @@ def _merge(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]
 def _match_groups(
     groups: list[_Group], registry: _Registry, plan: ImportPlan, memo: CellMemo
 ) -> None:
-    seen_ids: dict[str, int] = {}
+    """Each row: added, updated (the person, or the household on its head row) or a
+    duplicate. Counting every change: a household whose phone changes while its head's
+    row is the same is an *updated* row, never a silent write."""
+    seen_ids: dict[str, tuple[int, str]] = {}
     seen_people: set[int] = set()
-    for group in groups:
-        household_id, household_new = _household_for(group, registry, plan)
+    claimed: set[int] = set()
+    for group in [part for whole in groups for part in _split_by_known(whole, registry, plan)]:
+        household_id, household_new, household_changed = _household_for(
+            group, registry, plan, claimed
+        )
+        if household_id is not None:
+            claimed.add(household_id)
+        head_index = group.head if group.head is not None else 0
         for index, row in enumerate(group.rows):
             p = row.person
             id_number = p["id_number"]
-            if id_number and id_number in seen_ids:
-                plan.rejected.append(
-                    Rejected(
+            folded = memo.name_keys(p["full_name"])[0]
+            if id_number and id_number in seen_ids and seen_ids[id_number][1] != folded:
+                first_row = seen_ids[id_number][0]
+                plan.warnings.append(
+                    ImportWarning(
                         row.sheet,
                         row.number,
-                        f"Số CCCD {id_number} trùng với dòng {seen_ids[id_number]}.",
+                        FIELD_LABELS["id_number"],
+                        id_number,
+                        f"Số CCCD {id_number} trùng với dòng {first_row} (người khác tên): "
+                        "chưa ghi số này, đã ghi vào Ghi chú.",
                     )
                 )
-                continue
+                p = {
+                    **p,
+                    "id_number": None,
+                    "note": keep_in_note(p["note"], [("id_number", id_number)]),
+                }
+                id_number = None
             if id_number:
-                seen_ids[id_number] = row.number
+                seen_ids.setdefault(id_number, (row.number, folded))
             incoming = {"household_id": household_id, **p}
             if group.head == index and household_new and not p["relation"]:
                 incoming["relation"] = HEAD_RELATION  # as create_household does
-            existing = None
-            if id_number:
+            existing = registry.person_uuids.get(row.uuid) if row.uuid else None
+            if existing is None and id_number:
                 existing = registry.by_id_number.get(id_number)
-            if existing is None and not household_new:
+            if existing is None:
                 existing = registry.find(p["full_name"], incoming["birth_year"], household_id)
             if existing is None:
                 person_id = registry.new_id("person")
                 values = _derive_person(incoming, memo)
                 values["id"] = person_id
                 plan.person_rows.append(values)
-                key = (values["name_folded"], values["birth_year"], household_id)
-                registry.by_name[key] = values
-                if id_number:
-                    registry.by_id_number[id_number] = values
+                registry.add_person(values)
                 seen_people.add(person_id)
                 plan.added += 1
                 if group.head == index and household_new and household_id is not None:
@@ -737,7 +1121,7 @@ def _match_groups(
                 continue
             person_id = existing["id"]
             if person_id in seen_people:
-                plan.duplicates += 1
+                plan.duplicates += 1  # the same person written twice in the file
                 continue
             seen_people.add(person_id)
             if household_id is None:
@@ -746,7 +1130,10 @@ def _match_groups(
             if group.head == index and household_new and household_id is not None:
                 registry.household_rows[household_id]["head_person_id"] = person_id
             if merged is None:
-                plan.duplicates += 1
+                if index == head_index and household_changed:
+                    plan.updated += 1
+                else:
+                    plan.duplicates += 1
             else:
                 merged["id"] = person_id
                 plan.person_updates.append(merged)
@@ -754,30 +1141,52 @@ def _match_groups(
                 plan.updated += 1
 
 
-def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tuple[int | None, bool]:
-    """The household a group belongs to: (id, is new). None when it has none."""
+def _household_for(
+    group: _Group, registry: _Registry, plan: ImportPlan, claimed: set[int]
+) -> tuple[int | None, bool, bool]:
+    """The household a group belongs to: (id, is new, is changed); id None when none.
+
+    Known households are found by, in order: the uuid (when the sheet carries it); the
+    household number in the hamlet, when the head's name agrees; a person of the group
+    known by ID number; the head's name in the hamlet. Heads of the same name in one
+    hamlet are told apart by the head's birth year, the household number, the phone or
+    address, and — when nothing else differs — one household per group, so two such
+    households never merge into one."""
     if group.head_name is None and group.head is None:
-        return None, False
+        return None, False, False
     first = group.rows[group.head or 0] if group.rows else None
     if first is None:
-        return None, False
+        return None, False, False
     hamlet_id = _hamlet_id(first.hamlet, registry, plan)
-    for row in group.rows:
-        id_number = row.person["id_number"]
-        if id_number and id_number in registry.by_id_number:
-            found = registry.by_id_number[id_number].get("household_id")
-            if found is not None and found in registry.household_rows:
-                _update_household(found, first, registry, plan, _circumstance_of(group))
-                return found, False
     head_name = group.head_name or first.person["full_name"]
-    found_id = registry.households.get((hamlet_id, vntext.fold(head_name)))
-    if found_id is not None and not _same_head(found_id, first, group, registry):
-        found_id = None
+    found_id = group.known
+    found_id = found_id or next(
+        (
+            registry.household_uuids[r.household_uuid]
+            for r in group.rows
+            if r.household_uuid and r.household_uuid in registry.household_uuids
+        ),
+        None,
+    )
     if found_id is None and first.code:
-        found_id = registry.household_codes.get((hamlet_id, first.code))
+        by_code = registry.household_codes.get((hamlet_id, first.code))
+        if by_code is not None and (
+            vntext.fold(registry.household_rows[by_code]["head_name"]) == vntext.fold(head_name)
+        ):
+            found_id = by_code
+    if found_id is None:
+        for row in group.rows:
+            id_number = row.person["id_number"]
+            if id_number and id_number in registry.by_id_number:
+                found = registry.by_id_number[id_number].get("household_id")
+                if found is not None and found in registry.household_rows:
+                    found_id = found
+                    break
+    if found_id is None:
+        found_id = _by_head(group, first, hamlet_id, head_name, registry, claimed)
     if found_id is not None:
-        _update_household(found_id, first, registry, plan, _circumstance_of(group))
-        return found_id, False
+        changed = _update_household(found_id, first, registry, plan, _circumstance_of(group))
+        return found_id, False, changed
     new_id = registry.new_id("household")
     values = {
         "id": new_id,
@@ -788,13 +1197,85 @@ def _household_for(group: _Group, registry: _Registry, plan: ImportPlan) -> tupl
         "head_name": head_name,
         "address": first.address,
         "phone": _phone(first.phone),
-        "note": None,
+        "note": first.household_note,
         "circumstance": _circumstance_of(group) or "",
     }
     _derive_household(values)
     plan.household_rows.append(values)
-    registry.household_rows[new_id] = values
-    return new_id, True
+    registry.add_household(values)
+    return new_id, True, False
+
+
+def _split_by_known(group: _Group, registry: _Registry, plan: ImportPlan) -> list[_Group]:
+    """A "Chủ hộ" column gathers the people of two heads of the same name in one hamlet
+    (an exported people list with no household numbers): the people already in the
+    registry say which household each row is; the group splits along them."""
+    if not group.by_head or not group.rows or group.head_name is None:
+        return [group]
+    hamlet_id = _hamlet_id(group.rows[0].hamlet, registry, plan)
+    candidates = registry.households.get((hamlet_id, vntext.fold(group.head_name)), [])
+    if len(candidates) < 2:
+        return [group]
+    homes: list[int | None] = []
+    for row in group.rows:
+        p = row.person
+        home = None
+        known = registry.person_uuids.get(row.uuid) if row.uuid else None
+        if known is None and p["id_number"]:
+            known = registry.by_id_number.get(p["id_number"])
+        if known is not None and known.get("household_id") in candidates:
+            home = known["household_id"]
+        elif p["birth_year"] is not None:
+            hits = [h for h in candidates if registry.find(p["full_name"], p["birth_year"], h)]
+            home = hits[0] if len(hits) == 1 else None
+        homes.append(home)
+    if len({h for h in homes if h is not None}) < 2:
+        return [group]
+    head_home = homes[group.head] if group.head is not None else None
+    parts: dict[int | None, _Group] = {}
+    for row, home in zip(group.rows, homes, strict=True):
+        home = home if home is not None else head_home
+        part = parts.get(home)
+        if part is None:
+            part = parts[home] = _Group(head_name=group.head_name, by_head=True, known=home)
+        if part.head is None and _is_head_text(row.person["relation"]):
+            part.head = len(part.rows)
+        part.rows.append(row)
+    return list(parts.values())
+
+
+def _by_head(
+    group: _Group,
+    first: _Row,
+    hamlet_id: int | None,
+    head_name: str,
+    registry: _Registry,
+    claimed: set[int],
+) -> int | None:
+    """The known household of this head's name in the hamlet that fits the group best."""
+    candidates = registry.households.get((hamlet_id, vntext.fold(head_name)), [])
+    best, best_score = None, -1
+    phone = _phone(first.phone)
+    for household_id in candidates:
+        current = registry.household_rows[household_id]
+        if first.code and current.get("code") and current["code"] != first.code:
+            continue
+        if not _same_head(household_id, first, group, registry):
+            continue
+        score = 0
+        year = first.person["birth_year"]
+        if group.head is not None and year is not None:
+            head = registry.find(first.person["full_name"], year, household_id)
+            score += 4 if head is not None else 0
+        if phone and current.get("phone") == phone:
+            score += 2
+        if first.address and current.get("address") == first.address:
+            score += 2
+        if household_id not in claimed:
+            score += 1
+        if score > best_score:
+            best, best_score = household_id, score
+    return best
 
 
 def _circumstance_of(group: _Group) -> str | None:
@@ -837,22 +1318,25 @@ def _update_household(
     registry: _Registry,
     plan: ImportPlan,
     circumstance: str | None = None,
-) -> None:
+) -> bool:
+    """Plan the household's changes from its head row; whether anything changes."""
     current = registry.household_rows[household_id]
     incoming = {
         "code": first.code,
         "address": first.address,
         "phone": _phone(first.phone),
         "circumstance": circumstance,
+        "note": first.household_note,
     }
     changes = {k: v for k, v in incoming.items() if v is not None and current.get(k) != v}
     if not changes:
-        return
+        return False
     current.update(changes)
-    keys = ("id", "code", "address", "phone", "head_name", "circumstance")
+    keys = ("id", "code", "address", "phone", "head_name", "circumstance", "note")
     row = {k: current.get(k) for k in keys}
     _derive_household(row)
     plan.household_updates.append(row)
+    return True
 
 
 def _plan_hamlets(
@@ -958,7 +1442,7 @@ def apply_import(
             conn,
             Household,
             plan.household_updates,
-            ("code", "address", "phone", "circumstance", "search_text", "sort_key"),
+            ("code", "address", "phone", "circumstance", "note", "search_text", "sort_key"),
             seq,
             now,
             step,

@@ -145,6 +145,12 @@ class Person(SyncMixin, Base):
     id_number: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(30))
     school_level: Mapped[str | None] = mapped_column(String(30))
+    # The grade (lớp N) when it was written ("9/12", "Lớp 6"), and the number of grades of
+    # the general-education system it was written in (10 for the North's old "7/10",
+    # 12 today; None when "Lớp N" names none). Age and grade together tell whether a
+    # child of school age is at the grade of their age.
+    school_grade: Mapped[int | None] = mapped_column(Integer)
+    school_system: Mapped[int | None] = mapped_column(Integer)
     occupation: Mapped[str | None] = mapped_column(String(200))
     is_studying: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)

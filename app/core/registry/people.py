@@ -95,6 +95,8 @@ def clean_person(data: PersonInput, today: dt.date | None = None) -> CleanPerson
         vntext.normalise_name(data.full_name), "Họ tên không được để trống.", "full_name"
     )
     check_length(name, 200, "Họ tên", "full_name")
+    if not any(ch.isalpha() for ch in name):  # "3" from a count column is nobody
+        raise ValidationError(f"Họ tên “{name}” không có chữ nào.", "full_name")
     birth = data.birth
     if isinstance(birth, str):
         birth = parse_partial_date(birth, today)
@@ -121,6 +123,8 @@ def apply_person(obj: Person, data: CleanPerson) -> None:
     obj.relation = data.relation
     obj.id_number = data.id_number
     obj.phone = data.phone
+    if obj.school_level != data.school_level:  # a grade written for another level
+        obj.school_grade = obj.school_system = None
     obj.school_level = data.school_level
     obj.occupation = data.occupation
     obj.is_studying = data.is_studying
