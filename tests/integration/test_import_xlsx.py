@@ -445,7 +445,9 @@ def test_renaming_a_person_renames_the_linked_member(db: Database, book: Any) ->
     assert get_household_card(db, household).head_name == "Kiều Văn Tâm Anh"
 
 
-def test_same_id_number_twice_in_the_file_is_a_warning_on_the_second(db: Database, book: Any) -> None:
+def test_same_id_number_twice_in_the_file_is_a_warning_on_the_second(
+    db: Database, book: Any
+) -> None:
     path = book(
         (
             "DS",

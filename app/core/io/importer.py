@@ -702,8 +702,8 @@ def _group_people(
         if errors:
             issues.extend(errors)
             person["note"] = keep_in_note(person["note"], [(f, raw) for f, raw, _r in errors])
-        for key, raw, reason in issues:
-            out.warn(number, key, raw, reason)
+        for issue_field, raw, reason in issues:
+            out.warn(number, issue_field, raw, reason)
         issues.clear()
         circumstance = None
         household_notes: list[tuple[str, str]] = []
@@ -801,15 +801,15 @@ def _group_people(
             groups.append(_alone(row))
         if household_notes:
             row.household_note = keep_in_note(None, household_notes)
-    for key, head_row in refused_heads.items():
-        group = keyed.get(key)
+    for refused_key, head_at in refused_heads.items():
+        group = keyed.get(refused_key)
         if group is None or group.head is not None:
             continue
         groups.remove(group)
         for row in group.rows:
             out.reject(
                 row.number,
-                f"Dòng chủ hộ của hộ này (dòng {head_row}) bị từ chối nên dòng này chưa được "
+                f"Dòng chủ hộ của hộ này (dòng {head_at}) bị từ chối nên dòng này chưa được "
                 "nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
             )
     return groups
