@@ -553,7 +553,7 @@ def _split_members(text: str | None) -> list[str]:
             elif out and not _looks_like_name(piece):
                 out[-1] = f"{out[-1]}, {piece}"  # "Trần Thị Bình, 1972, Vợ"
                 continue
-            elif carried is not None:
+            elif carried is not None and _relation_in(_after_name(piece)) is None:
                 piece = f"{carried}: {piece}"
             out.append(piece)
     return out
@@ -571,6 +571,12 @@ def _top_level_commas(text: str) -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return parts
+
+
+def _after_name(piece: str) -> str:
+    """What follows the name in "Trần Thị Bình (1972, Vợ)": "(1972, Vợ)"."""
+    parts = re.split(r"(?=[(\[\-–\d,])", piece, maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _looks_like_name(piece: str) -> bool:
@@ -756,7 +762,10 @@ def _group_people(
                 starts = is_head or current is None or (code is not None and not same_code)
             else:
                 starts = not same_code
-            if blocked is not None and not is_head and (code is None or code == blocked[1]):
+            if blocked is not None and (
+                (code is not None and code == blocked[1])
+                or ("relation" in has and not is_head and code is None)
+            ):
                 out.reject(
                     number,
                     f"Dòng chủ hộ của hộ này (dòng {blocked[0]}) bị từ chối nên dòng này chưa "
