@@ -211,7 +211,6 @@ def _dong(
 
 def _tdp(rng: random.Random, names: _Names, expected: Expected) -> list[list[Any]]:
     """Household numbers; namesake heads in one hamlet; a household written twice."""
-    sheet = "TDP 3"
     rows: list[list[Any]] = [
         ["DANH SÁCH NHÂN KHẨU TỔ DÂN PHỐ 3 NĂM 2026"],
         ["Số hộ", "Họ và tên", "Ngày tháng năm sinh", "Giới tính", "Quan hệ với CH", "Trình độ"],
