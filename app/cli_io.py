@@ -1,7 +1,8 @@
 """`import-xlsx` and `export-xlsx`: spreadsheets in and out from the command line.
 
 ``import-xlsx FILE --kind … --json`` prints ``{"added", "updated", "duplicates",
-"rejected": [{"sheet", "row", "reason"}]}`` and exits 0 whenever the file could be
+"rejected": [{"sheet", "row", "reason"}], "warnings": [{"sheet", "row", "column",
+"value", "reason"}]}`` and exits 0 whenever the file could be
 read (rejected rows are not a failure); a file that cannot be read is a Vietnamese
 error with a non-zero exit code and nothing written.
 """
@@ -76,6 +77,10 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
     human = plan.summary() if args.dry_run else plan.summary().replace("Sẽ thêm", "Đã thêm")
     for r in plan.rejected[:50]:
         human += f"\n  {r.sheet}, dòng {r.row}: {r.reason}"
+    if plan.warnings:
+        human += "\nCảnh báo (dòng vẫn được nhập; giá trị gốc ghi vào Ghi chú):"
+    for w in plan.warnings[:50]:
+        human += f"\n  {w.sheet}, dòng {w.row}, cột “{w.column}” = “{w.value}”: {w.reason}"
     _emit(args, data, human)
     return 0
 

@@ -1632,9 +1632,10 @@ def import_file(
     dry_run: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    hamlets: dict[str, str | None] | None = None,
 ) -> ImportPlan:
     """Plan, and unless ``dry_run`` apply, in one call (CLI, tests)."""
-    plan = plan_import(db, path, kind, mappings, progress=progress, cancel=cancel)
+    plan = plan_import(db, path, kind, mappings, progress=progress, cancel=cancel, hamlets=hamlets)
     if not dry_run:
         apply_import(db, plan, progress=progress, cancel=cancel)
     return plan
