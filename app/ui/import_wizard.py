@@ -43,6 +43,12 @@ KIND_CHOICES = (
     ("members", "Hội viên"),
 )
 SKIP = "(bỏ qua)"
+HEAD_RULE = (
+    "Lưu ý về dòng chủ hộ: nếu dòng chủ hộ bị từ chối (ví dụ thiếu họ tên, hoặc ngày sinh "
+    "không có năm), thì cả hộ đó — chủ hộ và những người ghi ngay dưới — đều chưa được "
+    "nhập, để không ai bị ghép nhầm vào hộ phía trên. Danh sách dưới đây ghi rõ từng dòng. "
+    "Hãy sửa dòng chủ hộ trong tệp rồi nhập lại; các hộ khác vẫn được nhập bình thường."
+)
 FILTERS = "Bảng tính (*.xlsx *.xlsm *.xls *.ods);;Mọi tệp (*)"
 
 
@@ -55,6 +61,7 @@ class ImportWizard(QDialog):
         self.previews: list[SheetPreview] = []
         self.combos: dict[str, list[QComboBox]] = {}
         self.use_sheet: dict[str, QCheckBox] = {}
+        self.hamlet_edits: dict[str, QLineEdit] = {}
         self.plan: ImportPlan | None = None
         self.imported: ImportPlan | None = None
         self.pages = QStackedWidget()
@@ -125,12 +132,27 @@ class ImportWizard(QDialog):
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
-        layout.addWidget(QLabel("Các dòng bị từ chối (sẽ không nhập):"))
+        self.head_rule_label = QLabel(HEAD_RULE)
+        self.head_rule_label.setWordWrap(True)
+        layout.addWidget(self.head_rule_label)
+        self.rejected_title = QLabel("Các dòng bị từ chối (sẽ không nhập):")
+        layout.addWidget(self.rejected_title)
         self.rejected_table = QTableWidget(0, 3)
         self.rejected_table.setHorizontalHeaderLabels(["Trang", "Dòng", "Lý do"])
         self.rejected_table.horizontalHeader().setStretchLastSection(True)
         self.rejected_table.verticalHeader().setVisible(False)
         layout.addWidget(self.rejected_table, 1)
+        self.warnings_title = QLabel(
+            "Cảnh báo — các dòng này VẪN ĐƯỢC NHẬP; chỉ giá trị không hiểu được là chưa "
+            "dùng, và được chép nguyên văn vào ô Ghi chú để sửa sau:"
+        )
+        self.warnings_title.setWordWrap(True)
+        layout.addWidget(self.warnings_title)
+        self.warnings_table = QTableWidget(0, 5)
+        self.warnings_table.setHorizontalHeaderLabels(["Trang", "Dòng", "Cột", "Giá trị", "Lý do"])
+        self.warnings_table.horizontalHeader().setStretchLastSection(True)
+        self.warnings_table.verticalHeader().setVisible(False)
+        layout.addWidget(self.warnings_table, 1)
         self.strict_box = QCheckBox("Không nhập gì nếu có dòng bị từ chối")
         self.strict_box.toggled.connect(lambda _on: self._update_buttons())
         layout.addWidget(self.strict_box)
@@ -201,6 +223,7 @@ class ImportWizard(QDialog):
         self.sheet_tabs.clear()
         self.combos = {}
         self.use_sheet = {}
+        self.hamlet_edits = {}
         fields = [key for key in FIELD_LABELS if key in ALIASES[self.kind]]
         for preview in self.previews:
             if preview.header is None:
@@ -233,9 +256,52 @@ class ImportWizard(QDialog):
             tab = QWidget()
             tab_layout = QVBoxLayout(tab)
             tab_layout.addWidget(use)
+            if self.kind not in ("hamlets", "members"):
+                tab_layout.addLayout(self._hamlet_row(preview))
             tab_layout.addWidget(table, 1)
             title = preview.name + (f" — {preview.hamlet}" if preview.hamlet else "")
             self.sheet_tabs.addTab(tab, title)
+
+    def _hamlet_row(self, preview: SheetPreview) -> QVBoxLayout:
+        """The hamlet of the sheet's rows that name none: filled in when read clearly from
+        the title or sheet name; asked for (left empty, with the guess offered) when not."""
+        box = QVBoxLayout()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Thôn / tổ dân phố của trang này:"))
+        edit = QLineEdit()
+        edit.setObjectName(f"hamlet_{preview.name}")
+        edit.setPlaceholderText("(không có — các hộ chưa xếp vào thôn nào)")
+        row.addWidget(edit, 1)
+        box.addLayout(row)
+        self.hamlet_edits[preview.name] = edit
+        if preview.hamlet is not None and preview.hamlet_sure:
+            edit.setText(preview.hamlet)
+        elif preview.hamlet is not None:
+            ask = QLabel(
+                f"Chưa chắc tên thôn: tiêu đề ghi “{preview.hamlet_source}”. Có phải là "
+                f"“{preview.hamlet}” không? Hãy gõ đúng tên thôn (hoặc bấm nút bên cạnh); "
+                "để trống thì không tạo thôn mới nào."
+            )
+            ask.setWordWrap(True)
+            ask.setStyleSheet("color: #a05a00;")
+            ask.setObjectName(f"hamlet_question_{preview.name}")
+            use = QPushButton(f"Đúng, là “{preview.hamlet}”")
+            use.setObjectName(f"hamlet_accept_{preview.name}")
+            guess = preview.hamlet
+            use.clicked.connect(lambda _checked=False, e=edit, g=guess: e.setText(g))
+            line = QHBoxLayout()
+            line.addWidget(ask, 1)
+            line.addWidget(use)
+            box.addLayout(line)
+        return box
+
+    def hamlets(self) -> dict[str, str | None]:
+        """The person's answer for each sheet's hamlet ("" = none)."""
+        return {
+            name: edit.text().strip() or None
+            for name, edit in self.hamlet_edits.items()
+            if name in self.use_sheet and self.use_sheet[name].isChecked()
+        }
 
     def mappings(self) -> dict[str, list[str | None]]:
         return {
@@ -253,13 +319,14 @@ class ImportWizard(QDialog):
             self.mappings(),
             self.ctx.db,
         )
+        hamlets = self.hamlets() if self.hamlet_edits else None
         sheets = list(mappings)
         if not sheets:
             messages.error(self, "Chưa chọn trang nào để nhập.")
             return
 
         def job(progress: Any, cancel: Any) -> ImportPlan:
-            return plan_import(db, path, kind, mappings, sheets, progress, cancel)
+            return plan_import(db, path, kind, mappings, sheets, progress, cancel, hamlets)
 
         self.next_button.setEnabled(False)
         run_in_background(
@@ -281,6 +348,21 @@ class ImportWizard(QDialog):
             self.rejected_table.setItem(i, 1, QTableWidgetItem(str(rejected.row)))
             self.rejected_table.setItem(i, 2, QTableWidgetItem(rejected.reason))
         self.rejected_table.resizeColumnsToContents()
+        self.rejected_title.setText(
+            f"Các dòng bị từ chối (sẽ không nhập): {len(plan.rejected)}"
+            if plan.rejected
+            else "Không có dòng nào bị từ chối."
+        )
+        self.warnings_table.setRowCount(len(plan.warnings))
+        for i, warning in enumerate(plan.warnings):
+            for col, value in enumerate(
+                (warning.sheet, str(warning.row), warning.column, warning.value, warning.reason)
+            ):
+                self.warnings_table.setItem(i, col, QTableWidgetItem(value))
+        self.warnings_table.resizeColumnsToContents()
+        self.warnings_title.setVisible(bool(plan.warnings))
+        self.warnings_table.setVisible(bool(plan.warnings))
+        self.head_rule_label.setVisible(plan.kind in ("households", "people"))
         self.pages.setCurrentIndex(2)
         self._update_buttons()
 
@@ -317,7 +399,12 @@ class ImportWizard(QDialog):
         messages.inform(
             self,
             f"Đã nhập: thêm {plan.added} dòng, cập nhật {plan.updated}, bỏ qua "
-            f"{plan.duplicates} dòng trùng, từ chối {len(plan.rejected)} dòng.",
+            f"{plan.duplicates} dòng trùng, từ chối {len(plan.rejected)} dòng"
+            + (
+                f"; {len(plan.warnings)} cảnh báo (giá trị gốc đã ghi vào Ghi chú)."
+                if plan.warnings
+                else "."
+            ),
         )
         self.accept()
 
