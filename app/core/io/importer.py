@@ -394,10 +394,12 @@ def plan_import(
             lambda sh, row, reason: plan.rejected.append(Rejected(sh, row, reason)),
         )
     else:
+        registry.sheet_uuids = any("household_uuid" in m for _k, m in plan.mappings.values())
         _match_groups(groups, registry, plan, memo)
     if progress is not None:
         progress(total, total)
     plan.rejected.sort(key=lambda r: (r.sheet, r.row))
+    plan.warnings.sort(key=lambda w: (w.sheet, w.row))
     return plan
 
 
@@ -681,7 +683,8 @@ def _group_people(
             relation_text = relations.get(written or "", _NO_PLACE)  # type: ignore[arg-type]
             if relation_text is _NO_PLACE:
                 relation_text = relations[written or ""] = _relation(written)
-            values = {**values, "relation": relation_text}
+            if relation_text != written:
+                values = {**values, "relation": relation_text}
         errors = values.get(ERRORS)
         try:
             person = memo.person(values, issues)
@@ -738,8 +741,8 @@ def _group_people(
             None if head_name is None else text(head_name),
             circumstance,
             None,
-            _uuid(get("uuid")),
-            _uuid(get("household_uuid")),
+            None if (cell := get("uuid")) is None else _uuid(cell),
+            None if (cell := get("household_uuid")) is None else _uuid(cell),
         )
         relation = person["relation"]
         is_head = relation is not None and vntext.fold(relation) == _HEAD
@@ -877,6 +880,7 @@ class _Registry:
     by_person_id: dict[int, dict[str, Any]] = field(default_factory=dict)
     household_uuids: dict[str, int] = field(default_factory=dict)
     person_uuids: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sheet_uuids: bool = False  # whether a sheet has a household uuid column
 
     @classmethod
     def load(cls, conn: Connection) -> _Registry:
@@ -1116,7 +1120,13 @@ def _match_groups(
             if existing is None and id_number:
                 existing = registry.by_id_number.get(id_number)
             if existing is None:
-                existing = registry.find(p["full_name"], incoming["birth_year"], household_id)
+                if household_new:  # a household of this file: only a row written twice
+                    existing = registry.by_name.get((folded, incoming["birth_year"], household_id))
+                else:
+                    existing = registry.find(p["full_name"], incoming["birth_year"], household_id)
+                other_id = existing["id_number"] if existing is not None else None
+                if other_id is not None and id_number and other_id != id_number:
+                    existing = None  # a namesake of the same year, another ID: another person
             if existing is None:
                 person_id = registry.new_id("person")
                 values = _derive_person(incoming, memo)
@@ -1131,6 +1141,7 @@ def _match_groups(
             person_id = existing["id"]
             if person_id in seen_people:
                 plan.duplicates += 1  # the same person written twice in the file
+                _warn_differences(row, existing, incoming, plan)
                 continue
             seen_people.add(person_id)
             if household_id is None:
@@ -1148,6 +1159,38 @@ def _match_groups(
                 plan.person_updates.append(merged)
                 existing.update(merged)
                 plan.updated += 1
+
+
+_COMPARED = {
+    "gender": "Giới tính",
+    "birth_year": "Năm sinh",
+    "relation": "Quan hệ với chủ hộ",
+    "id_number": "Số CCCD",
+    "phone": "Điện thoại",
+    "school_level": "Trình độ",
+    "occupation": "Nghề nghiệp",
+}
+
+
+def _warn_differences(
+    row: _Row, existing: dict[str, Any], incoming: dict[str, Any], plan: ImportPlan
+) -> None:
+    """A person written twice in one file with another value the second time: the first
+    is kept, and the other value is listed rather than dropped in silence."""
+    for key, label in _COMPARED.items():
+        value = incoming.get(key)
+        if value is None or existing.get(key) in (None, value):
+            continue
+        plan.warnings.append(
+            ImportWarning(
+                row.sheet,
+                row.number,
+                label,
+                str(value),
+                f"Người này đã có ở dòng trên với {label.lower()} “{existing.get(key)}”: "
+                "giữ giá trị trên, chưa dùng giá trị của dòng này.",
+            )
+        )
 
 
 def _household_for(
@@ -1169,14 +1212,15 @@ def _household_for(
     hamlet_id = _hamlet_id(first.hamlet, registry, plan)
     head_name = group.head_name or first.person["full_name"]
     found_id = group.known
-    found_id = found_id or next(
-        (
-            registry.household_uuids[r.household_uuid]
-            for r in group.rows
-            if r.household_uuid and r.household_uuid in registry.household_uuids
-        ),
-        None,
-    )
+    if found_id is None and registry.sheet_uuids:
+        found_id = next(
+            (
+                registry.household_uuids[r.household_uuid]
+                for r in group.rows
+                if r.household_uuid and r.household_uuid in registry.household_uuids
+            ),
+            None,
+        )
     if found_id is None and first.code:
         by_code = registry.household_codes.get((hamlet_id, first.code))
         if by_code is not None and (
@@ -1296,13 +1340,18 @@ def _circumstance_of(group: _Group) -> str | None:
 
 
 def _same_head(household_id: int, first: _Row, group: _Group, registry: _Registry) -> bool:
-    """Namesake heads are common: a known birth year on both sides must agree."""
+    """Namesake heads are common: a known birth year, or ID number, on both sides must
+    agree."""
     if group.head is None:
         return True
     head_id = registry.household_rows[household_id].get("head_person_id")
     head = registry.by_person_id.get(head_id) if head_id is not None else None
-    year = first.person["birth_year"]
-    return head is None or year is None or head["birth_year"] in (None, year)
+    if head is None:
+        return True
+    year, id_number = first.person["birth_year"], first.person["id_number"]
+    if id_number and head["id_number"] and head["id_number"] != id_number:
+        return False
+    return year is None or head["birth_year"] in (None, year)
 
 
 def _phone(value: str | None) -> str | None:
