@@ -458,6 +458,8 @@ def test_kind_people_keeps_the_hamlet_of_thon_xom_column(db: Database, book: Any
     )
     plan = import_file(db, path, "people")
     assert counts(plan) == (2, 0, 0, 0)
+    [warning] = plan.warnings  # said once for the sheet: each is a household of their own
+    assert warning.column == "Thôn/Xóm" and "hộ riêng" in warning.reason
     assert query(
         db,
         "SELECT p.full_name, hm.name FROM person p JOIN household h ON h.id = p.household_id"

@@ -668,6 +668,7 @@ def _group_people(
     places: dict[str | None, str | None] = {}
     issues: list[Issue] = []
     relations: dict[str, str | None] = {}
+    alone: list[tuple[int, str | None]] = []  # people made their own household
     for _sheet, number, values in rows:
         get = values.get
         hamlet = text(get("hamlet")) or sheet_hamlet
@@ -749,7 +750,7 @@ def _group_people(
         if by_head:
             head = row.head_name or (person["full_name"] if is_head else None)
             if head is None:
-                groups.append(_alone(row))  # no household named: a person alone
+                groups.append(_alone(row, alone))  # no household named: a person alone
                 continue
             key = (vntext.fold(row.hamlet), vntext.fold(head), row.code or "")
             group = keyed.get(key)
@@ -810,9 +811,19 @@ def _group_people(
                 current.rows.append(member)
             continue
         else:
-            groups.append(_alone(row))
+            groups.append(_alone(row, alone))
         if household_notes:
             row.household_note = keep_in_note(None, household_notes)
+    if alone:
+        first_row, hamlet_name = alone[0]
+        out.warn(
+            first_row,
+            "hamlet",
+            hamlet_name or "",
+            f"{len(alone)} người không ghi chủ hộ, quan hệ hay số hộ: mỗi người được ghi "
+            "thành một hộ riêng trong thôn của mình (để giữ thôn). Nếu họ ở chung hộ, hãy "
+            "thêm cột “Chủ hộ” hoặc “Quan hệ với chủ hộ” rồi nhập lại.",
+        )
     for refused_key, head_at in refused_heads.items():
         group = keyed.get(refused_key)
         if group is None or group.head is not None:
@@ -827,11 +838,12 @@ def _group_people(
     return groups
 
 
-def _alone(row: _Row) -> _Group:
+def _alone(row: _Row, alone: list[tuple[int, str | None]]) -> _Group:
     """A person named in no household: in a hamlet, their own household (so the hamlet
-    is kept); else a person outside any household."""
+    is kept; listed in ``alone``); else a person outside any household."""
     if row.hamlet is None:
         return _Group([row])
+    alone.append((row.number, row.hamlet))
     return _Group([row], head=0, head_name=row.person["full_name"])
 
 
