@@ -122,3 +122,46 @@ def test_new_uuids_are_random_version_4_uuids() -> None:
     for text in made:
         parsed = uuid.UUID(text)
         assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+
+
+def test_lenient_rows_keep_unusable_secondary_values_in_the_note() -> None:
+    memo = CellMemo(TODAY)
+    issues: list[tuple[str, str, str]] = []
+    row = memo.person(
+        {
+            "full_name": "Lê Văn Em",
+            "birth": "31/02/1980",
+            "gender": "Trai",
+            "id_number": "3.41E+11",
+            "phone": "12",
+            "school_level": "13/12",
+            "note": "con thương binh",
+        },
+        issues,
+    )
+    assert [field for field, _raw, _reason in issues] == [
+        "birth",
+        "id_number",
+        "school_level",
+        "gender",
+        "phone",
+    ]
+    assert (row["birth_year"], row["gender"], row["id_number"], row["phone"]) == (
+        1980,
+        None,
+        None,
+        None,
+    )
+    assert row["note"] == (
+        "con thương binh; Ngày sinh: 31/02/1980; Số CCCD: 3.41E+11; Trình độ: 13/12; "
+        "Giới tính: Trai; Điện thoại: 12"
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"full_name": ""}, {"full_name": "3"}, {"full_name": "Lê Văn Em", "birth": "không rõ"}],
+)
+def test_lenient_rows_still_refuse_what_makes_a_row_unusable(values: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        CellMemo(TODAY).person(values, [])

@@ -105,3 +105,43 @@ def test_numbering_row_under_the_header_is_skipped() -> None:
 
 def test_no_header_in_unrelated_rows() -> None:
     assert find_header([("a", "b"), (1, 2)], "people") is None
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("9/12", values.SchoolInfo("lower_secondary", 9, 12)),
+        ("10/10", values.SchoolInfo("upper_secondary", 10, 10)),
+        ("8/10", values.SchoolInfo("upper_secondary", 8, 10)),  # old system: 8–10 upper
+        ("8/12", values.SchoolInfo("lower_secondary", 8, 12)),
+        ("6/11", values.SchoolInfo("lower_secondary", 6, 11)),
+        ("Lớp 5", values.SchoolInfo("primary", 5, None)),
+        ("C.Đ", values.SchoolInfo("college")),
+        ("tot nghiep dai hoc", values.SchoolInfo("university")),
+        ("9/12, Trung cấp", values.SchoolInfo("vocational", 9, 12)),
+        ("Chưa đi học / không", values.SchoolInfo("none")),
+        (None, None),
+    ],
+)
+def test_school_levels_as_written(written: str | None, expected: object) -> None:
+    assert values.parse_school_level(written) == expected
+
+
+@pytest.mark.parametrize("written", ["13/12", "0/12", "9/8", "Lớp 13", "Tiến sĩ vũ trụ", "???"])
+def test_unreadable_school_levels_are_refused_in_vietnamese(written: str) -> None:
+    with pytest.raises(ValidationError, match=r"Trình độ .* không rõ"):
+        values.parse_school_level(written)
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Lớp 7", values.SchoolInfo("lower_secondary", 7, None)),
+        ("con liệt sĩ; ĐH", values.SchoolInfo("university")),
+        ("3", None),  # a bare number in a note says nothing of school
+        ("hộ nghèo", None),
+        (None, None),
+    ],
+)
+def test_school_level_written_in_a_note(note: str | None, expected: object) -> None:
+    assert values.school_level_in(note) == expected

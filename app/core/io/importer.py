@@ -699,7 +699,8 @@ def _group_people(
             reason = err.message
             if head_row and not by_head and (sequential or kind == "households"):
                 current, blocked = None, (number, code)
-                reason += " Đây là dòng chủ hộ: cả hộ (những dòng ngay dưới) chưa được nhập."
+                if sequential:
+                    reason += " Đây là dòng chủ hộ: cả hộ (những dòng ngay dưới) chưa được nhập."
             elif head_row and by_head:
                 head = text(get("head_name")) or text(get("full_name"))
                 if head:
