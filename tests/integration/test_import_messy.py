@@ -508,3 +508,33 @@ def test_formula_errors_refuse_only_a_name_elsewhere_they_are_warnings(
         ("Trình độ", "#VALUE!"),
     }
     assert query(db, "SELECT note FROM person") == [("Điện thoại: #N/A; Trình độ: #VALUE!",)]
+
+
+def test_a_household_uuid_column_names_the_household(db: Database, book: Any) -> None:
+    from app.core.registry.households import HouseholdInput, create_household
+    from app.core.registry.people import PersonInput
+
+    hamlet = create_hamlet(db, HamletInput("Thôn Đông"))
+    for other in ("Lê Thị Hoa", "Mai Văn Lộc"):  # two heads of one name and one year
+        create_household(
+            db,
+            HouseholdInput(hamlet_id=hamlet),
+            [PersonInput("Nguyễn Văn An", "M", "1960", "Chủ hộ"), PersonInput(other, birth="1962")],
+        )
+    [(second,)] = query(db, "SELECT uuid FROM household ORDER BY id DESC LIMIT 1")
+    path = book(
+        (
+            "Thôn Đông",
+            [
+                ["Họ và tên", "Năm sinh", "Quan hệ với chủ hộ", "uuid hộ"],
+                ["Nguyễn Văn An", 1960, "Chủ hộ", second.upper()],
+                ["Mai Thị Bé", 2015, "Cháu", second],
+            ],
+        )
+    )
+    plan = import_file(db, path, "households")
+    assert counts(plan) == (1, 0, 1, 0)
+    assert sorted(households_of(db).values()) == [
+        ["Nguyễn Văn An", "Lê Thị Hoa"],
+        ["Nguyễn Văn An", "Mai Văn Lộc", "Mai Thị Bé"],
+    ]
