@@ -538,3 +538,24 @@ def test_a_household_uuid_column_names_the_household(db: Database, book: Any) ->
         ["Nguyễn Văn An", "Lê Thị Hoa"],
         ["Nguyễn Văn An", "Mai Văn Lộc", "Mai Thị Bé"],
     ]
+
+
+def test_a_head_name_column_filled_on_the_head_row_only(db: Database, book: Any) -> None:
+    path = book(
+        (
+            "Thôn Đông",
+            [
+                ["Họ và tên", "Năm sinh", "Quan hệ với chủ hộ", "Họ tên chủ hộ"],
+                ["Đinh Văn Sơn", 1959, "Chủ hộ", "Đinh Văn Sơn"],
+                ["Đinh Thị Hà", 1961, "Vợ", None],
+                ["Ngô Văn Phúc", 1960, "Chủ hộ", "Ngô Văn Phúc"],
+                ["Ngô Văn Tú", 1990, "Con", None],
+            ],
+        )
+    )
+    plan = import_file(db, path, "households")
+    assert (counts(plan), plan.warnings) == ((4, 0, 0, 0), [])
+    assert sorted(households_of(db).values()) == [
+        ["Ngô Văn Phúc", "Ngô Văn Tú"],
+        ["Đinh Văn Sơn", "Đinh Thị Hà"],
+    ]

@@ -669,6 +669,7 @@ def _group_people(
     issues: list[Issue] = []
     relations: dict[str, str | None] = {}
     alone: list[tuple[int, str | None]] = []  # people made their own household
+    last: _Group | None = None  # the household of the row above (head-name column)
     for _sheet, number, values in rows:
         get = values.get
         hamlet = text(get("hamlet")) or sheet_hamlet
@@ -750,6 +751,9 @@ def _group_people(
         is_head = relation is not None and vntext.fold(relation) == _HEAD
         if by_head:
             head = row.head_name or (person["full_name"] if is_head else None)
+            if head is None and relation and last is not None:
+                last.rows.append(row)  # "Chủ hộ" filled on the head's row only: the one above
+                continue
             if head is None:
                 groups.append(_alone(row, alone))  # no household named: a person alone
                 continue
@@ -761,6 +765,7 @@ def _group_people(
             if group.head is None and (is_head or vntext.fold(person["full_name"]) == key[1]):
                 group.head = len(group.rows)
             group.rows.append(row)
+            last = group
         elif sequential or kind == "households":
             same_code = current is not None and code is not None and code == current.rows[0].code
             if "relation" in has:
