@@ -399,7 +399,7 @@ class ImportWizard(QDialog):
         messages.inform(
             self,
             f"Đã nhập: thêm {plan.added} dòng, cập nhật {plan.updated}, bỏ qua "
-            f"{plan.duplicates} dòng trùng, từ chối {len(plan.rejected)} dòng"
+            f"{plan.duplicates} dòng đã có sẵn không đổi, từ chối {len(plan.rejected)} dòng"
             + (
                 f"; {len(plan.warnings)} cảnh báo (giá trị gốc đã ghi vào Ghi chú)."
                 if plan.warnings

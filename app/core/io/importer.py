@@ -157,7 +157,7 @@ class ImportPlan:
     def summary(self) -> str:
         text = (
             f"Sẽ thêm {self.added} dòng, cập nhật {self.updated}, bỏ qua {self.duplicates} "
-            f"dòng trùng, từ chối {len(self.rejected)} dòng."
+            f"dòng đã có sẵn không đổi (hoặc ghi lặp trong tệp), từ chối {len(self.rejected)} dòng."
         )
         if self.warnings:
             text += (
