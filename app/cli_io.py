@@ -32,6 +32,14 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
     p.add_argument(
+        "--sheet-hamlet",
+        action="append",
+        default=[],
+        metavar="TRANG=THÔN",
+        help="thôn của các dòng trong một trang không ghi thôn (khi tiêu đề không ghi rõ); "
+        "lặp lại cho nhiều trang, “TRANG=” để không xếp vào thôn nào",
+    )
+    p.add_argument(
         "--stop-on-reject",
         action="store_true",
         help="không nhập gì nếu có dòng bị từ chối (mặc định: nhập các dòng hợp lệ)",
@@ -56,13 +64,28 @@ def _read_mapping(path: str | None) -> dict[str, list[str | None]] | None:
     return {str(k): [x or None for x in v] for k, v in data.items()}
 
 
+def _sheet_hamlets(values: list[str]) -> dict[str, str | None] | None:
+    from app.core.errors import UserError
+
+    if not values:
+        return None
+    out: dict[str, str | None] = {}
+    for value in values:
+        sheet, sep, hamlet = value.partition("=")
+        if not sep or not sheet.strip():
+            raise UserError(f"“{value}” không đúng dạng --sheet-hamlet “tên trang=tên thôn”.")
+        out[sheet.strip()] = hamlet.strip() or None
+    return out
+
+
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from app.core.io.importer import apply_import, plan_import
 
     mapping = _read_mapping(args.mapping)
+    hamlets = _sheet_hamlets(args.sheet_hamlet)
     ws = _open(args, lock=not args.dry_run)
     try:
-        plan = plan_import(ws.db, Path(args.file), args.kind, mapping)
+        plan = plan_import(ws.db, Path(args.file), args.kind, mapping, hamlets=hamlets)
         stopped = bool(args.stop_on_reject and plan.rejected)
         if not args.dry_run and not stopped:
             apply_import(ws.db, plan)

@@ -122,3 +122,28 @@ def test_stop_on_reject_writes_nothing(
     assert code == 1 and json.loads(out)["applied"] is False
     code, out, _ = run(capsys, *args, "--dry-run")
     assert json.loads(out)["added"] == 2  # still nothing there
+
+
+def test_an_unclear_hamlet_is_a_warning_and_sheet_hamlet_answers_it(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ds.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(["DANH SÁCH KÈM THEO VĂN BẢN SỐ 12"])
+    ws.append(["Họ và tên", "Năm sinh", "Trình độ"])
+    ws.append(["Quách Văn Hòa", 1960, "9/12"])
+    ws.append(["Quách Văn Hà", 1962, "13/12"])
+    wb.save(path)
+    args = ["import-xlsx", str(path), "--kind", "households", "--json", "--data-dir", str(data_dir)]
+    code, out, _ = run(capsys, *args, "--dry-run")
+    data = json.loads(out)
+    assert code == 0 and data["new_hamlets"] == [] and data["added"] == 2
+    assert [(w["row"], w["column"]) for w in data["warnings"]] == [(1, "Tiêu đề"), (4, "Trình độ")]
+    code, out, _ = run(capsys, *args, "--sheet-hamlet", "Sheet1=Thôn Cầu")
+    data = json.loads(out)
+    assert code == 0 and data["new_hamlets"] == ["Thôn Cầu"] and data["applied"] is True
+    assert [w["column"] for w in data["warnings"]] == ["Trình độ"]
+    code, _, err = run(capsys, *args, "--sheet-hamlet", "Thôn Cầu")
+    assert code != 0 and "--sheet-hamlet" in err

@@ -419,14 +419,18 @@ def _chosen_hamlet(
         return preview.hamlet
     if "hamlet" not in mapping:
         header = preview.header
+        lines = [vntext.normalise(t) for t in header.title_lines] if header is not None else []
+        source = preview.hamlet_source
+        at = lines.index(source) + 1 if source in lines else (header.row + 1 if header else 1)
         plan.warnings.append(
             ImportWarning(
                 sheet,
-                (header.row if header is not None else 0) + 1,
+                at,
                 "Tiêu đề",
                 preview.hamlet_source,
                 f"Không chắc tên thôn là “{preview.hamlet}”: chưa xếp các hộ của trang này "
-                "vào thôn nào. Hãy chọn thôn trong cửa sổ nhập.",
+                "vào thôn nào. Hãy ghi tên thôn của trang khi nhập (ô “Thôn / tổ dân phố "
+                "của trang này”, hoặc --sheet-hamlet “tên trang=tên thôn”).",
             )
         )
     return None
