@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,11 +120,18 @@ def _assessments_from(path: Path, year: int, model: str) -> list[Any]:
     for entry in items:
         if not isinstance(entry, dict) or "entity_id" not in entry:
             raise ValidationError("Mỗi đánh giá cần “entity_id” và “values”.")
+        entity_id = entry["entity_id"]
+        if isinstance(entity_id, bool) or not isinstance(entity_id, int | str):
+            raise ValidationError(f"“entity_id” phải là số, không phải “{entity_id}”.")
+        try:
+            entity_id = int(entity_id)
+        except ValueError as exc:
+            raise ValidationError(f"“entity_id” phải là số, không phải “{entity_id}”.") from exc
         out.append(
             AssessmentInput(
                 year=year,
                 model=model,
-                entity_id=int(entry["entity_id"]),
+                entity_id=entity_id,
                 values=entry.get("values", {}),
                 evidence=entry.get("evidence", {}),
                 variant=entry.get("variant"),
@@ -163,7 +171,13 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             if not args.file:
                 raise ValidationError("Cần --file với các kết quả đánh giá (JSON).")
             results = []
-            for data in _assessments_from(Path(args.file), year, model):
+            inputs = _assessments_from(Path(args.file), year, model)
+            for data in inputs:  # every entry checked before the first is written
+                cycle.check_assessment_input(data)
+            warning = cycle.family_decision_warning(db, year, model)
+            if warning and not args.json:
+                print(f"Lưu ý: {warning}", file=sys.stderr)
+            for data in inputs:
                 out = cycle.record_assessment(db, data)
                 results.append(
                     {
@@ -177,7 +191,12 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             passed = sum(r["passed"] for r in results)
             _emit(
                 args,
-                {"assessed": len(results), "passed": passed, "results": results},
+                {
+                    "assessed": len(results),
+                    "passed": passed,
+                    "results": results,
+                    "warning": warning or "",
+                },
                 f"Đã ghi {len(results)} đánh giá; {passed} đạt.",
             )
         elif args.action == "recognise":
