@@ -355,7 +355,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     lines = [f"Năm {rep.year} — chỉ tiêu: {rep.profile.title}"]
-    for f in rep.models.values():
+    if rep.no_target:
+        lines.append(rep.no_target)
+    staff = [rep.citizen_staff] if rep.citizen_staff is not None else []
+    for f in [*rep.models.values(), *staff]:
         rate = "—" if f.rate is None else f"{f.rate:.1%}"
         target = "—" if f.target is None else f"{f.target:.0%}"
         lines.append(
