@@ -194,8 +194,10 @@ def test_dashboard_shows_each_model_with_its_denominator(
     # Five models, then learning citizens among the staff of learning units (QĐ 387/677).
     assert len(dash.chart.bars) == 6
     assert dash.chart.bars[-1].label == "Công dân học tập trong đơn vị học tập"
-    assert dash.model_table.item(4, 1).text().endswith(
-        "(số người 15–60 tuổi trong gia đình, dòng họ, cộng đồng học tập)"
+    assert (
+        dash.model_table.item(4, 1)
+        .text()
+        .endswith("(số người 15–60 tuổi trong gia đình, dòng họ, cộng đồng học tập)")
     )
     dash.grab()  # paints the QPainter chart offscreen
     assert dash.hamlet_table.rowCount() == 3
