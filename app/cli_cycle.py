@@ -1,7 +1,7 @@
 """CLI for the yearly cycle: criteria sets, register / assess / recognise, targets report.
 
 Commands (``khuyenhoc …``): ``criteria list|validate|import|choose``,
-``cycle register|assess|propose|withdraw|proposals|recognise|close|reopen|due|list``,
+``cycle register|assess|propose|withdraw|proposals|recognise|close|reopen|due|list|figures``,
 ``report targets --year Y [--json] [--per-hamlet]``, ``targets profiles|choose``
 (``report period`` is handled in app/cli_print.py).
 Module-level imports stay light; the core is imported inside the handlers.
@@ -85,6 +85,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
             lines = [
                 f"{i.id:>3}  {i.code} v{i.version}  [{i.model}]  {i.title}"
                 + ("  (cần đối chiếu)" if i.needs_checking else "")
+                + (f"  (đã được {i.superseded_by} thay thế)" if i.superseded_by else "")
                 + ("  (đã dùng)" if i.locked else "")
                 for i in infos
             ]
@@ -149,7 +150,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
 
     if args.action in ("propose", "withdraw", "proposals"):
         return _cmd_proposals(args)
-    ws = _open(args, lock=args.action not in ("due", "list"))
+    ws = _open(args, lock=args.action not in ("due", "list", "figures"))
     try:
         db, year, model = ws.db, args.year, args.model
         if args.action == "register":
@@ -252,6 +253,8 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 "\n".join(f"{d.entity_id:>6}  {d.name}  (hết hạn {d.valid_until})" for d in due)
                 or "Không có ai đến hạn công nhận lại.",
             )
+        elif args.action == "figures":
+            _emit_commune_figures(args, db, year)
         elif args.action == "list":
             rows = cycle.cycle_rows(db, year, model, args.hamlet)
             _emit(
@@ -267,6 +270,20 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return 0
+
+
+def _emit_commune_figures(args: argparse.Namespace, db: Any, year: int) -> None:
+    """``cycle figures``: what the registries give for the commune's TT 25/2023 evidence."""
+    from app.core.assessment import commune_figures as cf
+    from app.core.assessment.criteria import FIGURE_NAMES
+
+    figures = cf.commune_figures(db, year)
+    lines = {name: figures.lines(name) for name in FIGURE_NAMES}
+    _emit(
+        args,
+        {"year": year, "figures": lines},
+        "\n".join(line for name in FIGURE_NAMES for line in lines[name]),
+    )
 
 
 def _cmd_proposals(args: argparse.Namespace) -> int:
@@ -442,6 +459,7 @@ def register(add: AddCommand) -> None:
             "reopen",
             "due",
             "list",
+            "figures",
         ),
     )
     p.add_argument("--year", type=int, required=True)

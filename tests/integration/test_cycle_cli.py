@@ -322,3 +322,31 @@ def test_activity_figures_for_a_whole_year(
     assert (data["centre_sessions"], data["centre_participants"]) == (2, 60)
     refused = cli("activity", "figures", "--from", "01/01/2025")
     assert refused.code != 0 and "Cần cả --from và --to" in refused.err
+
+
+def test_cycle_figures_gives_the_communes_tt25_evidence(
+    cli: Callable[..., Run], commune: tuple[Path, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _hamlet, _ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    added = cli(
+        "activity",
+        "add",
+        "--kind",
+        "centre",
+        "--topic",
+        "Tuần lễ học tập",
+        "--date",
+        "03/10/2025",
+        "--count",
+        "40",
+    )
+    assert added.code == 0
+    figures = cli("cycle", "figures", "--year", "2025", "--json").json()["figures"]
+    # Four heads born 1970 (55 in 2025), primary school: all literate.
+    assert figures["literacy_15_60"] == ["Biết chữ 15–60 tuổi: 4/4 (100,0%)"]
+    assert figures["literacy_15_35"] == ["Biết chữ 15–35 tuổi: chưa có số liệu"]
+    assert figures["centre_sessions"] == ["TTHTCĐ năm 2025: 1 buổi, 40 lượt người"]
+    assert figures["week_activities"][0].endswith(": 1 hoạt động, 40 lượt người")
+    listed = cli("criteria", "list").out
+    assert "dvht-tt22 v2" in listed and "(đã được dvht-tt24 thay thế)" in listed
