@@ -237,7 +237,8 @@ def test_learning_citizens_are_counted_over_adults_in_learning_models_and_unit_s
     _recognise_citizens(db, [village.workers[0], village.workers[3]])
     report = targets.target_report(db, YEAR)
     citizen = report.models["learning_citizen"]
-    assert (citizen.denominator, citizen.rate, citizen.target) == (2, 0.5, 0.4)
+    assert (citizen.recognised, citizen.denominator, citizen.rate) == (1, 2, 0.5)
+    assert citizen.target == 0.4
     assert "gia đình, dòng họ, cộng đồng học tập" in citizen.denominator_label
     # Staff of learning units: the school is recognised; 1 of its 2 people is a citizen.
     school = units.create_unit(db, units.UnitInput("Trường Tiểu học Phú Mỹ", kind="school"))

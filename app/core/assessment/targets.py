@@ -356,7 +356,7 @@ def _figures(
         registered=len(reg),
         assessed=len(c.assessed & ids),
         passed=len(c.passed & ids),
-        recognised=len(rec),
+        recognised=done,  # among the denominator, so the row reads numerator / denominator
         denominator=len(pool),
         denominator_basis=basis,
         denominator_label=label,

@@ -288,7 +288,7 @@ def rates(
         models = {}
         for model, entity in MODEL_ENTITY.items():
             key = "learning_citizen" if model == "learning_citizen" else entity
-            total = reg = rec = denominator = done = 0
+            total = reg = rec = denominator = 0
             basis = profile.denominators.get(model, "all")
             for code in chosen:
                 # Counted among live entities only: a recognition of a deleted clan does not
@@ -304,16 +304,15 @@ def rates(
                     pool = ids
                 total += len(ids)
                 reg += len(regs)
-                rec += len(recs)
+                rec += len(recs & pool)
                 denominator += len(pool)
-                done += len(recs & pool)
             models[model] = ModelRate(
                 model,
                 total,
                 reg,
                 rec,
                 denominator,
-                _rate(done, denominator),
+                _rate(rec, denominator),
                 profile.target_for(model, year),
             )
         population = sum(people.get((c, "person"), 0) for c in chosen)
