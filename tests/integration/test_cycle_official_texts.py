@@ -310,3 +310,46 @@ def test_evidence_must_be_a_table_of_notes(db: Database, village: Village) -> No
                 YEAR, "learning_family", village.households[0], FAMILY_TYPED, evidence=bad
             ),
         )
+
+
+def test_no_rate_passes_100_percent_after_recognised_entities_are_deleted(
+    tmp_path: Any,
+) -> None:
+    """The demo's three years of recognitions, then a recognised entity of every model
+    deleted: every rate of the report (commune, hamlets, unit staff) stays within 0–100 %."""
+    from sqlalchemy import text
+
+    from app.core.demo import generate_demo
+    from app.core.workspace import open_workspace
+
+    generate_demo(tmp_path / "demo", households=60, seed=11, lock=False)
+    ws = open_workspace(tmp_path / "demo")
+    try:
+        db = ws.db
+        with db.session() as s:
+            table = {"learning_family": "household", "learning_clan": "clan"}
+            table |= {"learning_community": "hamlet", "learning_unit": "unit"}
+            table |= {"learning_citizen": "person"}
+            year = max(int(y) for (y,) in s.execute(text("SELECT year FROM recognition")))
+            for model, name in table.items():
+                picked = s.execute(
+                    text(
+                        "SELECT entity_id FROM recognition WHERE deleted = 0 AND model = :m "
+                        "AND year = :y LIMIT 2"
+                    ),
+                    {"m": model, "y": year},
+                ).all()
+                for (entity,) in picked:
+                    s.execute(text(f"UPDATE {name} SET deleted = 1 WHERE id = :e"), {"e": entity})
+        for code in ("qd281", "qd387", "dien-bien-2025", "thai-binh-2025"):
+            report = targets.target_report(db, year, code)
+            rows = [
+                *report.models.values(),
+                *(m for h in report.hamlets for m in h.models.values()),
+            ]
+            rows += [report.citizen_staff] if report.citizen_staff else []
+            for figures in rows:
+                assert figures.recognised <= figures.denominator, (code, figures)
+                assert figures.rate is None or 0 <= figures.rate <= 1, (code, figures)
+    finally:
+        ws.close()
