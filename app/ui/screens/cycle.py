@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.assessment import CYCLE_MODELS, MODELS
 from app.core.assessment import cycle as svc
+from app.core.assessment.criteria import STATUS_BUILT
 from app.core.db import Database
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
@@ -296,6 +297,8 @@ class CycleScreen(Screen):
             self.family_warning.setVisible(bool(warning))
             doc = sheet.doc
             warn = " — có mục “cần đối chiếu”" if doc.needs_checking else ""
+            if doc.status == STATUS_BUILT:
+                warn = " — bộ tham khảo do phần mềm xây dựng (tự xây dựng), sửa theo hướng dẫn"
             self.set_label.setText(
                 f"Bộ tiêu chí: {doc.title} (phiên bản {doc.version}; nguồn {doc.source.number}, "
                 f"{doc.source.issuer}){warn}. Gõ điểm, Enter/Tab sang ô kế tiếp; "
