@@ -7,6 +7,7 @@ says its denominator: all households, all clans or only registered ones …
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -312,7 +313,7 @@ def _ids_by_model(conn: Connection, table: str, year: int, extra: str = "") -> d
     return out
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Counted:
     """One model's entities and which of them registered, passed, were recognised.
 
@@ -328,6 +329,18 @@ class _Counted:
     recognised: Ids
     base: Ids | None = None  # the denominator when it is not "all entities"
 
+    @functools.cached_property
+    def everyone(self) -> Ids:
+        return set(self.hamlet_of)
+
+    @functools.cached_property
+    def by_hamlet(self) -> dict[int | None, Ids]:
+        """Entity ids per hamlet, grouped once (the report asks for every hamlet)."""
+        out: dict[int | None, Ids] = {}
+        for entity, hamlet in self.hamlet_of.items():
+            out.setdefault(hamlet, set()).add(entity)
+        return out
+
 
 def _figures(
     model: str,
@@ -338,7 +351,7 @@ def _figures(
     key: str | None = None,
 ) -> ModelFigures:
     key = key or model
-    ids = {e for e, h in c.hamlet_of.items() if hamlet == "*" or h == hamlet}
+    ids = c.everyone if isinstance(hamlet, str) else c.by_hamlet.get(hamlet, set())
     reg, rec = c.registered & ids, c.recognised & ids
     basis = profile.denominators.get(key, "all")
     if c.base is not None:
