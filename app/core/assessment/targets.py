@@ -302,14 +302,35 @@ def _model_dict(f: ModelFigures) -> dict[str, Any]:
 Ids = set[int]
 
 
-def _ids_by_model(conn: Connection, table: str, year: int, extra: str = "") -> dict[str, Ids]:
-    """Entity ids per model with a live row of ``table`` for ``year``."""
-    out: dict[str, Ids] = {}
-    for m, e in conn.execute(
-        text(f"SELECT model, entity_id FROM {table} WHERE deleted = 0 AND year = :y {extra}"),
-        {"y": year},
+def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Plain tuples straight from the DB-API cursor (no Row objects: the report reads
+    every registration, assessment and recognition of the year, tens of thousands)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return list(raw.execute(sql, params).fetchall())
+
+
+def _cycle_ids(conn: Connection, year: int) -> dict[str, dict[str, Ids]]:
+    """Per kind ("registered", "assessed", "passed", "recognised"), per model, the entity
+    ids with a live row for ``year``."""
+    out: dict[str, dict[str, Ids]] = {k: {} for k in ("registered", "assessed", "passed")}
+    out["recognised"] = {}
+    for m, e in _rows(
+        conn, "SELECT model, entity_id FROM registration WHERE deleted = 0 AND year = ?", (year,)
     ):
-        out.setdefault(str(m), set()).add(int(e))
+        out["registered"].setdefault(m, set()).add(e)
+    for m, e, ok in _rows(
+        conn,
+        "SELECT model, entity_id, passed FROM assessment WHERE deleted = 0 AND year = ?",
+        (year,),
+    ):
+        out["assessed"].setdefault(m, set()).add(e)
+        if ok:
+            out["passed"].setdefault(m, set()).add(e)
+    for m, e in _rows(
+        conn, "SELECT model, entity_id FROM recognition WHERE deleted = 0 AND year = ?", (year,)
+    ):
+        out["recognised"].setdefault(m, set()).add(e)
     return out
 
 
@@ -378,39 +399,31 @@ def _figures(
     )
 
 
+_IN_FORCE = (
+    "SELECT entity_id FROM recognition WHERE deleted = 0 AND model = ? "
+    "AND year <= ? AND valid_until >= ?"
+)
+
+
 def _in_force(conn: Connection, model: str, year: int) -> Ids:
     """Entities of ``model`` whose recognition covers ``year`` (units keep 3 years)."""
-    return {
-        int(e)
-        for (e,) in conn.execute(
-            text(
-                "SELECT entity_id FROM recognition WHERE deleted = 0 AND model = :m "
-                "AND year <= :y AND valid_until >= :y"
-            ),
-            {"m": model, "y": year},
-        )
-    }
+    return {int(e) for (e,) in _rows(conn, _IN_FORCE, (model, year, year))}
 
 
 def _adults_in_learning_models(conn: Connection, year: int) -> Ids:
     """Working-age people whose household, clan or hamlet is recognised for ``year``
     (the learning-citizen denominator of QĐ 387 and QĐ 677)."""
     lo, hi = WORKING_AGES
-    families = _in_force(conn, "learning_family", year)
-    clans = _in_force(conn, "learning_clan", year)
-    hamlets = _in_force(conn, "learning_community", year)
-    return {
-        int(pid)
-        for pid, hid, clan, hamlet in conn.execute(
-            text(
-                "SELECT p.id, h.id, h.clan_id, h.hamlet_id FROM person p "
-                "JOIN household h ON h.id = p.household_id WHERE p.deleted = 0 "
-                f"AND h.deleted = 0 AND p.birth_year BETWEEN :y - {hi} AND :y - {lo}"
-            ),
-            {"y": year},
-        )
-        if hid in families or clan in clans or hamlet in hamlets
-    }
+    sql = (
+        "SELECT p.id FROM person p JOIN household h ON h.id = p.household_id "
+        "WHERE p.deleted = 0 AND h.deleted = 0 AND p.birth_year BETWEEN ? AND ? "
+        f"AND (h.id IN ({_IN_FORCE}) OR h.clan_id IN ({_IN_FORCE}) "
+        f"OR h.hamlet_id IN ({_IN_FORCE}))"
+    )
+    params: tuple[Any, ...] = (year - hi, year - lo)
+    for model in ("learning_family", "learning_clan", "learning_community"):
+        params += (model, year, year)
+    return {int(p) for (p,) in _rows(conn, sql, params)}
 
 
 def _staff_of_learning_units(conn: Connection, year: int) -> dict[int, int | None]:
@@ -461,10 +474,13 @@ def target_report(db: Database, year: int, profile_code: str | None = None) -> T
     """Registered / assessed / recognised per model for the commune and each hamlet."""
     profile = chosen_profile(db) if profile_code is None else _profile(db, profile_code)
     with db.connect() as conn:
-        regs = _ids_by_model(conn, "registration", year)
-        ass = _ids_by_model(conn, "assessment", year)
-        passed = _ids_by_model(conn, "assessment", year, "AND passed = 1")
-        rec = _ids_by_model(conn, "recognition", year)
+        ids = _cycle_ids(conn, year)
+        regs, ass, passed, rec = (
+            ids["registered"],
+            ids["assessed"],
+            ids["passed"],
+            ids["recognised"],
+        )
         counted: dict[str, _Counted] = {}
         for model in CYCLE_MODELS:
             counted[model] = _Counted(
