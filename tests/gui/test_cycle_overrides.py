@@ -85,3 +85,21 @@ def test_the_cycle_screen_warns_when_clans_are_scored_before_the_family_decision
     )
     screen.model_box.setCurrentIndex(screen.model_box.findData("learning_unit"))
     assert screen.family_warning.isHidden()
+
+
+def test_the_person_dialog_links_a_person_to_the_unit_they_work_in(qtbot: Any, ctx: Any) -> None:
+    from app.core.registry.units import unit_choices
+    from app.ui.dialogs.person import PersonDialog
+
+    household = _household(ctx, "Hoàng Thị Hoa")
+    person = hh.get_household_card(ctx.db, household).people[0].id
+    school = next(uid for uid, name in unit_choices(ctx.db) if name == "Trường Tiểu học Đông Hòa")
+    dialog = PersonDialog(ctx.db, None, person_id=person)
+    qtbot.addWidget(dialog)
+    assert dialog.unit.currentData() is None
+    dialog.unit.setCurrentIndex(dialog.unit.findData(school))
+    dialog.save()
+    assert hh.get_person(ctx.db, person).unit_id == school
+    again = PersonDialog(ctx.db, None, person_id=person)
+    qtbot.addWidget(again)
+    assert again.unit.currentData() == school
