@@ -84,7 +84,7 @@ def cmd_criteria(args: argparse.Namespace) -> int:
             infos = sets.list_sets(ws.db, args.model)
             lines = [
                 f"{i.id:>3}  {i.code} v{i.version}  [{i.model}]  {i.title}"
-                + ("  (cần đối chiếu)" if i.needs_checking else "")
+                + _checking_flag(i)
                 + (f"  (đã được {i.superseded_by} thay thế)" if i.superseded_by else "")
                 + ("  (đã dùng)" if i.locked else "")
                 for i in infos
@@ -103,6 +103,15 @@ def cmd_criteria(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return 0
+
+
+def _checking_flag(info: Any) -> str:
+    """A project-built reference set says so; a set with items to check says that."""
+    from app.core.assessment.criteria import STATUS_BUILT
+
+    if info.status == STATUS_BUILT:
+        return "  (tự xây dựng, tham khảo)"
+    return "  (cần đối chiếu)" if info.needs_checking else ""
 
 
 # --- cycle --------------------------------------------------------------------------

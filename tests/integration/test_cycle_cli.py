@@ -350,3 +350,5 @@ def test_cycle_figures_gives_the_communes_tt25_evidence(
     assert figures["week_activities"][0].endswith(": 1 hoạt động, 40 lượt người")
     listed = cli("criteria", "list").out
     assert "dvht-tt22 v2" in listed and "(đã được dvht-tt24 thay thế)" in listed
+    clan = next(line for line in listed.splitlines() if "dhht-448" in line)
+    assert clan.endswith("(tự xây dựng, tham khảo)")
