@@ -3,7 +3,7 @@
 Commands (``khuyenhoc …``):
 ``activity add --kind training|literacy|continuing|centre --topic … --date D
 [--end D] [--hours N] [--count N] [--member 1,2] [--person 3,4] [--place …]``,
-``activity list [--year Y] [--kind K]``, ``activity figures --from D --to D``,
+``activity list [--year Y] [--kind K]``, ``activity figures --from D --to D | --year Y``,
 ``activity edit --id N [the add options to change]``, ``activity delete --id N``.
 All take ``--json``.
 """
@@ -11,11 +11,13 @@ All take ``--json``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.cli import AddCommand, _emit, _open
 from app.cli_fund import _date, _ids
+from app.core.errors import ValidationError
 
 if TYPE_CHECKING:
     from app.core.activities.service import ActivityInput
@@ -122,9 +124,7 @@ def cmd_activity(args: argparse.Namespace) -> int:
             human = "\n".join(_describe(a) for a in items) or "Chưa có hoạt động nào."
             _emit(args, {"activities": items, "count": len(items)}, human)
         else:
-            if not (args.date_from and args.date_to):
-                raise ValidationError("Cần --from và --to (dd/mm/yyyy).")
-            start, end = _date(args.date_from), _date(args.date_to)
+            start, end = _period(args)
             figures = service.activity_figures(ws.db, start, end)
             data = {"from": start.isoformat(), "to": end.isoformat(), **figures}
             human = "\n".join(f"{FIGURE_LABELS[k]}: {v}" for k, v in figures.items())
@@ -132,6 +132,19 @@ def cmd_activity(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return 0
+
+
+def _period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    """``--from``/``--to``, or the whole of ``--year`` (a year's report)."""
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise ValidationError("Cần cả --from và --to (dd/mm/yyyy), hoặc chỉ --year.")
+        return _date(args.date_from), _date(args.date_to)
+    if args.year is None:
+        raise ValidationError("Cần --year, hoặc --from và --to (dd/mm/yyyy).")
+    if not 1900 <= args.year <= 2100:
+        raise ValidationError(f"Năm {args.year} không hợp lệ.")
+    return dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
 
 
 def register(add: AddCommand) -> None:

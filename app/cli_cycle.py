@@ -1,7 +1,7 @@
 """CLI for the yearly cycle: criteria sets, register / assess / recognise, targets report.
 
 Commands (``khuyenhoc …``): ``criteria list|validate|import|choose``,
-``cycle register|assess|propose|withdraw|proposals|recognise|close|reopen|due|list``,
+``cycle register|assess|propose|withdraw|proposals|recognise|close|reopen|due|list|figures``,
 ``report targets --year Y [--json] [--per-hamlet]``, ``targets profiles|choose``
 (``report period`` is handled in app/cli_print.py).
 Module-level imports stay light; the core is imported inside the handlers.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,8 @@ def cmd_criteria(args: argparse.Namespace) -> int:
             infos = sets.list_sets(ws.db, args.model)
             lines = [
                 f"{i.id:>3}  {i.code} v{i.version}  [{i.model}]  {i.title}"
-                + ("  (cần đối chiếu)" if i.needs_checking else "")
+                + _checking_flag(i)
+                + (f"  (đã được {i.superseded_by} thay thế)" if i.superseded_by else "")
                 + ("  (đã dùng)" if i.locked else "")
                 for i in infos
             ]
@@ -103,6 +105,15 @@ def cmd_criteria(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checking_flag(info: Any) -> str:
+    """A project-built reference set says so; a set with items to check says that."""
+    from app.core.assessment.criteria import STATUS_BUILT
+
+    if info.status == STATUS_BUILT:
+        return "  (tự xây dựng, tham khảo)"
+    return "  (cần đối chiếu)" if info.needs_checking else ""
+
+
 # --- cycle --------------------------------------------------------------------------
 
 
@@ -119,11 +130,18 @@ def _assessments_from(path: Path, year: int, model: str) -> list[Any]:
     for entry in items:
         if not isinstance(entry, dict) or "entity_id" not in entry:
             raise ValidationError("Mỗi đánh giá cần “entity_id” và “values”.")
+        entity_id = entry["entity_id"]
+        if isinstance(entity_id, bool) or not isinstance(entity_id, int | str):
+            raise ValidationError(f"“entity_id” phải là số, không phải “{entity_id}”.")
+        try:
+            entity_id = int(entity_id)
+        except ValueError as exc:
+            raise ValidationError(f"“entity_id” phải là số, không phải “{entity_id}”.") from exc
         out.append(
             AssessmentInput(
                 year=year,
                 model=model,
-                entity_id=int(entry["entity_id"]),
+                entity_id=entity_id,
                 values=entry.get("values", {}),
                 evidence=entry.get("evidence", {}),
                 variant=entry.get("variant"),
@@ -141,7 +159,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
 
     if args.action in ("propose", "withdraw", "proposals"):
         return _cmd_proposals(args)
-    ws = _open(args, lock=args.action not in ("due", "list"))
+    ws = _open(args, lock=args.action not in ("due", "list", "figures"))
     try:
         db, year, model = ws.db, args.year, args.model
         if args.action == "register":
@@ -163,7 +181,13 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             if not args.file:
                 raise ValidationError("Cần --file với các kết quả đánh giá (JSON).")
             results = []
-            for data in _assessments_from(Path(args.file), year, model):
+            inputs = _assessments_from(Path(args.file), year, model)
+            for data in inputs:  # every entry checked before the first is written
+                cycle.check_assessment_input(data)
+            warning = cycle.family_decision_warning(db, year, model)
+            if warning and not args.json:
+                print(f"Lưu ý: {warning}", file=sys.stderr)
+            for data in inputs:
                 out = cycle.record_assessment(db, data)
                 results.append(
                     {
@@ -177,7 +201,12 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             passed = sum(r["passed"] for r in results)
             _emit(
                 args,
-                {"assessed": len(results), "passed": passed, "results": results},
+                {
+                    "assessed": len(results),
+                    "passed": passed,
+                    "results": results,
+                    "warning": warning or "",
+                },
                 f"Đã ghi {len(results)} đánh giá; {passed} đạt.",
             )
         elif args.action == "recognise":
@@ -233,6 +262,8 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 "\n".join(f"{d.entity_id:>6}  {d.name}  (hết hạn {d.valid_until})" for d in due)
                 or "Không có ai đến hạn công nhận lại.",
             )
+        elif args.action == "figures":
+            _emit_commune_figures(args, db, year)
         elif args.action == "list":
             rows = cycle.cycle_rows(db, year, model, args.hamlet)
             _emit(
@@ -248,6 +279,20 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return 0
+
+
+def _emit_commune_figures(args: argparse.Namespace, db: Any, year: int) -> None:
+    """``cycle figures``: what the registries give for the commune's TT 25/2023 evidence."""
+    from app.core.assessment import commune_figures as cf
+    from app.core.assessment.criteria import FIGURE_NAMES
+
+    figures = cf.commune_figures(db, year)
+    lines = {name: figures.lines(name) for name in FIGURE_NAMES}
+    _emit(
+        args,
+        {"year": year, "figures": lines},
+        "\n".join(line for name in FIGURE_NAMES for line in lines[name]),
+    )
 
 
 def _cmd_proposals(args: argparse.Namespace) -> int:
@@ -336,7 +381,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     lines = [f"Năm {rep.year} — chỉ tiêu: {rep.profile.title}"]
-    for f in rep.models.values():
+    if rep.no_target:
+        lines.append(rep.no_target)
+    staff = [rep.citizen_staff] if rep.citizen_staff is not None else []
+    for f in [*rep.models.values(), *staff]:
         rate = "—" if f.rate is None else f"{f.rate:.1%}"
         target = "—" if f.target is None else f"{f.target:.0%}"
         lines.append(
@@ -420,6 +468,7 @@ def register(add: AddCommand) -> None:
             "reopen",
             "due",
             "list",
+            "figures",
         ),
     )
     p.add_argument("--year", type=int, required=True)

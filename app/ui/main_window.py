@@ -49,6 +49,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("members", "Hội viên"),
     ("cycle", "Chu kỳ năm"),
     ("dashboard", "Chỉ tiêu"),
+    ("commune", "Xã học tập"),
     ("fund", "Quỹ khuyến học"),
     ("sync", "Gửi lên tỉnh"),
     ("printing", "In ấn"),
@@ -61,6 +62,7 @@ UPPER_NAVIGATION: tuple[tuple[str, str], ...] = (("sync", "Tổng hợp các xã
 SCREEN_CLASSES: dict[str, str] = {
     "cycle": "app.ui.screens.cycle:CycleScreen",
     "dashboard": "app.ui.screens.dashboard:DashboardScreen",
+    "commune": "app.ui.screens.commune_community:CommuneCommunityScreen",
     "fund": "app.ui.screens.fund:FundScreen",
     "sync": "app.ui.screens.sync:SyncScreen",
     "printing": "app.ui.screens.printing:PrintingScreen",

@@ -191,7 +191,14 @@ def test_dashboard_shows_each_model_with_its_denominator(
     first = [dash.model_table.item(0, c).text() for c in range(4)]
     assert first[0] == "Gia đình học tập"
     assert first[1].endswith("(tổng số hộ gia đình)") and first[2] == "3"
-    assert len(dash.chart.bars) == 5
+    # Five models, then learning citizens among the staff of learning units (QĐ 387/677).
+    assert len(dash.chart.bars) == 6
+    assert dash.chart.bars[-1].label == "Công dân học tập trong đơn vị học tập"
+    assert (
+        dash.model_table.item(4, 1)
+        .text()
+        .endswith("(số người 15–60 tuổi trong gia đình, dòng họ, cộng đồng học tập)")
+    )
     dash.grab()  # paints the QPainter chart offscreen
     assert dash.hamlet_table.rowCount() == 3
     dash.profile_box.setCurrentIndex(dash.profile_box.findData("thai-binh-2025"))
@@ -258,7 +265,11 @@ def test_browsing_the_criteria_sets_writes_nothing(
     for row in range(len(dialog.infos)):
         dialog.reload(dialog.infos[row].id)
         shown.append(dialog.current)
-    assert {i.code for i in shown if i is not None} == {"dvht-tt22", "dvht-tt24"}
+    assert {i.code for i in shown if i is not None} == {
+        "dvht-448-xa",
+        "dvht-tt22",
+        "dvht-tt24",
+    }
     assert dump_digest(ctx.db.path) == before
 
 
@@ -271,7 +282,7 @@ def test_editing_criteria_saves_a_new_version_and_keeps_the_old(
     dialog = CriteriaDialog(ctx.db, "learning_family")
     qtbot.addWidget(dialog)
     original = dialog.current
-    assert original is not None and original.version == 1
+    assert original is not None and original.version == 2  # the shipped set's version
     dialog.item_for("3.3", MAX).setText("15")
     # 105 points against the set's declared 100: refused live, with the reason.
     assert "tổng điểm các mục là 105, khác tổng điểm của bộ (100)" in dialog.problems.text()
@@ -281,10 +292,10 @@ def test_editing_criteria_saves_a_new_version_and_keeps_the_old(
     dialog.pass_mark.setValue(85)
     assert dialog.save_button.isEnabled()
     dialog.save_copy()
-    assert modals.texts("inform") == ["Đã lưu phiên bản 2. Bộ cũ giữ nguyên."]
+    assert modals.texts("inform") == ["Đã lưu phiên bản 3. Bộ cũ giữ nguyên."]
     versions = {i.version: i for i in sets.list_sets(ctx.db, "learning_family")}
-    _info, new = sets.get_set(ctx.db, versions[2].id)
-    _info, old = sets.get_set(ctx.db, versions[1].id)
+    _info, new = sets.get_set(ctx.db, versions[3].id)
+    _info, old = sets.get_set(ctx.db, versions[2].id)
     assert (new.item("3.3").max, new.result.pass_mark, new.max) == (15, 85, 105)
     assert (old.item("3.3").max, old.result.pass_mark) == (10, 80)
     # A bad edit is refused with the validator's message and saves nothing.
@@ -323,7 +334,7 @@ def test_the_criteria_editor_adds_and_removes_groups_and_items(
     assert dialog.problems.text().startswith("Bản sửa hợp lệ"), dialog.problems.text()
     dialog.save_copy()
     saved = dialog.current
-    assert saved is not None and saved.version == 2
+    assert saved is not None and saved.version == 3
     _info, doc = sets.get_set(ctx.db, saved.id)
     assert doc.title == "Gia đình học tập (xã Hòa Bình sửa)"
     assert [g.title for g in doc.groups][-1] == "Sinh hoạt cộng đồng" and doc.groups[-1].min == 4

@@ -139,3 +139,88 @@ def test_an_upper_level_folder_gets_no_shipped_sets(tmp_path: Path) -> None:
     finally:
         ws.close()
     assert _keys_in(paths.database_path(folder)) == set()
+
+
+def test_an_older_commune_keeps_its_old_versions_and_moves_to_the_new_ones(
+    commune_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database made before the sets were rebuilt holds version 1 of each; opening it
+    with this release adds the new versions beside them, assessments made with version 1
+    keep it, new ones use the new, and the old TT 22 row (default then) no longer wins."""
+    from app.core.assessment import cycle
+    from app.core.registry import hamlets
+    from app.core.registry import households as hh
+    from app.core.registry.people import PersonInput
+
+    # Version 1 as it was shipped then: other content; TT 22 carried no default flag.
+    old = {}
+    for code in ("gdht-448", "dvht-tt22"):
+        raw = json.loads(json.dumps(next(d for d in builtin_sets() if d.code == code).raw))
+        raw |= {"version": 1, "title": raw["title"] + " (bản cũ)"}
+        raw.pop("default_for_commune", None)
+        raw.pop("superseded_by", None)
+        old[code] = raw
+    gone = ("gdht-448", "dvht-tt22", "dvht-448-xa")
+    shipped = builtin_keys()
+    # The release before: it shipped none of the new versions.
+    monkeypatch.setattr(sets, "builtin_keys", lambda: {k for k in shipped if k[0] not in gone})
+    ws = open_workspace(commune_dir)
+    try:
+        from sqlalchemy import delete
+
+        from app.core.assessment.criteria import content_hash
+        from app.core.models import CriteriaSet
+
+        with ws.db.session() as s:
+            # As the database was then: version 1 of these sets, nothing newer.
+            s.execute(delete(CriteriaSet).where(CriteriaSet.code.in_(gone)))
+            for raw in old.values():
+                s.add(
+                    CriteriaSet(
+                        code=raw["code"],
+                        version=1,
+                        model=raw["model"],
+                        title=raw["title"],
+                        content=json.dumps(raw, ensure_ascii=False),
+                        content_hash=content_hash(raw),
+                        origin="builtin",
+                    )
+                )
+        hamlet = hamlets.create_hamlet(ws.db, hamlets.HamletInput("Thôn Bắc"))
+        homes = [
+            hh.create_household(
+                ws.db,
+                hh.HouseholdInput(hamlet_id=hamlet),
+                [PersonInput(f"Trương Văn {given}", "M", "1972", "Chủ hộ")],
+            )
+            for given in ("Lộc", "Phát")
+        ]
+        cycle.register(ws.db, 2025, "learning_family", homes)
+        with ws.db.session() as s:  # before the upgrade: only version 1 is there
+            first_set = sets.active_set_id(s, "learning_family", 2025)
+        values = {"1.2": 10, "1.3": 10}
+        first = cycle.record_assessment(
+            ws.db, cycle.AssessmentInput(2025, "learning_family", homes[0], values)
+        )
+        assert first.criteria_set_id == first_set
+    finally:
+        ws.close()
+    monkeypatch.setattr(sets, "builtin_keys", lambda: shipped)
+    ws = open_workspace(commune_dir)  # this release opens it: the new versions come in
+    try:
+        assert sets.install_builtin_sets(ws.db) == 0  # done by open_workspace already
+        family = {i.version: i for i in sets.list_sets(ws.db, "learning_family")}
+        assert set(family) == {1, 2} and family[1].locked and not family[2].locked
+        again = cycle.record_assessment(
+            ws.db, cycle.AssessmentInput(2025, "learning_family", homes[0], values)
+        )
+        assert again.criteria_set_id == first.criteria_set_id == family[1].id
+        other = cycle.record_assessment(
+            ws.db, cycle.AssessmentInput(2025, "learning_family", homes[1], values)
+        )
+        assert other.criteria_set_id == family[2].id
+        with ws.db.session() as s:
+            unit = sets.load_doc(s, sets.active_set_id(s, "learning_unit", 2025))
+        assert unit.code == "dvht-448-xa"
+    finally:
+        ws.close()

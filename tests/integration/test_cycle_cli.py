@@ -13,7 +13,7 @@ from app.cli import main
 from app.core.registry import hamlets
 from app.core.registry import households as hh
 from app.core.registry.people import PersonInput
-from app.core.workspace import init_commune
+from app.core.workspace import init_commune, open_workspace
 
 
 class Run:
@@ -244,3 +244,111 @@ def test_propose_withdraw_and_the_override_through_the_cli(
     assert refused.code != 0 and "chưa được thôn đề nghị" in refused.err
     forced = cli(*decide, "--without-proposal", "--json").json()
     assert (forced["recognised"], forced["not_proposed"]) == (2, 0)
+
+
+def test_assess_with_evidence_as_plain_text_is_a_message_not_a_traceback(
+    cli: Callable[..., Run],
+    commune: tuple[Path, int, list[int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, hamlet, ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    assert cli("cycle", "register", "--year", "2025", "--hamlet", str(hamlet)).code == 0
+    sheet = tmp_path / "danh-gia.json"
+    entries = [
+        {"entity_id": ids[0], "values": {"1.2": 10}},
+        {"entity_id": ids[1], "values": {"1.2": 10}, "evidence": "Sổ theo dõi của thôn"},
+    ]
+    sheet.write_text(json.dumps({"assessments": entries}, ensure_ascii=False), encoding="utf-8")
+    run = cli("cycle", "assess", "--year", "2025", "--file", str(sheet))
+    assert run.code != 0
+    assert "“evidence” (minh chứng) phải là một bảng" in run.err
+    assert "ValidationError" not in run.err and "dict" not in run.err
+    # Checked before anything was written: the first, good entry was not saved either.
+    listed = cli("cycle", "list", "--year", "2025", "--json").json()["rows"]
+    assert not any(r["assessed"] for r in listed)
+
+
+def test_scoring_clans_before_the_family_decision_warns(
+    cli: Callable[..., Run],
+    commune: tuple[Path, int, list[int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, hamlet, _ids = commune
+    ws = open_workspace(folder, lock=False)
+    try:
+        from app.core.registry import clans
+
+        clan = clans.create_clan(ws.db, clans.ClanInput("Họ Đỗ", hamlet_id=hamlet))
+    finally:
+        ws.close()
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    args = ("--year", "2025", "--model", "learning_clan")
+    assert cli("cycle", "register", *args, "--ids", str(clan)).code == 0
+    sheet = tmp_path / "ho.json"
+    sheet.write_text(json.dumps({"entity_id": clan, "values": {"2.1": True}}), encoding="utf-8")
+    run = cli("cycle", "assess", *args, "--file", str(sheet))
+    assert run.code == 0
+    assert "Lưu ý: Chưa có quyết định công nhận Gia đình học tập năm 2025" in run.err
+    data = cli("cycle", "assess", *args, "--file", str(sheet), "--json").json()
+    assert data["warning"].startswith("Chưa có quyết định công nhận Gia đình học tập năm 2025")
+
+
+def test_activity_figures_for_a_whole_year(
+    cli: Callable[..., Run], commune: tuple[Path, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _hamlet, _ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    for day in ("05/03/2025", "02/10/2025", "10/01/2026"):
+        added = cli(
+            "activity",
+            "add",
+            "--kind",
+            "centre",
+            "--topic",
+            "Kỹ thuật trồng lúa",
+            "--date",
+            day,
+            "--count",
+            "30",
+        )
+        assert added.code == 0
+    run = cli("activity", "figures", "--year", "2025", "--json")
+    assert run.code == 0
+    data = run.json()
+    assert (data["from"], data["to"]) == ("2025-01-01", "2025-12-31")
+    assert (data["centre_sessions"], data["centre_participants"]) == (2, 60)
+    refused = cli("activity", "figures", "--from", "01/01/2025")
+    assert refused.code != 0 and "Cần cả --from và --to" in refused.err
+
+
+def test_cycle_figures_gives_the_communes_tt25_evidence(
+    cli: Callable[..., Run], commune: tuple[Path, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _hamlet, _ids = commune
+    monkeypatch.setenv("KHUYENHOC_DATA_DIR", str(folder))
+    added = cli(
+        "activity",
+        "add",
+        "--kind",
+        "centre",
+        "--topic",
+        "Tuần lễ học tập",
+        "--date",
+        "03/10/2025",
+        "--count",
+        "40",
+    )
+    assert added.code == 0
+    figures = cli("cycle", "figures", "--year", "2025", "--json").json()["figures"]
+    # Four heads born 1970 (55 in 2025), primary school: all literate.
+    assert figures["literacy_15_60"] == ["Biết chữ 15–60 tuổi: 4/4 (100,0%)"]
+    assert figures["literacy_15_35"] == ["Biết chữ 15–35 tuổi: chưa có số liệu"]
+    assert figures["centre_sessions"] == ["TTHTCĐ năm 2025: 1 buổi, 40 lượt người"]
+    assert figures["week_activities"][0].endswith(": 1 hoạt động, 40 lượt người")
+    listed = cli("criteria", "list").out
+    assert "dvht-tt22 v2" in listed and "(đã được dvht-tt24 thay thế)" in listed
+    clan = next(line for line in listed.splitlines() if "dhht-448" in line)
+    assert clan.endswith("(tự xây dựng, tham khảo)")

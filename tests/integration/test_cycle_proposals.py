@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from app.core.assessment import cycle, proposals
+from app.core.assessment import cycle, proposals, sets
 from app.core.assessment.proposal_print import print_proposal_list
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
@@ -140,7 +140,10 @@ def test_naming_an_unproposed_entry_is_refused_unless_overridden(
 def test_units_are_decided_without_a_hamlet_proposal(db: Database) -> None:
     unit = units.create_unit(db, units.UnitInput("Trường Tiểu học Hòa Bình"))
     cycle.register(db, YEAR, "learning_unit", [unit])
-    values = {f"{g}.{k}": 10 for g, n in ((1, 3), (2, 3), (3, 4)) for k in range(1, n + 1)}
+    # The commune default (QĐ 448 section D): every typed item at its maximum = 80, "Khá".
+    with db.session() as s:
+        doc = sets.load_doc(s, sets.active_set_id(s, "learning_unit", YEAR))
+    values = {i.code: i.max for i in doc.items if i.kind != "computed"}
     cycle.record_assessment(db, cycle.AssessmentInput(YEAR, "learning_unit", unit, values))
     decision = cycle.DecisionInput(
         YEAR, "learning_unit", "9/QĐ-UBND", dt.date(YEAR, 12, 1), "", "Lê Văn Hòa"

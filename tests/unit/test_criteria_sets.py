@@ -12,6 +12,7 @@ import pytest
 
 from app.core.assessment import MODELS
 from app.core.assessment.criteria import (
+    STATUS_BUILT,
     STATUS_CONFIRMED,
     STATUSES,
     builtin_sets,
@@ -33,7 +34,31 @@ def test_every_model_has_a_shipped_set_with_its_source() -> None:
     for doc in docs:
         assert doc.source.number and doc.source.issuer
         assert all(i.status in STATUSES for i in doc.items)
-        assert all(i.provenance for i in doc.items), doc.code
+        for i in doc.items:
+            # Cited from a text, or built here with the reason — never neither.
+            if i.status == STATUS_BUILT:
+                assert i.note and not i.provenance, (doc.code, i.code)
+            else:
+                assert i.provenance, (doc.code, i.code)
+
+
+def test_every_shipped_file_validates_strictly() -> None:
+    for path in sorted(criteria_dir().glob("*.json")):
+        if path.name != "schema.json":
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            assert parse_criteria_set(raw, strict=True).code == raw["code"]
+
+
+def test_project_built_sets_say_so_in_their_title() -> None:
+    by_code = {d.code: d for d in builtin_sets()}
+    assert by_code["dhht-448"].title == "Dòng họ học tập — bộ tiêu chí tham khảo, tính từ sổ"
+    assert "bộ tiêu chí tham khảo" in by_code["cdht-thon-448"].title
+    assert "bộ tham khảo" in by_code["dvht-448-xa"].title
+    for code in ("dhht-448", "cdht-thon-448", "dvht-448-xa"):
+        doc = by_code[code]
+        assert doc.status == STATUS_BUILT and doc.result.status == STATUS_BUILT
+        assert all(i.status == STATUS_BUILT for i in doc.items)
+        assert all(g.min is None for g in doc.groups)
 
 
 def test_incompletely_known_sets_are_marked_to_be_checked() -> None:
@@ -43,27 +68,52 @@ def test_incompletely_known_sets_are_marked_to_be_checked() -> None:
     # The points the decision states are confirmed; the rest follow the province.
     assert family.item("1.2").status == STATUS_CONFIRMED
     assert family.item("3.1").status == "theo hướng dẫn của tỉnh"
+    assert family.result.status == "theo hướng dẫn của tỉnh"
+    citizen = next(d for d in builtin_sets() if d.code == "cdht-244")
+    assert citizen.result.status == "cần đối chiếu"  # the pass rule is not confirmed
 
 
 def test_known_structures_are_as_the_documents_say() -> None:
+    """The table of domain.md, "What the official texts say, checked"."""
     by_code = {d.code: d for d in builtin_sets()}
+    family = by_code["gdht-448"]
+    assert [(i.code, i.max) for i in family.groups[0].items] == [
+        ("1.1", 10),
+        ("1.2", 10),
+        ("1.3", 10),
+    ]
+    assert "ốm đau, khuyết tật, không có khả năng học" in family.item("1.1").title
     citizen = by_code["cdht-244"]
-    assert citizen.max == 100 and citizen.result.pass_mark == 80
+    assert citizen.max == 100
     assert [len(g.items) for g in citizen.groups] == [4, 4, 2]
-    assert all(i.min == 5 for i in citizen.items)
     assert len(citizen.variants) == 4
     unit = by_code["dvht-tt22"]
     assert [g.max for g in unit.groups] == [30, 30, 40]
+    assert [i.max for i in unit.groups[1].items] == [10, 5, 10, 5]
+    assert [i.max for i in unit.groups[2].items] == [25, 10, 5]
     assert [(b.label, b.min) for b in unit.result.bands] == [
         ("Tốt", 85),
         ("Khá", 70),
         ("Trung bình", 50),
     ]
-    assert by_code["dvht-tt24"].recognition_years == 3
+    assert unit.raw["default_for_commune"] is False and unit.raw["superseded_by"] == "dvht-tt24"
+    commune_unit = by_code["dvht-448-xa"]
+    assert commune_unit.raw["default_for_commune"] is True
+    assert commune_unit.source.number == "448/QĐ-KHVN"
+    tt24 = by_code["dvht-tt24"]
+    assert len(tt24.groups) == 3
+    for level in (1, 2):  # three criteria at each level
+        assert {g.code for g in tt24.groups for i in g.items if i.level == level} == {"1", "2", "3"}
+    thresholds = {
+        i.level: i.threshold for i in tt24.items if i.computation == "unit_learning_citizens"
+    }
+    assert thresholds == {1: 0.9, 2: 0.95}
     commune = by_code["cdht-xa-tt25"]
-    assert len(commune.items) == 15 and len(commune.groups) == 5
-    assert [lv.label for lv in commune.result.levels] == ["Mức độ 1 (Khá)", "Mức độ 2 (Tốt)"]
-    assert commune.recognition_years == 3
+    assert len(commune.groups) == 5
+    assert [lv.level for lv in commune.result.levels] == [1, 2]
+    assert "Tuần lễ hưởng ứng học tập suốt đời" in commune.item("1.3").title
+    assert {i.level for i in commune.groups[3].items} == {1, 2}  # literacy: higher at level 2
+    assert {i.level for i in commune.groups[4].items} == {1, 2}  # effects: higher at level 2
 
 
 def test_shipped_files_match_the_json_schema_file() -> None:
@@ -144,3 +194,54 @@ def test_a_broken_file_is_named_in_the_message(tmp_path: Path) -> None:
     missing = tmp_path / "khong-co.json"
     with pytest.raises(ValidationError, match="Không đọc được"):
         read_criteria_file(missing)
+
+
+def _first_item(raw: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = raw["groups"][0]["criteria"][0]["items"][1]
+    return item
+
+
+def test_an_item_with_neither_source_nor_status_is_refused() -> None:
+    raw = _raw("gdht-448")
+    item = _first_item(raw)
+    item.pop("provenance")
+    item.pop("status")
+    with pytest.raises(ValidationError) as err:
+        parse_criteria_set(raw)
+    assert "mục 1.2: chưa ghi nguồn (“provenance”) cũng chưa ghi trạng thái" in err.value.message
+
+
+def test_a_confirmed_item_must_cite_its_text() -> None:
+    raw = _raw("gdht-448")
+    _first_item(raw).pop("provenance")
+    with pytest.raises(ValidationError, match="mục “đã xác nhận” phải ghi văn bản nguồn"):
+        parse_criteria_set(raw)
+
+
+def test_a_built_item_gives_its_reason_and_cites_nothing() -> None:
+    raw = _raw("gdht-448")
+    item = _first_item(raw)
+    item["status"] = STATUS_BUILT
+    with pytest.raises(ValidationError) as err:
+        parse_criteria_set(raw)
+    assert "không ghi văn bản nguồn" in err.value.message
+    item.pop("provenance")
+    item.pop("note", None)
+    with pytest.raises(ValidationError, match="cần ghi chú lý do"):
+        parse_criteria_set(raw)
+    item["note"] = "Xã thêm theo nghị quyết của Đảng ủy"
+    assert parse_criteria_set(raw).item("1.2").origin_text == (
+        "Tự xây dựng: Xã thêm theo nghị quyết của Đảng ủy"
+    )
+
+
+def test_rows_stored_under_older_rules_still_read() -> None:
+    """An assessment made with a set stored before the provenance rule stays readable."""
+    raw = _raw("gdht-448")
+    for group in raw["groups"]:
+        for item in group["criteria"][0]["items"]:
+            item.pop("provenance", None)
+            item.pop("status", None)
+    with pytest.raises(ValidationError):
+        parse_criteria_set(raw)
+    assert parse_criteria_set(raw, strict=False).max == 100

@@ -101,6 +101,21 @@ def _member_share(conn: Connection, year: int, key: str) -> dict[int, Ratio]:
     return {k: Ratio(members.get(k, 0), n) for k, n in people.items()}
 
 
+def unit_learning_citizens(conn: Connection, year: int) -> dict[int, Ratio]:
+    """Per live unit: people linked to it (nơi làm việc) recognised as learning citizens
+    with a recognition in force in ``year``, over all live people linked to it."""
+    return _pairs(
+        conn,
+        "SELECT p.unit_id, COUNT(DISTINCT r.entity_id), COUNT(DISTINCT p.id) FROM person p "
+        "JOIN unit u ON u.id = p.unit_id AND u.deleted = 0 "
+        "LEFT JOIN household h ON h.id = p.household_id "
+        "LEFT JOIN recognition r ON r.entity_id = p.id AND r.deleted = 0 "
+        "AND r.model = 'learning_citizen' AND r.year <= :y AND r.valid_until >= :y "
+        "WHERE p.deleted = 0 AND (h.id IS NULL OR h.deleted = 0) GROUP BY p.unit_id",
+        y=year,
+    )
+
+
 def _commune(by_key: dict[int, Ratio]) -> dict[int, Ratio]:
     num = sum(r.numerator for r in by_key.values())
     den = sum(r.denominator for r in by_key.values())
@@ -135,6 +150,8 @@ def _one(conn: Connection, year: int, name: str) -> dict[int, Ratio]:
         return _member_share(conn, year, "h.hamlet_id")
     if name == "hamlet_children_in_school":
         return _children(conn, year, "h.hamlet_id")
+    if name == "unit_learning_citizens":
+        return unit_learning_citizens(conn, year)
     if name == "commune_learning_families":
         return _commune(_recognised_share(conn, year, "learning_family", "household", "deleted"))
     if name == "commune_learning_clans":

@@ -10,12 +10,19 @@ A criteria set is a JSON document (``resources/criteria/*.json``, described by
      "groups": [{"code", "title", "min", "criteria": [{"code", "title", "min",
                  "items": [{"code", "title", "kind", "max", "step", "min", "required",
                             "computation", "threshold", "level", "status",
-                            "provenance"}]}]}]}
+                            "provenance", "note", "figures"}]}]}]}
 
 Item kinds: ``points`` (0..max by step), ``yesno`` (max points when yes) and
 ``computed`` (a named share computed from the registries; full points when the
 share reaches ``threshold``, else proportional by step when no threshold).
 Validation collects every problem and reports them in Vietnamese at once.
+
+Provenance is kept item by item: an item taken from a text names it in
+``provenance``; an item the project (or the commune) built itself says
+``"status": "tự xây dựng"`` with a ``note`` saying why, and cites no text. A new
+document (a shipped file, a province's file, an edited copy) is refused when an
+item does neither; rows already stored are read back without that rule so an
+assessment made under an older version can always be shown.
 """
 
 from __future__ import annotations
@@ -36,8 +43,20 @@ RESULT_KINDS = ("pass_mark", "bands", "levels")
 STATUS_CONFIRMED = "đã xác nhận"
 STATUS_TO_CHECK = "cần đối chiếu"
 STATUS_PROVINCE = "theo hướng dẫn của tỉnh"
-STATUSES = (STATUS_CONFIRMED, STATUS_TO_CHECK, STATUS_PROVINCE)
+STATUS_BUILT = "tự xây dựng"
+STATUSES = (STATUS_CONFIRMED, STATUS_TO_CHECK, STATUS_PROVINCE, STATUS_BUILT)
 NOT_APPLICABLE = "không áp dụng"
+
+# Figures a screen can show beside an item (``"figures"``): counted from the registries
+# for the commune's own assessment, never scored by themselves.
+FIGURE_NAMES: tuple[str, ...] = (
+    "literacy_15_60",
+    "literacy_15_35",
+    "children_in_school_by_age",
+    "centre_sessions",
+    "week_activities",
+    "learning_models",
+)
 
 # Named computations over the registries, by the model whose entities they describe.
 COMPUTATIONS: dict[str, tuple[str, str]] = {
@@ -56,6 +75,10 @@ COMPUTATIONS: dict[str, tuple[str, str]] = {
     "commune_learning_units": ("commune_learning_community", "Tỷ lệ đơn vị đạt ĐVHT"),
     "commune_member_share": ("commune_learning_community", "Hội viên trên dân số của xã"),
     "commune_children_in_school": ("commune_learning_community", "Tỷ lệ trẻ 6–17 tuổi đi học"),
+    "unit_learning_citizens": (
+        "learning_unit",
+        "Tỷ lệ người làm việc tại đơn vị được công nhận Công dân học tập",
+    ),
 }
 
 
@@ -73,6 +96,20 @@ class Item:
     level: int | None = None
     status: str = STATUS_CONFIRMED
     provenance: str = ""
+    note: str = ""
+    figures: tuple[str, ...] = ()
+    # A computed item with nothing to measure: "not_applicable" (full points, e.g. a
+    # household with no school-age child) or "missing" (no figures yet: a unit with
+    # nobody linked to it must not pass on an empty count).
+    when_empty: str = "not_applicable"
+
+    @property
+    def origin_text(self) -> str:
+        """Where the item comes from, for screens and printouts."""
+        if self.status == STATUS_BUILT:
+            return f"Tự xây dựng: {self.note}" if self.note else "Tự xây dựng"
+        parts = [p for p in (self.provenance, self.note) if p]
+        return " — ".join(parts) if parts else "Chưa ghi nguồn"
 
 
 @dataclass(frozen=True)
@@ -265,8 +302,12 @@ def _is_multiple(value: float, step: float) -> bool:
     return abs(ratio - round(ratio)) < 1e-6
 
 
-def parse_criteria_set(raw: Any) -> CriteriaSetDoc:
-    """Validate a raw document; raises ValidationError listing every problem."""
+def parse_criteria_set(raw: Any, *, strict: bool = True) -> CriteriaSetDoc:
+    """Validate a raw document; raises ValidationError listing every problem.
+
+    ``strict`` (every new document) also enforces item provenance; ``False`` is for
+    rows already stored, which were accepted under the rules of their day.
+    """
     if not isinstance(raw, dict):
         raise ValidationError("Bộ tiêu chí phải là một đối tượng JSON.")
     ck = _Checker()
@@ -298,7 +339,7 @@ def parse_criteria_set(raw: Any) -> CriteriaSetDoc:
         ck.fail(where, "thời hạn công nhận phải từ 1 năm trở lên.")
     status = ck.status(raw, where)
     variants = _parse_variants(ck, raw, where)
-    groups = _parse_groups(ck, raw, where, model)
+    groups = _parse_groups(ck, raw, where, model, strict)
     doc_max = round(sum(g.max for g in groups), 4)
     total = ck.number(raw, "total", where)
     if total is not None and abs(total - doc_max) > 1e-6:
@@ -337,7 +378,9 @@ def _parse_variants(ck: _Checker, raw: dict[str, Any], where: str) -> tuple[tupl
     return tuple(out)
 
 
-def _parse_groups(ck: _Checker, raw: dict[str, Any], where: str, model: str) -> tuple[Group, ...]:
+def _parse_groups(
+    ck: _Checker, raw: dict[str, Any], where: str, model: str, strict: bool
+) -> tuple[Group, ...]:
     seen: set[str] = set()
     group_codes: set[str] = set()
     groups = []
@@ -352,7 +395,8 @@ def _parse_groups(ck: _Checker, raw: dict[str, Any], where: str, model: str) -> 
             c_code = ck.text(c, "code", g_where + ", tiêu chí")
             c_where = f"{where}, tiêu chí {c_code or '?'}"
             items = tuple(
-                _parse_item(ck, i, c_where, model, seen) for i in ck.items_list(c, "items", c_where)
+                _parse_item(ck, i, c_where, model, seen, strict)
+                for i in ck.items_list(c, "items", c_where)
             )
             crit = Criterion(
                 code=c_code,
@@ -375,7 +419,9 @@ def _parse_groups(ck: _Checker, raw: dict[str, Any], where: str, model: str) -> 
     return tuple(groups)
 
 
-def _parse_item(ck: _Checker, i: dict[str, Any], where: str, model: str, seen: set[str]) -> Item:
+def _parse_item(
+    ck: _Checker, i: dict[str, Any], where: str, model: str, seen: set[str], strict: bool
+) -> Item:
     code = ck.text(i, "code", where + ", mục")
     i_where = f"{where}, mục {code or '?'}"
     if code in seen:
@@ -405,6 +451,19 @@ def _parse_item(ck: _Checker, i: dict[str, Any], where: str, model: str, seen: s
         if threshold is not None and threshold > 1:
             ck.fail(i_where, "ngưỡng tỷ lệ phải trong khoảng 0–1.")
     level = ck.integer(i, "level", i_where)
+    status = ck.status(i, i_where)
+    provenance = ck.text(i, "provenance", i_where, required=False)
+    note = ck.text(i, "note", i_where, required=False)
+    if strict:
+        _check_provenance(ck, i, i_where, status, provenance, note)
+    when_empty = i.get("when_empty", "not_applicable")
+    if when_empty not in ("not_applicable", "missing"):
+        ck.fail(i_where, "“when_empty” chỉ nhận “not_applicable” hoặc “missing”.")
+        when_empty = "not_applicable"
+    figures = i.get("figures", [])
+    if not isinstance(figures, list) or any(f not in FIGURE_NAMES for f in figures):
+        ck.fail(i_where, f"“figures” chỉ dùng các số liệu: {', '.join(FIGURE_NAMES)}.")
+        figures = []
     return Item(
         code=code,
         title=ck.text(i, "title", i_where),
@@ -416,9 +475,28 @@ def _parse_item(ck: _Checker, i: dict[str, Any], where: str, model: str, seen: s
         computation=str(computation) if computation else None,
         threshold=threshold,
         level=level,
-        status=ck.status(i, i_where),
-        provenance=ck.text(i, "provenance", i_where, required=False),
+        status=status,
+        provenance=provenance,
+        note=note,
+        figures=tuple(str(f) for f in figures),
+        when_empty=str(when_empty),
     )
+
+
+def _check_provenance(
+    ck: _Checker, i: dict[str, Any], where: str, status: str, provenance: str, note: str
+) -> None:
+    """An item cites its text, or says it was built here and why; never neither."""
+    if status == STATUS_BUILT:
+        if provenance:
+            ck.fail(where, "mục “tự xây dựng” không ghi văn bản nguồn (bỏ “provenance”).")
+        if not note:
+            ck.fail(where, "mục “tự xây dựng” cần ghi chú lý do (“note”).")
+    elif not provenance:
+        if "status" not in i:
+            ck.fail(where, "chưa ghi nguồn (“provenance”) cũng chưa ghi trạng thái (“status”).")
+        elif status == STATUS_CONFIRMED:
+            ck.fail(where, "mục “đã xác nhận” phải ghi văn bản nguồn (“provenance”).")
 
 
 def _parse_result(

@@ -22,6 +22,7 @@ from app.core.assessment.criteria import (
     COMPUTATIONS,
     ITEM_KINDS,
     RESULT_KINDS,
+    STATUS_BUILT,
     STATUS_TO_CHECK,
     CriteriaSetDoc,
     parse_criteria_set,
@@ -186,6 +187,10 @@ def set_field(raw: Raw, path: Path, key: str, value: Any) -> None:
             target.pop(key, None)
             return
         raise ValidationError(f"Trường “{key}” không được để trống.")
+    if key == "status" and value == STATUS_BUILT:
+        # A built item cites no text: what was its source becomes the note on why.
+        cited = target.pop("provenance", "")
+        target.setdefault("note", cited or EDIT_PROVENANCE)
     target[key] = value
 
 

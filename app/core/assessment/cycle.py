@@ -21,7 +21,7 @@ from app.core.assessment import MODELS
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc
 from app.core.assessment.entities import ENTITY_LABELS, Entity, check_model, entities
-from app.core.assessment.scoring import Ratio, ScoreResult, Value, score
+from app.core.assessment.scoring import Ratio, ScoreResult, Value, override_points, score
 from app.core.assessment.sets import active_set_id, ensure_builtin_sets, load_doc
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
@@ -205,13 +205,49 @@ def computed_for(session: Session, doc: CriteriaSetDoc, year: int) -> dict[int, 
     return compute(session.connection(), year, names) if names else {}
 
 
+MIN_REASON = 5
+
+
+def check_assessment_input(data: AssessmentInput) -> None:
+    """Values and evidence must be tables keyed by item code (a file may say otherwise)."""
+    if not isinstance(data.values, Mapping):
+        raise ValidationError(
+            '“values” phải là một bảng {mã mục: điểm}, ví dụ {"1.2": 8}.', "values"
+        )
+    if not isinstance(data.evidence, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.evidence.items()
+    ):
+        raise ValidationError(
+            "“evidence” (minh chứng) phải là một bảng {mã mục: ghi chú}, ví dụ "
+            '{"1.1": "Sổ theo dõi của thôn"}, không phải một đoạn chữ.',
+            "evidence",
+        )
+
+
+def _check_overrides(doc: CriteriaSetDoc, data: AssessmentInput) -> None:
+    """A computed item changed by hand needs the reason in its evidence note."""
+    for item in doc.items:
+        if item.kind != "computed" or override_points(item, data.values.get(item.code)) is None:
+            continue
+        reason = (data.evidence.get(item.code) or "").strip()
+        if len(reason) < MIN_REASON:
+            raise ValidationError(
+                f"Mục {item.code} được tính từ sổ; muốn sửa thì ghi lý do vào minh chứng "
+                "(ví dụ: cháu ốm dài ngày, khuyết tật, không có khả năng học).",
+                item.code,
+            )
+
+
 def record_assessment(db: Database, data: AssessmentInput) -> AssessmentOutcome:
     """Score and store one assessment; computed items are filled from the registries.
 
     Re-recording keeps the criteria version the entity was first assessed with, so
     loading a newer set never changes the footing of an assessment already made.
+    A value typed for a computed item overrides the registries' figure and needs a
+    reason in that item's evidence note.
     """
     check_model(data.model)
+    check_assessment_input(data)
     ensure_builtin_sets(db)
     with db.session() as s:
         _ensure_open(s, data.year)
@@ -226,6 +262,7 @@ def record_assessment(db: Database, data: AssessmentInput) -> AssessmentOutcome:
         doc = load_doc(s, set_id)
         if data.variant and data.variant not in {c for c, _ in doc.variants}:
             raise ValidationError(f"Mẫu phiếu “{data.variant}” không có trong bộ tiêu chí.")
+        _check_overrides(doc, data)
         ratios = computed_for(s, doc, data.year).get(data.entity_id, {})
         result = score(doc, data.values, ratios)
         known = _entities(s, data.model, data.year)
@@ -252,6 +289,35 @@ def record_assessment(db: Database, data: AssessmentInput) -> AssessmentOutcome:
             crit.locked = True
         s.flush()
         return AssessmentOutcome(row.id, set_id, result)
+
+
+# Models scored on the same year's learning-family recognitions (computed items).
+READS_FAMILY_DECISION: tuple[str, ...] = ("learning_clan", "learning_community")
+
+
+def family_decision_warning(db: Database, year: int, model: str) -> str | None:
+    """A warning when clans or hamlets are scored before that year's family decision.
+
+    Their computed items count the households recognised as learning families in the
+    same year; scored earlier, those items read zero and the result is wrong.
+    """
+    if model not in READS_FAMILY_DECISION:
+        return None
+    with db.connect() as conn:
+        decided = conn.execute(
+            text(
+                "SELECT 1 FROM recognition_decision WHERE deleted = 0 AND year = :y "
+                "AND model = 'learning_family' LIMIT 1"
+            ),
+            {"y": year},
+        ).first()
+    if decided is not None:
+        return None
+    return (
+        f"Chưa có quyết định công nhận Gia đình học tập năm {year}: {ENTITY_LABELS[model]} "
+        "được chấm theo số Gia đình học tập cùng năm, nên các mục tính từ sổ sẽ thấp hơn thực "
+        "tế. Nên công nhận Gia đình học tập trước, rồi chấm lại."
+    )
 
 
 def delete_assessment(db: Database, year: int, model: str, entity_id: int) -> None:

@@ -44,7 +44,7 @@ DEFAULT_SETS = {
     "learning_family": "gdht-448",
     "learning_clan": "dhht-448",
     "learning_community": "cdht-thon-448",
-    "learning_unit": "dvht-tt22",
+    "learning_unit": "dvht-448-xa",
     "learning_citizen": "cdht-244",
 }
 

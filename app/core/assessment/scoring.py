@@ -1,7 +1,10 @@
 """The scoring engine: pure functions from a criteria set and item values to a result.
 
 No database, no Qt. Values are ``{item_code: number | bool | None}``; computed
-items take a :class:`Ratio` from the registries. Sums are rounded to 4 decimals
+items take a :class:`Ratio` from the registries. A value given for a computed item
+overrides what the registries say (QĐ 448 exempts a child who is ill, disabled or
+unable to study): points, "có"/"không" or "không áp dụng"; the service that saves
+it asks for the reason. Sums are rounded to 4 decimals
 so steps such as 0.5 add up exactly whatever order items were entered in.
 """
 
@@ -49,6 +52,7 @@ class ItemScore:
     below_min: bool = False
     met: bool = False  # full marks / yes / threshold reached (used by level rules)
     shown: str = ""  # what the screen shows beside computed items
+    overridden: bool = False  # a computed item whose figure was replaced by hand
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,9 @@ def check_value(item: Item, value: Value) -> float | None:
     if item.kind == "yesno":
         if isinstance(value, str):
             folded = value.strip().lower()
-            if folded in ("có", "co", "x", "1", "yes", "true", "đạt"):
+            if folded in _YES:
                 return item.max
-            if folded in ("không", "khong", "k", "0", "no", "false", "-"):
+            if folded in _NO:
                 return 0.0
             raise ValidationError(f"Mục {item.code}: nhập “có” hoặc “không”.", field=item.code)
         return item.max if bool(value) else 0.0
@@ -106,7 +110,33 @@ def check_value(item: Item, value: Value) -> float | None:
     return _round(round(ratio) * item.step)
 
 
+NO_FIGURES = "chưa có số liệu"
+_YES = ("có", "co", "x", "1", "yes", "true", "đạt")
+_NO = ("không", "khong", "k", "0", "no", "false", "-")
+
+
+def override_points(item: Item, value: Value) -> tuple[float, bool] | None:
+    """A hand value for a computed item as (points, not applicable); None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return (item.max if value else 0.0), False
+    if isinstance(value, str):
+        folded = value.strip().lower()
+        if folded == NOT_APPLICABLE:
+            return item.max, True
+        if folded in _YES and not folded.isdigit():
+            return item.max, False
+        if folded in _NO and not folded.isdigit():
+            return 0.0, False
+    points = check_value(dataclasses.replace(item, kind="points"), value)
+    return (points or 0.0), False
+
+
 def _computed_points(item: Item, ratio: Ratio | None) -> ItemScore:
+    if (ratio is None or not ratio.applicable) and item.when_empty == "missing":
+        # Nothing counted yet (a unit nobody is linked to): not a free pass.
+        return ItemScore(item.code, 0.0, item.max, missing=True, shown=NO_FIGURES)
     if ratio is None or not ratio.applicable:
         # Nothing to measure (no school-age child in the household …): the item
         # cannot be failed, so it is awarded in full and shown as not applicable.
@@ -123,9 +153,27 @@ def _computed_points(item: Item, ratio: Ratio | None) -> ItemScore:
     return ItemScore(item.code, points, item.max, met=met, shown=ratio.display())
 
 
+def _overridden(item: Item, value: Value, ratio: Ratio | None) -> ItemScore | None:
+    hand = override_points(item, value)
+    if hand is None:
+        return None
+    points, not_applicable = hand
+    counted = ratio.display() if ratio is not None and ratio.applicable else NO_FIGURES
+    shown = f"{NOT_APPLICABLE} (sửa tay)" if not_applicable else f"sửa tay; sổ: {counted}"
+    return ItemScore(
+        item.code,
+        points,
+        item.max,
+        not_applicable=not_applicable,
+        met=points >= item.max - 1e-9,
+        shown=shown,
+        overridden=True,
+    )
+
+
 def score_item(item: Item, value: Value, ratio: Ratio | None = None) -> ItemScore:
     if item.kind == "computed":
-        scored = _computed_points(item, ratio)
+        scored = _overridden(item, value, ratio) or _computed_points(item, ratio)
     else:
         points = check_value(item, value)
         missing = points is None

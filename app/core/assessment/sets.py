@@ -53,6 +53,7 @@ class CriteriaSetInfo:
     needs_checking: bool
     locked: bool
     origin: str
+    superseded_by: str = ""  # code of the set that replaced it (TT 22/2020 → TT 24/2023)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -62,7 +63,7 @@ def _doc_of(row: CriteriaSet) -> CriteriaSetDoc:
     key = (row.id, row.content_hash)
     doc = _DOC_CACHE.get(key)
     if doc is None:
-        doc = parse_criteria_set(json.loads(row.content))
+        doc = parse_criteria_set(json.loads(row.content), strict=False)
         _DOC_CACHE[key] = doc
     return doc
 
@@ -84,6 +85,7 @@ def _info(row: CriteriaSet) -> CriteriaSetInfo:
         needs_checking=doc.needs_checking,
         locked=row.locked,
         origin=row.origin,
+        superseded_by=str(doc.raw.get("superseded_by") or ""),
     )
 
 
@@ -228,13 +230,17 @@ def active_set_id(session: Session, model: str, year: int) -> int:
     rows = session.scalars(
         select(CriteriaSet).where(CriteriaSet.model == model, CriteriaSet.deleted.is_(False))
     ).all()
-    docs = [(r, _doc_of(r)) for r in rows]
+    # Only the newest version of each code counts: an older version's flags (a shipped
+    # set that was the default before a new one took over) no longer apply.
+    newest: dict[str, CriteriaSet] = {}
+    for r in rows:
+        if r.code not in newest or (r.version, r.id) > (newest[r.code].version, newest[r.code].id):
+            newest[r.code] = r
+    docs = [(r, _doc_of(r)) for r in newest.values()]
     valid = [(r, d) for r, d in docs if d.valid_in(year)]
-    if chosen:
-        picked = [(r, d) for r, d in valid if r.code == chosen]
-    else:
-        picked = [(r, d) for r, d in valid if d.raw.get("default_for_commune", True)]
-    picked = picked or valid
+    defaults = [(r, d) for r, d in valid if d.raw.get("default_for_commune", True)]
+    picked = [(r, d) for r, d in valid if r.code == chosen] if chosen else []
+    picked = picked or defaults or valid
     if not picked:
         raise ValidationError(
             f"Chưa có bộ tiêu chí “{MODELS.get(model, model)}” hiệu lực cho năm {year}."

@@ -7,6 +7,7 @@ says its denominator: all households, all clans or only registered ones …
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -24,9 +25,14 @@ from app.core.errors import ValidationError
 
 PROFILE_KEY = "targets_profile"
 MEMBERS_SHARE = "members_share"
+# Learning citizens among the staff of learning units (QĐ 387, QĐ 677: 60 % / 80 %),
+# beside ``learning_citizen`` (among adults in learning families, clans, communities).
+CITIZEN_STAFF = "learning_citizen_staff"
+CITIZEN_STAFF_TITLE = "Công dân học tập trong đơn vị học tập"
 # What a profile can set a target for, with the label screens show.
 TARGET_LABELS: dict[str, str] = {
     **{m: MODELS[m] for m in CYCLE_MODELS},
+    CITIZEN_STAFF: CITIZEN_STAFF_TITLE,
     MEMBERS_SHARE: "Hội viên trên dân số",
 }
 CUSTOM_KEY = "targets_custom"
@@ -38,7 +44,11 @@ DENOMINATOR_LABELS = {
     "learning_clan": "tổng số dòng họ",
     "learning_community": "tổng số thôn, tổ dân phố",
     "learning_unit": "tổng số đơn vị",
-    "learning_citizen": f"số người {WORKING_AGES[0]}–{WORKING_AGES[1]} tuổi",
+    "learning_citizen": (
+        f"số người {WORKING_AGES[0]}–{WORKING_AGES[1]} tuổi trong gia đình, dòng họ, "
+        "cộng đồng học tập"
+    ),
+    CITIZEN_STAFF: "số người làm việc tại các đơn vị học tập",
 }
 REGISTERED_LABELS = {
     "learning_family": "số hộ đã đăng ký",
@@ -46,6 +56,7 @@ REGISTERED_LABELS = {
     "learning_community": "số thôn đã đăng ký",
     "learning_unit": "số đơn vị đã đăng ký",
     "learning_citizen": "số người đã đăng ký",
+    CITIZEN_STAFF: "số người làm việc tại các đơn vị học tập",
 }
 
 
@@ -57,22 +68,44 @@ class TargetProfile:
     targets: dict[str, float]
     targets_by_year: dict[str, dict[str, float]] = field(default_factory=dict)
     denominators: dict[str, str] = field(default_factory=dict)  # model → "all" | "registered"
+    valid_to: int | None = None  # the last year the source sets targets for
 
     def target_for(self, key: str, year: int) -> float | None:
-        """The target in force in ``year``: the first milestone year ≥ ``year``, else the plain one."""
+        """The target in force in ``year``: the first milestone year ≥ ``year``, else the plain one.
+
+        After ``valid_to`` there is none: a 2030 target is not carried on into 2031.
+        """
+        if self.valid_to is not None and year > self.valid_to:
+            return None
         for milestone in sorted(self.targets_by_year, key=int):
             if year <= int(milestone) and key in self.targets_by_year[milestone]:
                 return self.targets_by_year[milestone][key]
         return self.targets.get(key)
 
+    def no_target_note(self, year: int) -> str:
+        """Why there are no targets for ``year`` (empty when there are)."""
+        if self.valid_to is not None and year > self.valid_to:
+            return (
+                f"Bộ chỉ tiêu “{self.title}” chỉ đặt chỉ tiêu đến năm {self.valid_to}; "
+                f"năm {year} chưa có chỉ tiêu (chọn hoặc nhập bộ chỉ tiêu mới)."
+            )
+        return ""
 
-def _parse_profile(raw: dict[str, Any]) -> TargetProfile:
-    targets = raw.get("targets") or {}
+
+def _check_targets(targets: dict[str, Any]) -> None:
     for key, value in targets.items():
-        if key not in (*CYCLE_MODELS, "members_share"):
+        if key not in TARGET_LABELS:
             raise ValidationError(f"Chỉ tiêu “{key}” không có.")
         if not isinstance(value, int | float) or not 0 <= value <= 1:
             raise ValidationError(f"Chỉ tiêu “{key}” phải là tỷ lệ từ 0 đến 1 (ví dụ 0.7).")
+
+
+def _parse_profile(raw: dict[str, Any]) -> TargetProfile:
+    targets = raw.get("targets") or {}
+    _check_targets(targets)
+    for milestone in (raw.get("targets_by_year") or {}).values():
+        _check_targets(milestone)
+    valid_to = raw.get("valid_to")
     return TargetProfile(
         code=str(raw["code"]),
         title=str(raw.get("title", raw["code"])),
@@ -83,6 +116,7 @@ def _parse_profile(raw: dict[str, Any]) -> TargetProfile:
             for y, t in (raw.get("targets_by_year") or {}).items()
         },
         denominators=dict(raw.get("denominators") or {}),
+        valid_to=int(valid_to) if isinstance(valid_to, int) else None,
     )
 
 
@@ -213,6 +247,8 @@ class TargetReport:
     models: dict[str, ModelFigures]
     members: MemberFigures
     hamlets: list[HamletFigures]
+    citizen_staff: ModelFigures | None = None  # learning citizens among learning units' staff
+    no_target: str = ""  # why the profile sets no target for this year, if it does not
 
     def as_dict(self, per_hamlet: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -224,6 +260,8 @@ class TargetReport:
             },
             "models": {m: _model_dict(f) for m, f in self.models.items()},
             "members": _members_dict(self.members),
+            "citizen_staff": _model_dict(self.citizen_staff) if self.citizen_staff else None,
+            "no_target": self.no_target,
         }
         if per_hamlet:
             data["hamlets"] = [
@@ -261,52 +299,149 @@ def _model_dict(f: ModelFigures) -> dict[str, Any]:
     }
 
 
-def _counts(
-    conn: Connection, table: str, year: int, extra: str = ""
-) -> Counter[tuple[str, int | None]]:
-    rows = conn.execute(
-        text(
-            f"SELECT model, hamlet_id, COUNT(*) FROM {table} "
-            f"WHERE deleted = 0 AND year = :y {extra} GROUP BY model, hamlet_id"
-        ),
-        {"y": year},
-    )
-    return Counter({(str(m), h): int(n) for m, h, n in rows})
+Ids = set[int]
 
 
-def _sum(counter: Counter[tuple[str, int | None]], model: str, hamlet: int | str | None) -> int:
-    if hamlet == "*":
-        return sum(n for (m, _h), n in counter.items() if m == model)
-    return counter.get((model, hamlet if isinstance(hamlet, int) else None), 0)
+def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Plain tuples straight from the DB-API cursor (no Row objects: the report reads
+    every registration, assessment and recognition of the year, tens of thousands)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return list(raw.execute(sql, params).fetchall())
+
+
+def _cycle_ids(conn: Connection, year: int) -> dict[str, dict[str, Ids]]:
+    """Per kind ("registered", "assessed", "passed", "recognised"), per model, the entity
+    ids with a live row for ``year``."""
+    out: dict[str, dict[str, Ids]] = {k: {} for k in ("registered", "assessed", "passed")}
+    out["recognised"] = {}
+    for m, e in _rows(
+        conn, "SELECT model, entity_id FROM registration WHERE deleted = 0 AND year = ?", (year,)
+    ):
+        out["registered"].setdefault(m, set()).add(e)
+    for m, e, ok in _rows(
+        conn,
+        "SELECT model, entity_id, passed FROM assessment WHERE deleted = 0 AND year = ?",
+        (year,),
+    ):
+        out["assessed"].setdefault(m, set()).add(e)
+        if ok:
+            out["passed"].setdefault(m, set()).add(e)
+    for m, e in _rows(
+        conn, "SELECT model, entity_id FROM recognition WHERE deleted = 0 AND year = ?", (year,)
+    ):
+        out["recognised"].setdefault(m, set()).add(e)
+    return out
+
+
+@dataclass
+class _Counted:
+    """One model's entities and which of them registered, passed, were recognised.
+
+    Every count is taken among the live entities, so a recognition of a deleted clan
+    (or of a person no longer in the registry) is never counted and no rate can pass
+    100 %: the numerator is always a subset of its denominator.
+    """
+
+    hamlet_of: dict[int, int | None]
+    registered: Ids
+    assessed: Ids
+    passed: Ids
+    recognised: Ids
+    base: Ids | None = None  # the denominator when it is not "all entities"
+
+    @functools.cached_property
+    def everyone(self) -> Ids:
+        return set(self.hamlet_of)
+
+    @functools.cached_property
+    def by_hamlet(self) -> dict[int | None, Ids]:
+        """Entity ids per hamlet, grouped once (the report asks for every hamlet)."""
+        out: dict[int | None, Ids] = {}
+        for entity, hamlet in self.hamlet_of.items():
+            out.setdefault(hamlet, set()).add(entity)
+        return out
 
 
 def _figures(
     model: str,
     profile: TargetProfile,
     year: int,
-    total: int,
-    reg: int,
-    ass: int,
-    passed: int,
-    rec: int,
+    c: _Counted,
+    hamlet: int | str | None = "*",
+    key: str | None = None,
 ) -> ModelFigures:
-    basis = profile.denominators.get(model, "all")
-    denominator = reg if basis == "registered" else total
-    label = REGISTERED_LABELS[model] if basis == "registered" else DENOMINATOR_LABELS[model]
+    key = key or model
+    ids = c.everyone if isinstance(hamlet, str) else c.by_hamlet.get(hamlet, set())
+    reg, rec = c.registered & ids, c.recognised & ids
+    basis = profile.denominators.get(key, "all")
+    if c.base is not None:
+        basis, pool = "all", c.base & ids
+    elif basis == "registered":
+        pool = reg
+    else:
+        pool = ids
+    label = REGISTERED_LABELS[key] if basis == "registered" else DENOMINATOR_LABELS[key]
+    done = len(rec & pool)
     return ModelFigures(
         model=model,
-        title=MODELS[model],
-        total=total,
-        registered=reg,
-        assessed=ass,
-        passed=passed,
-        recognised=rec,
-        denominator=denominator,
+        title=CITIZEN_STAFF_TITLE if key == CITIZEN_STAFF else MODELS[model],
+        total=len(ids),
+        registered=len(reg),
+        assessed=len(c.assessed & ids),
+        passed=len(c.passed & ids),
+        recognised=done,  # among the denominator, so the row reads numerator / denominator
+        denominator=len(pool),
         denominator_basis=basis,
         denominator_label=label,
-        rate=(rec / denominator) if denominator else None,
-        target=profile.target_for(model, year),
+        rate=(done / len(pool)) if pool else None,
+        target=profile.target_for(key, year),
     )
+
+
+_IN_FORCE = (
+    "SELECT entity_id FROM recognition WHERE deleted = 0 AND model = ? "
+    "AND year <= ? AND valid_until >= ?"
+)
+
+
+def _in_force(conn: Connection, model: str, year: int) -> Ids:
+    """Entities of ``model`` whose recognition covers ``year`` (units keep 3 years)."""
+    return {int(e) for (e,) in _rows(conn, _IN_FORCE, (model, year, year))}
+
+
+def _adults_in_learning_models(conn: Connection, year: int) -> Ids:
+    """Working-age people whose household, clan or hamlet is recognised for ``year``
+    (the learning-citizen denominator of QĐ 387 and QĐ 677)."""
+    lo, hi = WORKING_AGES
+    sql = (
+        "SELECT p.id FROM person p JOIN household h ON h.id = p.household_id "
+        "WHERE p.deleted = 0 AND h.deleted = 0 AND p.birth_year BETWEEN ? AND ? "
+        f"AND (h.id IN ({_IN_FORCE}) OR h.clan_id IN ({_IN_FORCE}) "
+        f"OR h.hamlet_id IN ({_IN_FORCE}))"
+    )
+    params: tuple[Any, ...] = (year - hi, year - lo)
+    for model in ("learning_family", "learning_clan", "learning_community"):
+        params += (model, year, year)
+    return {int(p) for (p,) in _rows(conn, sql, params)}
+
+
+def _staff_of_learning_units(conn: Connection, year: int) -> dict[int, int | None]:
+    """People linked to a live unit recognised as a learning unit for ``year``, with
+    their hamlet (the second learning-citizen denominator: 60 % / 80 %)."""
+    units = _in_force(conn, "learning_unit", year)
+    return {
+        int(pid): (int(h) if h is not None else None)
+        for pid, unit, h in conn.execute(
+            text(
+                "SELECT p.id, p.unit_id, hh.hamlet_id FROM person p "
+                "JOIN unit u ON u.id = p.unit_id AND u.deleted = 0 "
+                "LEFT JOIN household hh ON hh.id = p.household_id "
+                "WHERE p.deleted = 0 AND (hh.id IS NULL OR hh.deleted = 0)"
+            )
+        )
+        if int(unit) in units
+    }
 
 
 def _members(conn: Connection, year: int) -> tuple[Counter[int | None], Counter[int | None]]:
@@ -339,13 +474,35 @@ def target_report(db: Database, year: int, profile_code: str | None = None) -> T
     """Registered / assessed / recognised per model for the commune and each hamlet."""
     profile = chosen_profile(db) if profile_code is None else _profile(db, profile_code)
     with db.connect() as conn:
-        regs = _counts(conn, "registration", year)
-        ass = _counts(conn, "assessment", year)
-        passed = _counts(conn, "assessment", year, "AND passed = 1")
-        rec = _counts(conn, "recognition", year)
-        totals: dict[str, Counter[int | None]] = {}
+        ids = _cycle_ids(conn, year)
+        regs, ass, passed, rec = (
+            ids["registered"],
+            ids["assessed"],
+            ids["passed"],
+            ids["recognised"],
+        )
+        counted: dict[str, _Counted] = {}
         for model in CYCLE_MODELS:
-            totals[model] = Counter(e.hamlet_id for e in entities(conn, model, year).values())
+            counted[model] = _Counted(
+                hamlet_of={e.id: e.hamlet_id for e in entities(conn, model, year).values()},
+                registered=regs.get(model, set()),
+                assessed=ass.get(model, set()),
+                passed=passed.get(model, set()),
+                recognised=rec.get(model, set()),
+                base=_adults_in_learning_models(conn, year)
+                if model == "learning_citizen"
+                else None,
+            )
+        citizens = counted["learning_citizen"]
+        staff = _staff_of_learning_units(conn, year)
+        staff_counted = _Counted(
+            hamlet_of=staff,
+            registered=citizens.registered,
+            assessed=citizens.assessed,
+            passed=citizens.passed,
+            recognised=_in_force(conn, "learning_citizen", year),
+            base=set(staff),
+        )
         members, people = _members(conn, year)
         names = hamlet_names(conn)
     member_target = profile.target_for("members_share", year)
@@ -353,19 +510,7 @@ def target_report(db: Database, year: int, profile_code: str | None = None) -> T
     def member_figures(m: int, p: int) -> MemberFigures:
         return MemberFigures(m, p, (m / p) if p else None, member_target)
 
-    models = {
-        model: _figures(
-            model,
-            profile,
-            year,
-            sum(totals[model].values()),
-            _sum(regs, model, "*"),
-            _sum(ass, model, "*"),
-            _sum(passed, model, "*"),
-            _sum(rec, model, "*"),
-        )
-        for model in CYCLE_MODELS
-    }
+    models = {model: _figures(model, profile, year, counted[model]) for model in CYCLE_MODELS}
     from app.core.text import sort_key
 
     hamlets = [
@@ -373,17 +518,7 @@ def target_report(db: Database, year: int, profile_code: str | None = None) -> T
             hamlet_id=hid,
             name=name,
             models={
-                model: _figures(
-                    model,
-                    profile,
-                    year,
-                    totals[model].get(hid, 0),
-                    _sum(regs, model, hid),
-                    _sum(ass, model, hid),
-                    _sum(passed, model, hid),
-                    _sum(rec, model, hid),
-                )
-                for model in CYCLE_MODELS
+                model: _figures(model, profile, year, counted[model], hid) for model in CYCLE_MODELS
             },
             members=member_figures(members.get(hid, 0), people.get(hid, 0)),
         )
@@ -395,6 +530,8 @@ def target_report(db: Database, year: int, profile_code: str | None = None) -> T
         models=models,
         members=member_figures(sum(members.values()), sum(people.values())),
         hamlets=hamlets,
+        citizen_staff=_figures("learning_citizen", profile, year, staff_counted, key=CITIZEN_STAFF),
+        no_target=profile.no_target_note(year),
     )
 
 

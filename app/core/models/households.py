@@ -137,6 +137,8 @@ class Person(SyncMixin, Base):
     )
 
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # The learning unit the person works in (nơi làm việc), for the unit criteria.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     gender: Mapped[str | None] = mapped_column(String(1))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)

@@ -34,6 +34,7 @@ from app.core.registry.people import (
     PersonInput,
     apply_person,
     as_head,
+    check_unit,
     clean_person,
     clean_phone,
 )
@@ -69,6 +70,7 @@ class PersonView:
     is_head: bool
     member_id: int | None
     deleted: bool
+    unit_id: int | None = None  # the learning unit the person works in
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def create_household(db: Database, data: HouseholdInput, people: list[PersonInpu
         for i, person_data in enumerate(cleaned):
             if i == head_index and not person_data.relation:
                 person_data = as_head(person_data)
+            check_unit(s, person_data)
             row = Person(household_id=household.id)
             apply_person(row, person_data)
             s.add(row)
@@ -295,6 +298,7 @@ def save_household(
                     person = get_row(s, Person, row.person_id)
                     _require_member_of(person, household_id)
                     check_revision(person, row.expected_revision)
+                check_unit(s, clean)
                 apply_person(person, clean)
                 rows.append(person)
         s.add_all(rows)
@@ -369,6 +373,7 @@ def clean_from_row(person: Person) -> CleanPerson:
         occupation=person.occupation,
         is_studying=person.is_studying,
         note=person.note,
+        unit_id=person.unit_id,
     )
 
 
@@ -378,6 +383,7 @@ def add_person(db: Database, household_id: int | None, data: PersonInput) -> int
     with db.session() as s:
         household = get_optional(s, Household, household_id)
         _check_id_number_free(s, clean, None)
+        check_unit(s, clean)
         person = Person(household_id=household_id)
         apply_person(person, clean)
         s.add(person)
@@ -395,6 +401,7 @@ def update_person(
         person = get_row(s, Person, person_id)
         check_revision(person, expected_revision)
         _check_id_number_free(s, clean, person_id)
+        check_unit(s, clean)
         apply_person(person, clean)
         _propagate_name(s, person)
 
@@ -502,6 +509,7 @@ def _person_view(person: Person, head_id: int | None, member_id: int | None) -> 
         is_head=person.id == head_id,
         member_id=member_id,
         deleted=person.deleted,
+        unit_id=person.unit_id,
     )
 
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from sqlalchemy.orm import Session
+
 from app.core import text as vntext
 from app.core.dates import PartialDate, check_birth, parse_partial_date
 from app.core.errors import ValidationError
-from app.core.models import Gender, Person, SchoolLevel
+from app.core.models import Gender, Person, SchoolLevel, Unit
 from app.core.registry.common import check_length, require_text
+
+# ``PersonInput.unit_id`` default: leave the stored workplace link as it is (screens and
+# imports that do not show the field never clear it).
+KEEP_UNIT = -1
 
 
 @dataclass
@@ -29,6 +35,7 @@ class PersonInput:
     occupation: str | None = None
     is_studying: bool = False
     note: str | None = None
+    unit_id: int | None = KEEP_UNIT  # the learning unit the person works in (nơi làm việc)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class CleanPerson:
     occupation: str | None
     is_studying: bool
     note: str | None
+    unit_id: int | None = KEEP_UNIT
 
 
 def clean_phone(value: str | None) -> str | None:
@@ -112,6 +120,7 @@ def clean_person(data: PersonInput, today: dt.date | None = None) -> CleanPerson
         occupation=vntext.normalise_optional(data.occupation),
         is_studying=bool(data.is_studying),
         note=vntext.normalise_optional(data.note),
+        unit_id=data.unit_id,
     )
 
 
@@ -129,9 +138,20 @@ def apply_person(obj: Person, data: CleanPerson) -> None:
     obj.occupation = data.occupation
     obj.is_studying = data.is_studying
     obj.note = data.note
+    if data.unit_id != KEEP_UNIT:
+        obj.unit_id = data.unit_id
     obj.name_folded = vntext.fold(data.full_name)
     obj.search_text = vntext.search_blob(data.full_name, data.id_number, data.phone)
     obj.sort_key = vntext.sort_key(data.full_name)
+
+
+def check_unit(session: Session, data: CleanPerson) -> None:
+    """The workplace named must be a unit still in the registry."""
+    if data.unit_id in (None, KEEP_UNIT):
+        return
+    unit = session.get(Unit, data.unit_id)
+    if unit is None or unit.deleted:
+        raise ValidationError(f"Không tìm thấy đơn vị có mã {data.unit_id}.", "unit_id")
 
 
 def as_head(data: CleanPerson) -> CleanPerson:

@@ -178,6 +178,8 @@ def _models_section(f: PeriodFigures) -> ReportSection:
         f"Danh hiệu các mô hình học tập xét theo năm; số liệu năm {rep.year} "
         f"(bộ chỉ tiêu: {rep.profile.title}). Tỷ lệ = số được công nhận / mẫu số ghi ở từng dòng."
     ]
+    if rep.no_target:
+        paragraphs.append(rep.no_target)
     commune = ReportTable(
         f"Toàn xã, năm {rep.year}",
         (
@@ -201,7 +203,10 @@ def _models_section(f: PeriodFigures) -> ReportSection:
                 m.rate,
                 m.target,
             )
-            for m in (rep.models[k] for k in CYCLE_MODELS)
+            for m in [
+                *(rep.models[k] for k in CYCLE_MODELS),
+                *([rep.citizen_staff] if rep.citizen_staff is not None else []),
+            ]
         ],
     )
     columns = [ReportColumn("Thôn, tổ dân phố", weight=2.6)]

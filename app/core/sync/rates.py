@@ -167,21 +167,69 @@ def _per_model_year(db: Database, entity: str) -> Counter[tuple[str, str, int]]:
     return counts
 
 
-def _of_year(counts: Counter[tuple[str, str, int]], year: int) -> Counter[tuple[str, str]]:
-    return Counter({(c, m): n for (c, m, y), n in counts.items() if y == year})
+Keyed = dict[tuple[str, str], set[str]]  # (commune, model or entity) → uuids
 
 
-def _citizens(db: Database, year: int) -> Counter[str]:
-    """People of working age in ``year`` per commune (as the dashboard counts them)."""
+def _live_uuids(db: Database) -> Keyed:
+    """Uuids of the live records of every counted entity, per commune."""
+    out: Keyed = {}
+    query = select(SyncRecord.commune_code, SyncRecord.entity, SyncRecord.uuid).where(
+        SyncRecord.deleted.is_(False), SyncRecord.entity.in_(set(MODEL_ENTITY.values()))
+    )
+    with db.connect() as conn:
+        for code, entity, uid in conn.execute(query.execution_options(yield_per=STREAM_ROWS)):
+            out.setdefault((str(code), str(entity)), set()).add(str(uid))
+    return out
+
+
+def _entities_of_year(db: Database, entity: str, year: int, in_force: bool = False) -> Keyed:
+    """Entity uuids per (commune, model) with a live ``entity`` record (registration,
+    recognition) for ``year``; ``in_force``: recognitions still valid in ``year``."""
+    out: Keyed = {}
+    for code, r in _stream(db, entity):
+        model, made, target = r.get("model"), r.get("year"), r.get("entity_id")
+        if not isinstance(model, str) or not isinstance(target, str):
+            continue
+        if not isinstance(made, int) or isinstance(made, bool):
+            continue
+        until = r.get("valid_until")
+        if in_force:
+            if not (made <= year and isinstance(until, int) and until >= year):
+                continue
+        elif made != year:
+            continue
+        out.setdefault((code, model), set()).add(target)
+    return out
+
+
+def _citizens(db: Database, year: int, recognised_in_force: Keyed) -> tuple[Keyed, Keyed]:
+    """Working-age people per commune (as the dashboard counts them), and those of them
+    whose household, clan or hamlet is recognised for ``year`` (the learning-citizen
+    denominator of QĐ 387 and QĐ 677)."""
     from app.core.assessment.computations import WORKING_AGES
 
     lo, hi = WORKING_AGES
-    counts: Counter[str] = Counter()
+    homes: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for code, r in _stream(db, "household"):
+        homes[(code, str(r.get("uuid")))] = (r.get("clan_id"), r.get("hamlet_id"))
+    working: Keyed = {}
+    in_models: Keyed = {}
     for code, r in _stream(db, "person"):
         born = r.get("birth_year")
-        if isinstance(born, int) and year - hi <= born <= year - lo:
-            counts[code] += 1
-    return counts
+        if not (isinstance(born, int) and year - hi <= born <= year - lo):
+            continue
+        uid, home = str(r.get("uuid")), r.get("household_id")
+        working.setdefault((code, "learning_citizen"), set()).add(uid)
+        if (code, str(home)) not in homes:
+            continue
+        clan, hamlet = homes[(code, str(home))]
+        if (
+            home in recognised_in_force.get((code, "learning_family"), set())
+            or clan in recognised_in_force.get((code, "learning_clan"), set())
+            or hamlet in recognised_in_force.get((code, "learning_community"), set())
+        ):
+            in_models.setdefault((code, "learning_citizen"), set()).add(uid)
+    return working, in_models
 
 
 def _members(db: Database, year: int) -> Counter[str]:
@@ -222,24 +270,42 @@ def rates(
         years = sorted({y for _c, _m, y in all_registered})
         year = years[-1] if years else dt.date.today().year
     step(1, 5)
-    live = _live_counts(db)
-    registered = _of_year(all_registered, year)
+    live = _live_uuids(db)
+    registered = _entities_of_year(db, "registration", year)
     step(2, 5)
-    recognised = _of_year(_per_model_year(db, "recognition"), year)
+    recognised = _entities_of_year(db, "recognition", year)
     step(3, 5)
-    citizens = _citizens(db, year)
+    working, in_models = _citizens(db, year, _entities_of_year(db, "recognition", year, True))
+    live.update(working)
     step(4, 5)
     members = _members(db, year)
     step(5, 5)
-    codes = sorted({c for c, _e in live} | {c for c, _m in registered})
+    people = _live_counts(db)
+    codes = sorted({c for c, _e in people} | {c for c, _m in registered})
 
-    def one(code: str, pick: Callable[[str, str], int], citizen_total: int, m: int) -> CommuneRates:
+    def one(label: str, chosen: list[str], m: int) -> CommuneRates:
+        """The rates of the communes ``chosen`` added up (one commune, or all of them)."""
         models = {}
         for model, entity in MODEL_ENTITY.items():
-            total = citizen_total if model == "learning_citizen" else pick(code, entity)
-            reg, rec = pick(code, "reg:" + model), pick(code, "rec:" + model)
+            key = "learning_citizen" if model == "learning_citizen" else entity
+            total = reg = rec = denominator = 0
             basis = profile.denominators.get(model, "all")
-            denominator = reg if basis == "registered" else total
+            for code in chosen:
+                # Counted among live entities only: a recognition of a deleted clan does not
+                # count, and no rate passes 100 % (the commune's dashboard counts the same).
+                ids = live.get((code, key), set())
+                regs = registered.get((code, model), set()) & ids
+                recs = recognised.get((code, model), set()) & ids
+                if model == "learning_citizen":
+                    pool = in_models.get((code, model), set())
+                elif basis == "registered":
+                    pool = regs
+                else:
+                    pool = ids
+                total += len(ids)
+                reg += len(regs)
+                rec += len(recs & pool)
+                denominator += len(pool)
             models[model] = ModelRate(
                 model,
                 total,
@@ -249,23 +315,18 @@ def rates(
                 _rate(rec, denominator),
                 profile.target_for(model, year),
             )
-        people = pick(code, "person")
+        population = sum(people.get((c, "person"), 0) for c in chosen)
         return CommuneRates(
-            code, models, m, people, _rate(m, people), profile.target_for(MEMBERS_SHARE, year)
+            label,
+            models,
+            m,
+            population,
+            _rate(m, population),
+            profile.target_for(MEMBERS_SHARE, year),
         )
 
-    def commune_pick(code: str, key: str) -> int:
-        if key.startswith("reg:"):
-            return registered.get((code, key[4:]), 0)
-        if key.startswith("rec:"):
-            return recognised.get((code, key[4:]), 0)
-        return live.get((code, key), 0)
-
-    def all_pick(_code: str, key: str) -> int:
-        return sum(commune_pick(c, key) for c in codes)
-
-    communes = {c: one(c, commune_pick, citizens.get(c, 0), members.get(c, 0)) for c in codes}
-    province = one("", all_pick, sum(citizens.values()), sum(members.values()))
+    communes = {c: one(c, [c], members.get(c, 0)) for c in codes}
+    province = one("", codes, sum(members.values()))
     return RatesReport(year, profile.code, profile.title, communes, province)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,10 +28,12 @@ from app.core.registry.households import (
     move_person,
     update_person,
 )
+from app.core.registry.units import unit_choices
 from app.ui.dialogs import pickers
 from app.ui.dialogs.common import (
     BIRTH_HINT,
     GENDER_CHOICES,
+    REMOVED_CHOICE,
     EntityDialog,
     birth_text,
     choice_combo,
@@ -209,6 +213,11 @@ class PersonDialog(EntityDialog):
         self.form.addRow("Điện &thoại:", f.phone)
         self.form.addRow("T&rình độ:", f.school)
         self.form.addRow("Nghề nghiệ&p:", f.occupation)
+        # Where the person works: the unit criteria (TT 24/2023, QĐ 448 mục D) count
+        # the share of a unit's people who are recognised learning citizens.
+        self.unit = choice_combo(unit_choices(db), "Không gắn đơn vị nào", searchable=True)
+        self.unit.setAccessibleName("Nơi làm việc (đơn vị)")
+        self.form.addRow("Nơi làm &việc (đơn vị):", self.unit)
         self.form.addRow("", f.studying)
         self.form.addRow("Gh&i chú:", f.note)
         for name in ("full_name", "gender", "birth", "relation", "id_number", "phone"):
@@ -220,6 +229,7 @@ class PersonDialog(EntityDialog):
 
         if view is not None:
             f.load(view)
+            set_combo_value(self.unit, view.unit_id, REMOVED_CHOICE)
         self._show_household()
         self.mark_clean()
 
@@ -238,7 +248,7 @@ class PersonDialog(EntityDialog):
             self._show_household()
 
     def save(self) -> int:
-        data = self.fields.to_input()
+        data = replace(self.fields.to_input(), unit_id=combo_value(self.unit))
         if self.person_id is None:
             return add_person(self.db, self.household_id, data)
         update_person(self.db, self.person_id, data, expected_revision=self.revision)

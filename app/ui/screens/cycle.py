@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.assessment import CYCLE_MODELS, MODELS
 from app.core.assessment import cycle as svc
+from app.core.assessment.criteria import STATUS_BUILT
 from app.core.db import Database
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
@@ -206,6 +207,11 @@ class CycleScreen(Screen):
         page = QWidget()
         self.set_label = QLabel()
         self.set_label.setWordWrap(True)
+        # Clans and hamlets count that year's learning families: warn before the decision.
+        self.family_warning = QLabel()
+        self.family_warning.setWordWrap(True)
+        self.family_warning.setStyleSheet("color: #a35200; font-weight: bold;")
+        self.family_warning.hide()
         self.grid = AssessmentGrid()
         self.grid_error = QLabel()
         self.grid_error.setStyleSheet("color: #b00020;")
@@ -227,6 +233,7 @@ class CycleScreen(Screen):
         buttons.addWidget(self.recognise_button)
         layout = QVBoxLayout(page)
         layout.addWidget(self.set_label)
+        layout.addWidget(self.family_warning)
         layout.addWidget(self.grid, 1)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save_assessments)
@@ -285,8 +292,13 @@ class CycleScreen(Screen):
             self.grid_model.on_error = self.grid_error.setText
             self.grid_error.setText("")
             self.grid.setModel(self.grid_model)
+            warning = svc.family_decision_warning(self.ctx.db, year, model)
+            self.family_warning.setText(warning or "")
+            self.family_warning.setVisible(bool(warning))
             doc = sheet.doc
             warn = " — có mục “cần đối chiếu”" if doc.needs_checking else ""
+            if doc.status == STATUS_BUILT:
+                warn = " — bộ tham khảo do phần mềm xây dựng (tự xây dựng), sửa theo hướng dẫn"
             self.set_label.setText(
                 f"Bộ tiêu chí: {doc.title} (phiên bản {doc.version}; nguồn {doc.source.number}, "
                 f"{doc.source.issuer}){warn}. Gõ điểm, Enter/Tab sang ô kế tiếp; "

@@ -48,6 +48,7 @@ class AssessmentFormDialog(QDialog):
         self.doc = sheet.doc
         self.inputs: dict[str, QDoubleSpinBox | QCheckBox] = {}
         self.notes: dict[str, QLineEdit] = {}
+        self.overrides: dict[str, QLineEdit] = {}  # computed items replaced by hand
         self.sliders: dict[str, QSlider] = {}
         self.min_labels: dict[str, QLabel] = {}
         self.group_boxes: dict[str, tuple[QGroupBox, Group]] = {}
@@ -108,8 +109,7 @@ class AssessmentFormDialog(QDialog):
 
     def _input(self, item: Item, value: Value) -> QWidget:
         if item.kind == "computed":
-            shown = self.computed.get(item.computation or "")
-            return QLabel(shown.display() if shown else "không áp dụng")
+            return self._computed_input(item, value)
         if item.kind == "yesno":
             box = QCheckBox("có")
             box.setChecked(bool(value) and value not in ("không", "k"))
@@ -142,10 +142,36 @@ class AssessmentFormDialog(QDialog):
         line.addWidget(spin)
         return pair
 
+    def _computed_input(self, item: Item, value: Value) -> QWidget:
+        """The registries' figure, and a box to replace it by hand (an exempted child:
+        ill, disabled, unable to study — QĐ 448), the reason going in the evidence."""
+        shown = self.computed.get(item.computation or "")
+        figure = QLabel(shown.display() if shown else "không áp dụng")
+        override = QLineEdit("" if value is None else _override_text(value))
+        override.setPlaceholderText("sửa tay")
+        override.setToolTip(
+            "Để trống: dùng số tính từ sổ. Sửa: nhập điểm, “có”/“không” hoặc "
+            "“không áp dụng”, và ghi lý do vào ô minh chứng."
+        )
+        override.setAccessibleName(f"Sửa tay {item.code}")
+        override.setMaximumWidth(110)
+        override.textChanged.connect(self.update_total)
+        self.overrides[item.code] = override
+        pair = QWidget()
+        line = QHBoxLayout(pair)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(figure, 1)
+        line.addWidget(override)
+        return pair
+
     def values(self) -> dict[str, Value]:
         out: dict[str, Value] = {}
         for code, widget in self.inputs.items():
             out[code] = widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+        for code, box in self.overrides.items():
+            typed = box.text().strip()
+            if typed:
+                out[code] = _override_value(typed)
         return out
 
     def update_total(self) -> None:
@@ -184,6 +210,22 @@ class AssessmentFormDialog(QDialog):
                 ),
             )
             self.accept()
+
+
+def _override_text(value: Value) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def _override_value(typed: str) -> Value:
+    """What was typed over a computed item: a number when it reads as one (8 or 8,5)."""
+    try:
+        return float(typed.replace(",", "."))
+    except ValueError:
+        return typed
 
 
 def _quiet_set(slider: QSlider, position: int) -> None:

@@ -85,7 +85,7 @@ class AssessmentModel(QAbstractTableModel):
             return "Tổng" if section == self.columnCount() - 2 else "Kết quả"
         if role == Qt.ItemDataRole.ToolTipRole and item is not None:
             note = "" if item.status == "đã xác nhận" else f"\n[{item.status}]"
-            return f"{item.title}{note}\n{item.provenance}"
+            return f"{item.title}{note}\n{item.origin_text}"
         if role == Qt.ItemDataRole.ToolTipRole and section == self.proposal_column():
             return "Thôn đã đề nghị công nhận hay chưa (chỉ xem; lập đề nghị ở “Thôn đề nghị…”)."
         return None

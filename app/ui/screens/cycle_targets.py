@@ -75,7 +75,8 @@ class OwnTargetsDialog(QDialog):
             spin.setSpecialValueText("không đặt")  # 0 = no target for this row
             self.inputs[key] = spin
             grid.addWidget(spin, row, 2)
-            if key in CYCLE_MODELS:
+            # Learning citizens are always counted over the adults of the learning models.
+            if key in CYCLE_MODELS and key != "learning_citizen":
                 box = QCheckBox("chỉ số đã đăng ký")
                 self.registered_only[key] = box
                 grid.addWidget(box, row, 3)

@@ -215,10 +215,12 @@ class DashboardScreen(Screen):
             self._show_trend()
 
     def _show(self, rep: targets.TargetReport) -> None:
-        self.source_label.setText(f"Nguồn chỉ tiêu: {rep.profile.source}")
+        source = f"Nguồn chỉ tiêu: {rep.profile.source}"
+        self.source_label.setText(f"{source}\n{rep.no_target}" if rep.no_target else source)
         bars = []
         self.model_table.setRowCount(0)
-        for f in rep.models.values():
+        staff = [rep.citizen_staff] if rep.citizen_staff is not None else []
+        for f in [*rep.models.values(), *staff]:
             reg_share = (f.registered / f.total) if f.total else 0.0
             bars.append(Bar(f.title, reg_share, f.rate or 0.0, f.target))
             met = f.met
