@@ -40,6 +40,43 @@ MOTTO_COLUMN = 4  # D: where the motto block starts, as on the printed forms
 FONT_NAME = "Times New Roman"
 MAX_WIDTH = 50
 DATE_FORMAT = "dd/mm/yyyy"
+#: A text starting with one of these is a formula to Excel and LibreOffice (or turns
+#: into one when the cell is edited): a name imported as ``=HYPERLINK("http://…","An")``
+#: came back out as a live link. Such texts are written as text cells, quote-prefixed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def as_text(cell: Any) -> Any:
+    """Keep a formula-like text a plain text in ``cell`` (string type, quote prefix)."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_value(sheet: Any, value: Any) -> Any:
+    """``value`` for a write-only row: formula-like texts become text cells."""
+    if not is_formula_like(value):
+        return value
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+    return as_text(WriteOnlyCell(sheet, value=value))
+
+
+def neutralise_formulas(book: Any) -> None:
+    """Every formula-like text of an ordinary (not write-only) workbook becomes text.
+
+    The app writes no formulas of its own, so any cell openpyxl typed as a formula
+    came from data (a name, a note, a code).
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                as_text(cell)
 
 
 class ListStyles:
@@ -82,7 +119,7 @@ def write_heading(
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
     def cell(value: Any, font: Any, align: Any = None) -> Any:
-        c = WriteOnlyCell(sheet, value=value)
+        c = as_text(WriteOnlyCell(sheet, value=value))
         c.font = font
         if align is not None:
             c.alignment = align
@@ -110,7 +147,7 @@ def write_signers(
     from openpyxl.cell import WriteOnlyCell
 
     def cell(value: Any, font: Any) -> Any:
-        c = WriteOnlyCell(sheet, value=value)
+        c = as_text(WriteOnlyCell(sheet, value=value))
         c.font = font
         return c
 
@@ -143,6 +180,8 @@ def save_workbook(book: Any, out: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"Thư mục “{folder}” không tồn tại.")
+    if not getattr(book, "write_only", False):
+        neutralise_formulas(book)
     fd, tmp_name = tempfile.mkstemp(prefix=".xuat-", suffix=".xlsx", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -235,7 +274,7 @@ def write_list_workbook(
     )
     head = []
     for title in titles:
-        c = WriteOnlyCell(sheet, value=title)
+        c = as_text(WriteOnlyCell(sheet, value=title))
         c.font, c.alignment, c.border = st.bold, st.center, st.grid
         head.append(c)
     sheet.append(head)
@@ -247,14 +286,14 @@ def write_list_workbook(
                 c.number_format = DATE_FORMAT
                 line.append(c)
             else:
-                line.append(value)
+                line.append(safe_value(sheet, value))
         sheet.append(line)
     if spec.total_line:
-        c = WriteOnlyCell(sheet, value=spec.total_line)
+        c = as_text(WriteOnlyCell(sheet, value=spec.total_line))
         c.font = st.bold
         sheet.append([c])
     for text in spec.footer:
-        c = WriteOnlyCell(sheet, value=text)
+        c = as_text(WriteOnlyCell(sheet, value=text))
         c.font = st.plain
         sheet.append([c])
     write_signers(sheet, st, spec.signers, width, spec.date_line)
