@@ -646,6 +646,25 @@ def retry_quarantined(db: Database) -> list[Outcome]:
             pinned = conn.execute(
                 select(SyncPinnedKey).where(SyncPinnedKey.key_id == h.key_id)
             ).first()
+        if (
+            pinned is not None
+            and pinned.public_key == b.manifest["public_key"]
+            and not pinned.retired
+            and pinned.commune_code != b.commune_code
+        ):
+            # The key is accepted, for another commune: this bundle will never be
+            # applied (it stays held so a person can look at it).
+            results.append(
+                Outcome(
+                    h.path.name,
+                    "rejected",
+                    f"Gói ghi là của xã mã {b.commune_code} nhưng được ký bằng khóa đã đăng ký "
+                    f"cho xã mã {pinned.commune_code}: không nhập.",
+                    commune_code=b.commune_code,
+                    seq=b.seq,
+                )
+            )
+            continue
         if _key_problem(b, pinned):
             continue
         with contextlib.suppress(OSError):
