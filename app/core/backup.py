@@ -36,6 +36,7 @@ MIGRATION_PREFIX = "truoc-nang-cap-"
 RESTORE_PREFIX = "truoc-khoi-phuc-"
 MANUAL_PREFIX = "sao-luu-"
 SUFFIX = ".sqlite3"
+PARTIAL_SUFFIX = ".partial"
 ProgressFn = Callable[[int, int], None]
 
 COUNTED_TABLES = {
@@ -114,15 +115,76 @@ def _storage_error(exc: BaseException, dest: Path) -> StorageError:
     return StorageError(f"Không ghi được bản sao lưu {dest.name}: {exc}")
 
 
+def _claim(path: Path) -> int:
+    """Create ``path`` (it must not exist) and hold an exclusive lock on it.
+
+    The lock says "a backup is writing this file": :func:`remove_stale_partials`
+    leaves a locked ``.partial`` alone and removes the others (left by a killed
+    program). On Windows an open file cannot be deleted anyway, so no lock is needed.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    if os.name != "posix":
+        os.close(fd)  # an open handle would stop the rename at the end
+        return -1
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _in_use(path: Path) -> bool:
+    if os.name != "posix":
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the lock taken just now
+    return False
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the ``*.partial`` files a killed backup left in ``folder`` (10–54 MB each).
+
+    Called at start and before every backup; a partial file that another backup is
+    writing right now is kept. Never fails: a folder that cannot be read or written
+    is left as it is.
+    """
+    removed: list[Path] = []
+    try:
+        candidates = sorted(folder.glob(f"*{SUFFIX}{PARTIAL_SUFFIX}"))
+    except OSError:
+        return removed
+    for path in candidates:
+        if _in_use(path):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
 def copy_database(
     source: Path, dest: Path, progress: ProgressFn | None = None, pages_per_step: int = 256
 ) -> Path:
     """Copy the database ``source`` to ``dest`` safely (partial, fsync, verify, rename)."""
-    partial = dest.with_name(dest.name + ".partial")
+    partial = dest.with_name(dest.name + PARTIAL_SUFFIX)
+    claim: int | None = None
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(dest.parent)
         if partial.exists():
             partial.unlink()
+        claim = _claim(partial)
         src = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
         try:
             dst = sqlite3.connect(partial)
@@ -151,6 +213,9 @@ def copy_database(
     except BaseException:
         _remove_quietly(partial)
         raise
+    finally:
+        if claim is not None and claim >= 0:
+            os.close(claim)
     return dest
 
 
@@ -285,5 +350,6 @@ __all__ = [
     "list_backups",
     "make_backup",
     "prune",
+    "remove_stale_partials",
     "restore_backup",
 ]

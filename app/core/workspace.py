@@ -33,6 +33,18 @@ class Workspace:
         except BaseException:
             self.close()
             raise
+        self.remove_stale_partials()
+
+    def remove_stale_partials(self) -> None:
+        """Backups a killed program left half-written (``*.partial``) go at every start."""
+        from app.core import backup
+
+        folders = {paths.backups_dir(self.data_dir)}
+        configured = settings.get_value(self.db, settings.BACKUP_DIR_KEY)
+        if configured:
+            folders.add(Path(str(configured)))
+        for folder in folders:
+            backup.remove_stale_partials(folder)
 
     def close(self) -> None:
         self.db.close()

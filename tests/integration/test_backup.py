@@ -249,3 +249,50 @@ class TestRestore:
             assert "phiên bản mới hơn" in err.value.message
         assert dump_digest(filled.path) == before
         assert not list(paths.backups_dir(filled.data_dir).glob(f"{backup.RESTORE_PREFIX}*"))
+
+
+class TestStalePartialBackups:
+    """A backup killed half-way leaves ``*.partial`` (10–54 MB); nothing removed them."""
+
+    def _stale(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        stale = folder / f"{backup.MANUAL_PREFIX}20260101-080000-000001.sqlite3.partial"
+        stale.write_bytes(b"SQLite format 3\x00" + bytes(64 * 1024))
+        return stale
+
+    def test_removed_at_the_next_start(self, ws: Workspace, tmp_path: Path) -> None:
+        from app.core import settings
+        from app.core.workspace import open_workspace
+
+        usb = tmp_path / "usb-sao-luu"
+        usb.mkdir()
+        settings.save_backup_options(ws.db, 5, str(usb))
+        kept = backup.make_backup(ws.db.path)
+        stale = [self._stale(paths.backups_dir(ws.data_dir)), self._stale(usb)]
+        ws.close()
+        again = open_workspace(ws.data_dir)
+        again.close()
+        assert [p for p in stale if p.exists()] == []
+        assert kept.exists()
+
+    def test_removed_before_a_backup_into_that_folder(self, ws: Workspace, tmp_path: Path) -> None:
+        usb = tmp_path / "usb"
+        stale = self._stale(usb)
+        made = backup.make_backup(ws.db.path, usb)
+        assert not stale.exists()
+        assert sorted(p.name for p in usb.iterdir()) == [made.name]
+
+    @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX file locks")
+    def test_a_partial_another_backup_is_writing_is_kept(self, tmp_path: Path) -> None:
+        import fcntl
+        import os
+
+        busy = self._stale(tmp_path / "sao-luu")
+        fd = os.open(busy, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            assert backup.remove_stale_partials(busy.parent) == []
+            assert busy.exists()
+        finally:
+            os.close(fd)
+        assert backup.remove_stale_partials(busy.parent) == [busy]

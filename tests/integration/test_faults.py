@@ -467,3 +467,79 @@ def test_init_with_an_unknown_commune_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Mã xã"):
         init_commune(data_dir, "99999")
     assert not data_dir.exists()
+
+
+# --- kill -9 during a backup --------------------------------------------------------
+
+_SLOW_BACKUP = """
+import sys, time
+from pathlib import Path
+from app.core import backup
+
+def slow(done: int, total: int) -> None:  # a big database on a slow USB stick
+    time.sleep(0.03)
+
+print("ready", flush=True)
+backup.make_backup(Path(sys.argv[1]), progress=slow)
+print("done", flush=True)
+"""
+
+
+def test_backups_killed_at_random_points_leave_no_partial_after_the_next_start(
+    tmp_path: Path, dump_digest: Digest, file_digest: Digest
+) -> None:
+    """kill -9 at ten random moments of a backup; the next start cleans up, nothing else moves."""
+    import signal
+    import time
+
+    from app.core.demo import generate_demo
+
+    data_dir = tmp_path / "xa"
+    generate_demo(data_dir, households=300, seed=3, lock=False)
+    db_path = paths.database_path(data_dir)
+    folder = paths.backups_dir(data_dir)
+    existing = backup.make_backup(db_path)
+    kept = {existing: file_digest(existing)}
+    before = dump_digest(db_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(kill_after: float | None) -> str:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SLOW_BACKUP, str(db_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"
+        started = time.monotonic()
+        if kill_after is None:
+            _out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err.decode()
+            return f"{time.monotonic() - started}"
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        return "killed" if proc.returncode == -signal.SIGKILL else "finished"
+
+    duration = float(run(None))
+    made = set(folder.glob(f"*{backup.SUFFIX}")) - set(kept)
+    kept.update({p: file_digest(p) for p in made})
+    rng = random.Random(19)
+    left_partial = 0
+    for _ in range(10):
+        outcome = run(rng.uniform(0, duration * 1.1))
+        left_partial += bool(list(folder.glob("*.partial")))
+        for complete in set(folder.glob(f"*{backup.SUFFIX}")) - set(kept):
+            # A backup the kill did not stop in time is whole: it opens and checks.
+            conn = sqlite3.connect(complete)
+            assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok", outcome
+            conn.close()
+            kept[complete] = file_digest(complete)
+        ws = open_workspace(data_dir)  # the next start
+        ws.close()
+        assert list(folder.glob("*.partial")) == [], outcome
+        assert all(file_digest(p) == digest for p, digest in kept.items())
+        assert dump_digest(db_path) == before
+    assert left_partial >= 3, f"the kills must land inside the backup ({duration:.2f} s)"
