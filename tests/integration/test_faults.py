@@ -543,3 +543,88 @@ def test_backups_killed_at_random_points_leave_no_partial_after_the_next_start(
         assert all(file_digest(p) == digest for p, digest in kept.items())
         assert dump_digest(db_path) == before
     assert left_partial >= 3, f"the kills must land inside the backup ({duration:.2f} s)"
+
+
+# --- replacing the database on a nearly full disk --------------------------------------
+
+
+def _old_commune(data_dir: Path) -> None:
+    ws = init_commune(data_dir, "4", lock=False)
+    fill_commune(ws.db, 12)
+    ws.close()
+
+
+def _assert_old_commune_intact(
+    data_dir: Path, before: str, dump_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    db_path = paths.database_path(data_dir)
+    assert dump_digest(db_path) == before
+    assert list(data_dir.glob("*.moi*")) == [], "nothing of the new database is left"
+    assert main(["--data-dir", str(data_dir), "stats", "--json"]) == 0, "no 'init' needed"
+    assert '"households": 12' in capsys.readouterr().out
+
+
+def test_demo_replace_that_fills_the_disk_keeps_the_old_database(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dump_digest: Digest,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SQLite reports SQLITE_FULL while the demo rows are written (max_page_count)."""
+    from app.cli import main
+    from app.core import workspace
+
+    data_dir = tmp_path / "xa"
+    _old_commune(data_dir)
+    before = dump_digest(paths.database_path(data_dir))
+    real_open = workspace.open_database
+
+    def open_on_a_full_disk(path: Path, **kwargs: object) -> Database:
+        opened = real_open(path, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("create"):
+            _limit_pages(opened, 400)  # room for the schema, not for 2,000 households
+        return opened
+
+    monkeypatch.setattr(workspace, "open_database", open_on_a_full_disk)
+    code = main(["--data-dir", str(data_dir), "demo", "--replace", "--households", "2000"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Ổ đĩa đã đầy" in err and "Dữ liệu vẫn giữ nguyên như trước" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    _assert_old_commune_intact(data_dir, before, dump_digest, capsys)
+
+
+def test_demo_replace_on_a_real_nearly_full_disk_keeps_the_old_database(
+    tmp_path: Path, dump_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    with tmpfs(tmp_path / "dia-nho", "4m") as disk:
+        data_dir = disk / "xa"
+        _old_commune(data_dir)
+        before = dump_digest(paths.database_path(data_dir))
+        code = main(["--data-dir", str(data_dir), "demo", "--replace", "--households", "3000"])
+        err = capsys.readouterr().err
+        assert code != 0
+        assert "Ổ đĩa đã đầy" in err and "Dữ liệu vẫn giữ nguyên như trước" in err
+        _assert_old_commune_intact(data_dir, before, dump_digest, capsys)
+
+
+def test_a_replacement_killed_before_its_swap_is_removed_at_the_next_start(
+    tmp_path: Path, dump_digest: Digest
+) -> None:
+    from app.core.workspace import replacement_path
+
+    _old_commune(tmp_path)
+    db_path = paths.database_path(tmp_path)
+    before = dump_digest(db_path)
+    half = replacement_path(db_path)
+    half.write_bytes(b"SQLite format 3\x00" + bytes(8192))
+    Path(f"{half}-journal").write_bytes(bytes(512))
+    ws = open_workspace(tmp_path, lock=True)
+    ws.close()
+    assert list(tmp_path.glob("*.moi*")) == []
+    assert dump_digest(db_path) == before
