@@ -37,6 +37,7 @@ RESTORE_PREFIX = "truoc-khoi-phuc-"
 MANUAL_PREFIX = "sao-luu-"
 SUFFIX = ".sqlite3"
 PARTIAL_SUFFIX = ".partial"
+RESTORED_KEY = "restored_from_backup"  # setting: {"from": file name, "at": local time}
 ProgressFn = Callable[[int, int], None]
 
 COUNTED_TABLES = {
@@ -333,11 +334,35 @@ def restore_backup(
                 dst.close()
         finally:
             src.close()
+        _mark_restored(db_path, backup_path)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(
             f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại vẫn còn trong bản sao {safety}."
         ) from exc
     return safety
+
+
+def _mark_restored(db_path: Path, backup_path: Path) -> None:
+    """Note in the restored database that it went back in time.
+
+    Its change counter and export log are those of the backup, while the province
+    may already hold bundles written after it: the next export reads this note
+    (:mod:`app.core.sync.writer`), continues the bundle chain and sends a full bundle.
+    """
+    note = json.dumps(
+        {"from": backup_path.name, "at": dt.datetime.now().isoformat(timespec="seconds")},
+        ensure_ascii=False,
+    )
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (RESTORED_KEY, note),
+            )
+    finally:
+        conn.close()
 
 
 __all__ = [
