@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,25 +176,67 @@ def _signer_columns(count: int, width: int) -> list[int]:
     return [min(1 + i * step, last) for i in range(count)]
 
 
-def save_workbook(book: Any, out: Path) -> None:
-    """Save next to ``out`` and move into place; nothing half-written is ever left."""
+def check_output_folder(out: Path) -> None:
+    """The folder a file is exported into must exist (checked before any work is done)."""
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"Thư mục “{folder}” không tồn tại.")
+
+
+def _create_beside(out: Path) -> Path:
+    """A new empty temporary file beside ``out``, with the ordinary permissions.
+
+    Not ``tempfile.mkstemp``: its files are private (0600), and the exported file
+    (renamed from it) is the user's own document, to open, share and copy (the
+    umask decides, as for any file the user makes).
+    """
+    for _ in range(100):
+        tmp = out.with_name(f".xuat-{secrets.token_hex(6)}.xlsx")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(out.parent))
+
+
+def _discard_write_only(book: Any) -> None:
+    """A write-only workbook that failed to save keeps half-run generators, which
+    printed two tracebacks ("Exception ignored in …") when collected: close them."""
+    for sheet in getattr(book, "worksheets", []):
+        for gen in (
+            getattr(sheet, "_rows", None),
+            getattr(getattr(sheet, "_writer", None), "xf", None),
+        ):
+            if gen is not None:
+                with contextlib.suppress(Exception):
+                    gen.close()
+
+
+def save_workbook(book: Any, out: Path) -> None:
+    """Save next to ``out`` and move into place; nothing half-written is ever left."""
     if not getattr(book, "write_only", False):
         neutralise_formulas(book)
-    fd, tmp_name = tempfile.mkstemp(prefix=".xuat-", suffix=".xlsx", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    try:
+        check_output_folder(out)
+        tmp = _create_beside(out)
+    except UserError:
+        _discard_write_only(book)
+        raise
+    except OSError as exc:
+        _discard_write_only(book)
+        raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
     try:
         book.save(tmp)
         os.replace(tmp, out)
     except PermissionError as exc:
+        _discard_write_only(book)
         raise StorageError(
             f"Không ghi được “{out.name}”: tệp đang mở trong Excel hoặc thư mục không cho "
             "ghi. Hãy đóng tệp rồi thử lại."
         ) from exc
     except OSError as exc:
+        _discard_write_only(book)
         raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
     finally:
         with contextlib.suppress(OSError):
@@ -242,6 +285,7 @@ def write_list_workbook(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+    check_output_folder(out)
     body: list[Sequence[Any]] = []
     for count, cells in enumerate(rows, start=1):
         if count % 500 == 0:
