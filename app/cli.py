@@ -57,6 +57,13 @@ def _open(args: argparse.Namespace, lock: bool = False) -> Any:
     return open_workspace(_data_dir(args), lock=lock)
 
 
+def _open_for_reading(args: argparse.Namespace) -> Any:
+    """For commands that only read: a read-only data folder is fine for them."""
+    from app.core.workspace import open_workspace_for_reading
+
+    return open_workspace_for_reading(_data_dir(args))
+
+
 # --- commands -----------------------------------------------------------------------
 
 
@@ -173,7 +180,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from app.core.registry.search import search
 
-    ws = _open(args)
+    ws = _open_for_reading(args)
     try:
         hits = search(ws.db, args.text, limit=args.limit)
     finally:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.cli import AddCommand, _emit, _open
+from app.cli import AddCommand, _emit, _open, _open_for_reading
 
 IMPORT_KINDS = ("households", "people", "members", "clans", "units", "hamlets")
 EXPORT_KINDS = ("hamlets", "households", "people", "clans", "units", "branches", "members")
@@ -59,7 +59,7 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from app.core.io.importer import apply_import, plan_import
 
     mapping = _read_mapping(args.mapping)
-    ws = _open(args, lock=not args.dry_run)
+    ws = _open_for_reading(args) if args.dry_run else _open(args, lock=True)
     try:
         plan = plan_import(ws.db, Path(args.file), args.kind, mapping)
         stopped = bool(args.stop_on_reject and plan.rejected)
@@ -87,7 +87,7 @@ def cmd_export_xlsx(args: argparse.Namespace) -> int:
     from app.core.registry.hamlets import hamlet_choices
     from app.core.registry.listing import LISTINGS, ListQuery
 
-    ws = _open(args)
+    ws = _open_for_reading(args)
     try:
         query = ListQuery()
         if args.hamlet:

@@ -20,7 +20,7 @@ from app import paths
 from app.core import settings
 from app.core.communes import CommuneEntry, find_commune
 from app.core.db import SERVER_DATABASE_FILE, Database, open_database, open_server_database
-from app.core.errors import DatabaseError, StorageError
+from app.core.errors import DatabaseError, StorageError, UserError
 
 
 @dataclass
@@ -28,11 +28,14 @@ class Workspace:
     data_dir: Path
     db: Database
     _lock: object | None = None
+    read_only: bool = False  # opened from a folder that cannot be written: only reads
 
     def __post_init__(self) -> None:
         """Opened or created (migrations done): put the shipped criteria sets in place."""
         from app.core.assessment.sets import install_builtin_sets
 
+        if self.read_only:
+            return
         try:
             install_builtin_sets(self.db)
         except BaseException:
@@ -125,6 +128,27 @@ def remember_server_database(data_dir: Path, url: str) -> None:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(url.strip() + "\n")
+
+
+def open_workspace_read_only(data_dir: Path) -> Workspace:
+    """The data folder's database for reading only (see :func:`open_database_read_only`)."""
+    from app.core.db import open_database_read_only
+
+    return Workspace(data_dir, open_database_read_only(paths.database_path(data_dir)), None, True)
+
+
+def open_workspace_for_reading(data_dir: Path) -> Workspace:
+    """Open for a command that only reads: as usual, or read-only when the folder (a
+    locked stick, a read-only share) refuses the writes an ordinary opening makes."""
+    try:
+        return open_workspace(data_dir)
+    except StorageError as err:
+        if server_database_url(data_dir):
+            raise
+        try:
+            return open_workspace_read_only(data_dir)
+        except UserError:
+            raise err from None
 
 
 def open_workspace(data_dir: Path, *, create: bool = False, lock: bool = False) -> Workspace:

@@ -285,6 +285,45 @@ def test_a_read_only_disk_refuses_opening_for_writing_with_a_message(
         assert file_digest(paths.database_path(data_dir)) == before
 
 
+def test_a_read_only_disk_still_serves_search_export_and_a_dry_run_import(
+    tmp_path: Path, file_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """They only read, yet were refused because opening wanted to write."""
+    import json
+
+    from app.cli import main
+
+    sheet = tmp_path / "ho.xlsx"
+    with tmpfs(tmp_path / "usb", "4m") as usb:
+        data_dir = usb / "du-lieu"
+        ws = init_commune(data_dir, "4", lock=False)
+        fill_commune(ws.db)
+        ws.close()
+        assert main(["--data-dir", str(data_dir), "export-xlsx", "--kind", "people",
+                     "--out", str(sheet)]) == 0  # fmt: skip
+        before = file_digest(paths.database_path(data_dir))
+        files = listing(data_dir)
+        remount_read_only(usb)
+        capsys.readouterr()
+        where = ["--data-dir", str(data_dir)]
+
+        assert main([*where, "search", "nguyen van an", "--json"]) == 0
+        found = json.loads(capsys.readouterr().out)["results"]
+        assert found and all("Nguyễn Văn An" in (r["name"] + r.get("head_name", "")) for r in found)
+        out = tmp_path / "nhan-khau.xlsx"
+        assert main([*where, "export-xlsx", "--kind", "people", "--out", str(out)]) == 0
+        assert out.is_file()
+        capsys.readouterr()
+        dry = [*where, "import-xlsx", str(sheet), "--kind", "people", "--dry-run", "--json"]
+        assert main(dry) == 0
+        assert json.loads(capsys.readouterr().out)["duplicates"] == 10
+        # Writing is still refused, in Vietnamese.
+        assert main([*where, "import-xlsx", str(sheet), "--kind", "people"]) != 0
+        assert "Không ghi được vào thư mục dữ liệu" in capsys.readouterr().err
+        assert listing(data_dir) == files
+        assert file_digest(paths.database_path(data_dir)) == before
+
+
 # --- disk full --------------------------------------------------------------------
 
 
