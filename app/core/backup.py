@@ -37,6 +37,7 @@ RESTORE_PREFIX = "truoc-khoi-phuc-"
 MANUAL_PREFIX = "sao-luu-"
 SUFFIX = ".sqlite3"
 PARTIAL_SUFFIX = ".partial"
+UPPER_MODE_KEY = "sync_mode"  # the value "upper": a province's or district's data
 RESTORED_KEY = "restored_from_backup"  # setting: {"from": file name, "at": local time}
 ProgressFn = Callable[[int, int], None]
 
@@ -314,6 +315,7 @@ def restore_backup(
     taken of the current database (``None`` when there was none).
     """
     inspect_backup(backup_path)
+    _check_same_level(db_path, backup_path)
     safety: Path | None = None
     if db_path.exists() and db_path.stat().st_size > 0:
         safety = make_backup(db_path, prefix=RESTORE_PREFIX)
@@ -340,6 +342,42 @@ def restore_backup(
             f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại vẫn còn trong bản sao {safety}."
         ) from exc
     return safety
+
+
+def _is_upper_level(path: Path) -> bool:
+    """Whether the file is an upper level's (province/district) data, not a commune's."""
+    conn = connect_readonly(path)
+    try:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (UPPER_MODE_KEY,)).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    return bool(row) and json.loads(row[0]) == "upper"
+
+
+def _check_same_level(db_path: Path, backup_path: Path) -> None:
+    """A province's backup never replaces a commune's data, nor the other way round."""
+    if not (db_path.is_file() and db_path.stat().st_size > 0):
+        return  # an empty folder takes either
+    try:
+        current = _is_upper_level(db_path)
+    except (OSError, sqlite3.Error):
+        return  # an unreadable current file: the restore itself will say so
+    incoming = _is_upper_level(backup_path)
+    if incoming == current:
+        return
+    if incoming:
+        raise DatabaseError(
+            f"Tệp {backup_path.name} là dữ liệu của cấp trên (tỉnh/huyện), còn thư mục này "
+            "đang chứa dữ liệu của một xã: không khôi phục vào đây. Hãy khôi phục vào một "
+            "thư mục trống hoặc thư mục dữ liệu của cấp trên."
+        )
+    raise DatabaseError(
+        f"Tệp {backup_path.name} là dữ liệu của một xã, còn thư mục này đang chứa dữ liệu "
+        "của cấp trên (tỉnh/huyện): không khôi phục vào đây. Hãy khôi phục vào một thư "
+        "mục trống hoặc thư mục dữ liệu của xã."
+    )
 
 
 def _mark_restored(db_path: Path, backup_path: Path) -> None:

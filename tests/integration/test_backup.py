@@ -314,3 +314,43 @@ class TestStalePartialBackups:
         finally:
             os.close(fd)
         assert backup.remove_stale_partials(busy.parent) == [busy]
+
+
+class TestLevels:
+    """A province's backup cannot replace a commune's data, nor the other way round."""
+
+    def _province(self, tmp_path: Path) -> Path:
+        from app.core.sync import upper
+
+        data_dir = tmp_path / "tinh"
+        upper.init_province(data_dir, "Hội Khuyến học tỉnh Hưng Yên", tmp_path / "goi")
+        return paths.database_path(data_dir)
+
+    def test_a_province_backup_is_not_restored_into_a_commune_folder(
+        self, filled: Database, tmp_path: Path, dump_digest: Digest
+    ) -> None:
+        province_copy = backup.make_backup(self._province(tmp_path), tmp_path / "tinh.sqlite3")
+        filled.close()
+        before = dump_digest(filled.path)
+        with pytest.raises(DatabaseError) as err:
+            backup.restore_backup(filled.path, province_copy)
+        assert "dữ liệu của cấp trên" in err.value.message
+        assert dump_digest(filled.path) == before
+        assert not list(paths.backups_dir(filled.data_dir).glob(f"{backup.RESTORE_PREFIX}*"))
+
+    def test_a_commune_backup_is_not_restored_into_a_province_folder(
+        self, filled: Database, tmp_path: Path, dump_digest: Digest
+    ) -> None:
+        province = self._province(tmp_path)
+        commune_copy = backup.make_backup(filled.path, tmp_path / "xa.sqlite3")
+        before = dump_digest(province)
+        with pytest.raises(DatabaseError) as err:
+            backup.restore_backup(province, commune_copy)
+        assert "là dữ liệu của một xã" in err.value.message
+        assert dump_digest(province) == before
+
+    def test_either_goes_into_an_empty_folder(self, tmp_path: Path) -> None:
+        province_copy = backup.make_backup(self._province(tmp_path), tmp_path / "tinh.sqlite3")
+        target = tmp_path / "may-moi" / "khuyenhoc.sqlite3"
+        assert backup.restore_backup(target, province_copy) is None
+        assert target.is_file()
