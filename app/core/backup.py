@@ -28,7 +28,7 @@ from app.core.dbfile import (
     read_schema_revision,
     sqlite_uri,
 )
-from app.core.errors import DatabaseError, StorageError
+from app.core.errors import DatabaseError, StorageError, reason_of
 from app.core.text import format_number
 
 AUTO_PREFIX = "auto-"
@@ -114,7 +114,7 @@ def _storage_error(exc: BaseException, dest: Path) -> StorageError:
         or "unable to open" in text
     ):
         return StorageError(f"Không có quyền ghi vào {dest.parent}: chưa sao lưu được.")
-    return StorageError(f"Không ghi được bản sao lưu {dest.name}: {exc}")
+    return StorageError(f"Không ghi được bản sao lưu {dest.name}: {reason_of(exc)}.")
 
 
 def _claim(path: Path) -> int:
@@ -291,7 +291,7 @@ def inspect_backup(path: Path) -> BackupInfo:
         row = conn.execute("SELECT value FROM setting WHERE key = 'commune'").fetchone()
         commune = json.loads(row[0]) if row else {}
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"Tệp sao lưu {path.name} bị hỏng ({exc}).") from exc
+        raise DatabaseError(f"Tệp sao lưu {path.name} bị hỏng ({reason_of(exc)}).") from exc
     finally:
         conn.close()
     stat = path.stat()
@@ -339,7 +339,8 @@ def restore_backup(
         _mark_restored(db_path, backup_path)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(
-            f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại vẫn còn trong bản sao {safety}."
+            f"Không khôi phục được: {reason_of(exc)}. Cơ sở dữ liệu hiện tại vẫn còn trong "
+            f"bản sao {safety}."
         ) from exc
     return safety
 

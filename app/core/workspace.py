@@ -20,7 +20,7 @@ from app import paths
 from app.core import settings
 from app.core.communes import CommuneEntry, find_commune
 from app.core.db import SERVER_DATABASE_FILE, Database, open_database, open_server_database
-from app.core.errors import DatabaseError, StorageError, UserError
+from app.core.errors import DatabaseError, StorageError, UserError, reason_of
 
 
 @dataclass
@@ -75,7 +75,7 @@ def check_writable(data_dir: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise StorageError(
-            f"Không ghi được vào thư mục dữ liệu {data_dir} ({exc.strerror}). "
+            f"Không ghi được vào thư mục dữ liệu {data_dir} ({reason_of(exc)}). "
             "Hãy chọn thư mục khác bằng --data-dir hoặc kiểm tra quyền ghi."
         ) from exc
 
@@ -95,7 +95,7 @@ def acquire_lock(data_dir: Path) -> object:
         # The lock file cannot be created (read-only folder or stick): this used to
         # escape as a bare OSError, i.e. a traceback instead of a message.
         raise StorageError(
-            f"Không ghi được vào thư mục dữ liệu {data_dir} ({exc.strerror}). "
+            f"Không ghi được vào thư mục dữ liệu {data_dir} ({reason_of(exc)}). "
             "Hãy chọn thư mục khác bằng --data-dir hoặc kiểm tra quyền ghi."
         ) from exc
     return lock
@@ -115,7 +115,7 @@ def server_database_url(data_dir: Path) -> str:
     except FileNotFoundError:
         return ""
     except OSError as exc:
-        raise StorageError(f"Không đọc được {SERVER_DATABASE_FILE}: {exc.strerror}.") from exc
+        raise StorageError(f"Không đọc được {SERVER_DATABASE_FILE}: {reason_of(exc)}.") from exc
 
 
 def remember_server_database(data_dir: Path, url: str) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import StorageError, UserError, ValidationError
+from app.core.errors import StorageError, UserError, ValidationError, reason_of
 from app.core.printing.common import (
     CancelFn,
     PrintCancelled,
@@ -225,7 +225,7 @@ def save_workbook(book: Any, out: Path) -> None:
         raise
     except OSError as exc:
         _discard_write_only(book)
-        raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
+        raise StorageError(f"Không ghi được “{out.name}”: {reason_of(exc)}.") from exc
     try:
         book.save(tmp)
         os.replace(tmp, out)
@@ -237,7 +237,7 @@ def save_workbook(book: Any, out: Path) -> None:
         ) from exc
     except OSError as exc:
         _discard_write_only(book)
-        raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
+        raise StorageError(f"Không ghi được “{out.name}”: {reason_of(exc)}.") from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

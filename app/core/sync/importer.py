@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import Database
-from app.core.errors import UserError
+from app.core.errors import UserError, reason_of
 from app.core.models.sync import SyncConflict, SyncLedger, SyncPinnedKey, SyncRecord
 from app.core.sync import bundle, keys, state
 
@@ -141,7 +141,9 @@ def import_paths(
         try:
             b = bundle.parse(_read(path))
         except OSError as exc:
-            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            outcomes.append(
+                Outcome(path.name, "rejected", f"Không đọc được tệp: {reason_of(exc)}.")
+            )
             continue
         except bundle.BundleRefused as exc:
             outcomes.append(Outcome(path.name, "rejected", exc.message))
@@ -153,7 +155,9 @@ def import_paths(
         try:
             data = _read(path)
         except OSError as exc:
-            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            outcomes.append(
+                Outcome(path.name, "rejected", f"Không đọc được tệp: {reason_of(exc)}.")
+            )
             continue
         outcomes += import_bytes(db, data, path.name, identity, dry_run=dry_run)
         if progress:

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from app.core.backup import RESTORED_KEY
 from app.core.db import Database
 from app.core.dbfile import SCHEMA_HEAD
-from app.core.errors import StorageError, UserError
+from app.core.errors import StorageError, UserError, reason_of
 from app.core.models import LocalState
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport
@@ -86,7 +86,7 @@ def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | Non
             tmp.unlink()
         if exc.errno == 28:
             raise StorageError(f"Ổ đĩa {path.parent} đã đầy: chưa ghi được gói.") from exc
-        raise StorageError(f"Không ghi được tệp {path} ({exc.strerror}).") from exc
+        raise StorageError(f"Không ghi được tệp {path} ({reason_of(exc)}).") from exc
     if again != data:
         raise StorageError(f"Tệp {path.name} đọc lại khác với dữ liệu đã ghi (ổ đĩa lỗi?).")
     if verify is not None:
