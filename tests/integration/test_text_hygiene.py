@@ -41,3 +41,27 @@ def test_old_font_name_is_found_without_diacritics(
     assert main(["--data-dir", str(data_dir), "search", "do van hai", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)
     assert found["results"][0]["name"] == "Đỗ Văn Hải"
+
+
+def test_an_imported_sheet_is_cleaned_the_same_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    data_dir = tmp_path / "xa"
+    init_commune(data_dir, "12205", lock=False).close()
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "Thôn Đông"
+    sheet.append(["Họ và tên", "Năm sinh", "Quan hệ với chủ hộ"])
+    sheet.append([OLD_FONT_NAME, 1960, "Chủ hộ"])
+    sheet.append([REVERSED, 1962, "Vợ"])
+    book = tmp_path / "ho.xlsx"
+    wb.save(book)
+    where = ["--data-dir", str(data_dir)]
+    assert main([*where, "import-xlsx", str(book), "--kind", "households", "--json"]) == 0
+    capsys.readouterr()
+    assert main([*where, "search", "do van hai", "--json"]) == 0
+    names = [r["name"] for r in json.loads(capsys.readouterr().out)["results"]]
+    assert names[0] == "Đỗ Văn Hải" and "Lê Thị aoH" in names
