@@ -57,6 +57,13 @@ def _open(args: argparse.Namespace, lock: bool = False) -> Any:
     return open_workspace(_data_dir(args), lock=lock)
 
 
+def _open_for_reading(args: argparse.Namespace) -> Any:
+    """For commands that only read: a read-only data folder is fine for them."""
+    from app.core.workspace import open_workspace_for_reading
+
+    return open_workspace_for_reading(_data_dir(args))
+
+
 # --- commands -----------------------------------------------------------------------
 
 
@@ -173,7 +180,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from app.core.registry.search import search
 
-    ws = _open(args)
+    ws = _open_for_reading(args)
     try:
         hits = search(ws.db, args.text, limit=args.limit)
     finally:
@@ -214,6 +221,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from app.core import backup
     from app.core.db import open_database
     from app.core.errors import UserError
+    from app.core.sync.writer import restore_note
     from app.core.workspace import acquire_lock
 
     source = Path(args.path).expanduser()
@@ -234,19 +242,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     try:
         db_path = paths.database_path(data_dir)
         safety = backup.restore_backup(db_path, source)
-        open_database(db_path).close()  # migrates an older backup (with its own backup first)
+        db = open_database(db_path)  # migrates an older backup (with its own backup first)
+        try:
+            sync_note = restore_note(db)
+        finally:
+            db.close()
     finally:
         lock.release()  # type: ignore[attr-defined]
     data = {
         "restored_from": str(source),
         "safety_backup": str(safety) if safety else None,
         "counts": info.counts,
+        "sync_note": sync_note,
     }
     _emit(
         args,
         data,
         f"Đã khôi phục từ {source}."
-        + (f" Dữ liệu trước đó được giữ trong {safety}." if safety else ""),
+        + (f" Dữ liệu trước đó được giữ trong {safety}." if safety else "")
+        + (f"\n{sync_note}" if sync_note else ""),
     )
     return 0
 

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.cli import AddCommand, _emit, _open
+from app.cli import AddCommand, _emit, _open, _open_for_reading
 
 IMPORT_KINDS = ("households", "people", "members", "clans", "units", "hamlets")
 EXPORT_KINDS = ("hamlets", "households", "people", "clans", "units", "branches", "members")
@@ -50,17 +50,35 @@ def register(add: AddCommand) -> None:
     p.add_argument("--hamlet", default=None, metavar="TÊN_THÔN", help="chỉ một thôn")
 
 
-def _read_mapping(path: str | None) -> dict[str, list[str | None]] | None:
-    from app.core.errors import UserError
+def _read_mapping(path: str | None, kind: str) -> dict[str, list[str | None]] | None:
+    """The ``--mapping`` file: {sheet name: [field or "" per column]}, every field known.
+
+    An unknown field (a typo such as "fullname") was accepted and its column dropped
+    without a word.
+    """
+    from app.core.errors import UserError, reason_of
+    from app.core.io.headers import ALIASES, FIELD_LABELS, IGNORE
 
     if path is None:
         return None
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UserError(f"Không đọc được tệp ghép cột “{path}”: {exc}") from exc
+        raise UserError(f"Không đọc được tệp ghép cột “{path}”: {reason_of(exc)}.") from exc
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         raise UserError('Tệp ghép cột phải có dạng {"tên trang": ["full_name", "", …]}.')
+    known = [key for key in FIELD_LABELS if key in ALIASES.get(kind, {})]
+    for sheet, fields in data.items():
+        for column, value in enumerate(fields, start=1):
+            if value in (None, IGNORE):
+                continue
+            if not isinstance(value, str) or value not in known:
+                choices = ", ".join(f"{key} ({FIELD_LABELS[key]})" for key in known)
+                raise UserError(
+                    f"Tệp ghép cột, trang “{sheet}”, cột {column}: không có trường “{value}” "
+                    f"cho loại danh sách này. Các trường dùng được: {choices}; "
+                    'để "" cho cột không nhập.'
+                )
     return {str(k): [x or None for x in v] for k, v in data.items()}
 
 
@@ -81,9 +99,9 @@ def _sheet_hamlets(values: list[str]) -> dict[str, str | None] | None:
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from app.core.io.importer import apply_import, plan_import
 
-    mapping = _read_mapping(args.mapping)
+    mapping = _read_mapping(args.mapping, args.kind)
     hamlets = _sheet_hamlets(args.sheet_hamlet)
-    ws = _open(args, lock=not args.dry_run)
+    ws = _open_for_reading(args) if args.dry_run else _open(args, lock=True)
     try:
         plan = plan_import(ws.db, Path(args.file), args.kind, mapping, hamlets=hamlets)
         stopped = bool(args.stop_on_reject and plan.rejected)
@@ -115,7 +133,7 @@ def cmd_export_xlsx(args: argparse.Namespace) -> int:
     from app.core.registry.hamlets import hamlet_choices
     from app.core.registry.listing import LISTINGS, ListQuery
 
-    ws = _open(args)
+    ws = _open_for_reading(args)
     try:
         query = ListQuery()
         if args.hamlet:

@@ -367,6 +367,11 @@ def cmd_config_load(args: argparse.Namespace) -> int:
     return 0
 
 
+AFTER_RESTORE_NOTE = (
+    "\nDữ liệu đã được khôi phục từ bản sao lưu: đây là gói đầy đủ (mọi bản ghi của xã)."
+)
+
+
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     from app.core.sync.writer import export_bundle
 
@@ -377,7 +382,8 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         ws.close()
     data = result.as_dict()
     total = sum(result.counts.values())
-    _emit(args, data, f"Đã xuất gói số {result.seq} ({total} bản ghi): {result.file}")
+    note = AFTER_RESTORE_NOTE if result.after_restore else ""
+    _emit(args, data, f"Đã xuất gói số {result.seq} ({total} bản ghi): {result.file}{note}")
     return 0
 
 

@@ -28,7 +28,7 @@ from app.core.dbfile import (
     read_schema_revision,
     sqlite_uri,
 )
-from app.core.errors import DatabaseError, StorageError
+from app.core.errors import DatabaseError, StorageError, reason_of
 from app.core.text import format_number
 
 AUTO_PREFIX = "auto-"
@@ -36,6 +36,9 @@ MIGRATION_PREFIX = "truoc-nang-cap-"
 RESTORE_PREFIX = "truoc-khoi-phuc-"
 MANUAL_PREFIX = "sao-luu-"
 SUFFIX = ".sqlite3"
+PARTIAL_SUFFIX = ".partial"
+UPPER_MODE_KEY = "sync_mode"  # the value "upper": a province's or district's data
+RESTORED_KEY = "restored_from_backup"  # setting: {"from": file name, "at": local time}
 ProgressFn = Callable[[int, int], None]
 
 COUNTED_TABLES = {
@@ -111,18 +114,79 @@ def _storage_error(exc: BaseException, dest: Path) -> StorageError:
         or "unable to open" in text
     ):
         return StorageError(f"Không có quyền ghi vào {dest.parent}: chưa sao lưu được.")
-    return StorageError(f"Không ghi được bản sao lưu {dest.name}: {exc}")
+    return StorageError(f"Không ghi được bản sao lưu {dest.name}: {reason_of(exc)}.")
+
+
+def _claim(path: Path) -> int:
+    """Create ``path`` (it must not exist) and hold an exclusive lock on it.
+
+    The lock says "a backup is writing this file": :func:`remove_stale_partials`
+    leaves a locked ``.partial`` alone and removes the others (left by a killed
+    program). On Windows an open file cannot be deleted anyway, so no lock is needed.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    if os.name != "posix":
+        os.close(fd)  # an open handle would stop the rename at the end
+        return -1
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _in_use(path: Path) -> bool:
+    if os.name != "posix":
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the lock taken just now
+    return False
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the ``*.partial`` files a killed backup left in ``folder`` (10–54 MB each).
+
+    Called at start and before every backup; a partial file that another backup is
+    writing right now is kept. Never fails: a folder that cannot be read or written
+    is left as it is.
+    """
+    removed: list[Path] = []
+    try:
+        candidates = sorted(folder.glob(f"*{SUFFIX}{PARTIAL_SUFFIX}"))
+    except OSError:
+        return removed
+    for path in candidates:
+        if _in_use(path):
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
 
 
 def copy_database(
     source: Path, dest: Path, progress: ProgressFn | None = None, pages_per_step: int = 256
 ) -> Path:
     """Copy the database ``source`` to ``dest`` safely (partial, fsync, verify, rename)."""
-    partial = dest.with_name(dest.name + ".partial")
+    partial = dest.with_name(dest.name + PARTIAL_SUFFIX)
+    claim: int | None = None
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(dest.parent)
         if partial.exists():
             partial.unlink()
+        claim = _claim(partial)
         src = sqlite3.connect(sqlite_uri(source, mode="ro"), uri=True)
         try:
             dst = sqlite3.connect(partial)
@@ -151,6 +215,9 @@ def copy_database(
     except BaseException:
         _remove_quietly(partial)
         raise
+    finally:
+        if claim is not None and claim >= 0:
+            os.close(claim)
     return dest
 
 
@@ -224,7 +291,7 @@ def inspect_backup(path: Path) -> BackupInfo:
         row = conn.execute("SELECT value FROM setting WHERE key = 'commune'").fetchone()
         commune = json.loads(row[0]) if row else {}
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"Tệp sao lưu {path.name} bị hỏng ({exc}).") from exc
+        raise DatabaseError(f"Tệp sao lưu {path.name} bị hỏng ({reason_of(exc)}).") from exc
     finally:
         conn.close()
     stat = path.stat()
@@ -248,6 +315,7 @@ def restore_backup(
     taken of the current database (``None`` when there was none).
     """
     inspect_backup(backup_path)
+    _check_same_level(db_path, backup_path)
     safety: Path | None = None
     if db_path.exists() and db_path.stat().st_size > 0:
         safety = make_backup(db_path, prefix=RESTORE_PREFIX)
@@ -268,11 +336,72 @@ def restore_backup(
                 dst.close()
         finally:
             src.close()
+        _mark_restored(db_path, backup_path)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(
-            f"Không khôi phục được: {exc}. Cơ sở dữ liệu hiện tại vẫn còn trong bản sao {safety}."
+            f"Không khôi phục được: {reason_of(exc)}. Cơ sở dữ liệu hiện tại vẫn còn trong "
+            f"bản sao {safety}."
         ) from exc
     return safety
+
+
+def _is_upper_level(path: Path) -> bool:
+    """Whether the file is an upper level's (province/district) data, not a commune's."""
+    conn = connect_readonly(path)
+    try:
+        row = conn.execute("SELECT value FROM setting WHERE key = ?", (UPPER_MODE_KEY,)).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    return bool(row) and json.loads(row[0]) == "upper"
+
+
+def _check_same_level(db_path: Path, backup_path: Path) -> None:
+    """A province's backup never replaces a commune's data, nor the other way round."""
+    if not (db_path.is_file() and db_path.stat().st_size > 0):
+        return  # an empty folder takes either
+    try:
+        current = _is_upper_level(db_path)
+    except (OSError, sqlite3.Error):
+        return  # an unreadable current file: the restore itself will say so
+    incoming = _is_upper_level(backup_path)
+    if incoming == current:
+        return
+    if incoming:
+        raise DatabaseError(
+            f"Tệp {backup_path.name} là dữ liệu của cấp trên (tỉnh/huyện), còn thư mục này "
+            "đang chứa dữ liệu của một xã: không khôi phục vào đây. Hãy khôi phục vào một "
+            "thư mục trống hoặc thư mục dữ liệu của cấp trên."
+        )
+    raise DatabaseError(
+        f"Tệp {backup_path.name} là dữ liệu của một xã, còn thư mục này đang chứa dữ liệu "
+        "của cấp trên (tỉnh/huyện): không khôi phục vào đây. Hãy khôi phục vào một thư "
+        "mục trống hoặc thư mục dữ liệu của xã."
+    )
+
+
+def _mark_restored(db_path: Path, backup_path: Path) -> None:
+    """Note in the restored database that it went back in time.
+
+    Its change counter and export log are those of the backup, while the province
+    may already hold bundles written after it: the next export reads this note
+    (:mod:`app.core.sync.writer`), continues the bundle chain and sends a full bundle.
+    """
+    note = json.dumps(
+        {"from": backup_path.name, "at": dt.datetime.now().isoformat(timespec="seconds")},
+        ensure_ascii=False,
+    )
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (RESTORED_KEY, note),
+            )
+    finally:
+        conn.close()
 
 
 __all__ = [
@@ -285,5 +414,6 @@ __all__ = [
     "list_backups",
     "make_backup",
     "prune",
+    "remove_stale_partials",
     "restore_backup",
 ]

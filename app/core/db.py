@@ -333,6 +333,48 @@ def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> 
     return Database(path, engine)
 
 
+def open_database_read_only(path: Path) -> Database:
+    """Open the database for reading only, writing nothing beside it either.
+
+    For a data folder on a read-only stick or share: search, lists, exports and a
+    dry-run import only read, and used to be refused because opening wanted to
+    write (-wal/-shm files, the journal mode, the local state row). The schema must
+    be current: an older one would need a migration, which writes.
+    """
+    from app.core.dbfile import connect_readonly
+
+    if not (path.exists() and path.stat().st_size > 0):
+        raise DatabaseError(
+            f"Chưa có dữ liệu ở {path.parent}. Hãy khởi tạo xã (lệnh init) hoặc mở xã mẫu (lệnh demo)."
+        )
+    revision = read_schema_revision(path)
+    check_revision_known(revision, path)
+    if revision is None:
+        raise DatabaseError(f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học.")
+    if revision != SCHEMA_HEAD:
+        raise StorageError(
+            f"Dữ liệu ở {path.parent} cần được nâng cấp lược đồ, nhưng thư mục chỉ cho phép "
+            "đọc. Hãy chép dữ liệu sang một thư mục ghi được rồi mở lại."
+        )
+
+    def _on_read_only_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        register_functions(dbapi_conn)
+        dbapi_conn.execute("PRAGMA busy_timeout=5000")
+
+    engine = create_engine("sqlite://", creator=lambda: connect_readonly(path), future=True)
+    event.listen(engine, "connect", _on_read_only_connect)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+    except Exception as exc:
+        engine.dispose()
+        mapped = _map_sqlalchemy_error(exc)
+        if mapped is not None:
+            raise mapped from exc
+        raise
+    return Database(path, engine)
+
+
 # --- server databases (the province hub) ----------------------------------------------
 
 

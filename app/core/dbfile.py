@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from app.core.errors import DatabaseError
+from app.core.errors import DatabaseError, reason_of
 
 # Every Alembic revision this release knows, oldest first. A test checks this
 # against migrations/versions so the window can check the schema at start-up
@@ -78,7 +78,7 @@ def check_sqlite_file(path: Path) -> None:
             header = fh.read(100)
         size = path.stat().st_size
     except OSError as exc:
-        raise DatabaseError(f"Không đọc được tệp dữ liệu {path}: {exc.strerror}.") from exc
+        raise DatabaseError(f"Không đọc được tệp dữ liệu {path}: {reason_of(exc)}.") from exc
     if header[: len(SQLITE_MAGIC)] != SQLITE_MAGIC:
         raise DatabaseError(
             f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học (không phải SQLite)."
@@ -102,7 +102,7 @@ def read_schema_revision(path: Path) -> str | None:
     try:
         conn = connect_readonly(path)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"Không mở được cơ sở dữ liệu {path.name}: {exc}.") from exc
+        raise DatabaseError(f"Không mở được cơ sở dữ liệu {path.name}: {reason_of(exc)}.") from exc
     try:
         has_table = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
@@ -113,7 +113,7 @@ def read_schema_revision(path: Path) -> str | None:
         return str(row[0]) if row else None
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(
-            f"Tệp {path.name} bị hỏng hoặc không phải cơ sở dữ liệu hợp lệ ({exc})."
+            f"Tệp {path.name} bị hỏng hoặc không phải cơ sở dữ liệu hợp lệ."
         ) from exc
     finally:
         conn.close()

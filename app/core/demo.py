@@ -43,7 +43,6 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from app import paths
 from app.core import demo_names as names
 from app.core import settings
 from app.core import text as vntext
@@ -152,12 +151,20 @@ def generate_demo(
 ) -> DemoSummary:
     """Create the demo commune's database in ``data_dir`` and fill it.
 
-    Refuses an existing database unless ``replace`` (which backs it up first).
-    On cancel (:class:`DemoCancelled`) or any failure the new database is removed.
+    Refuses an existing database unless ``replace`` (which backs it up first and
+    swaps the new database in only when complete). On cancel (:class:`DemoCancelled`)
+    or any failure the new database is removed and the old one is as it was.
     """
     _check_households(households)
     entry = demo_commune()
     chairman, secretary = _officer_names(random.Random(seed))
+    results: list[_Result] = []
+
+    def fill(db: Database) -> None:
+        results.append(_populate(db, households, seed, progress, cancel))
+
+    # With ``replace`` the new commune is built beside the old database and swapped
+    # in only when complete; on failure init_commune leaves nothing of it behind.
     workspace = init_commune(
         data_dir,
         entry.code,
@@ -167,14 +174,10 @@ def generate_demo(
         is_demo=True,
         replace=replace,
         lock=lock,
+        fill=fill,
     )
-    try:
-        result = _populate(workspace.db, households, seed, progress, cancel)
-    except BaseException:
-        workspace.close()
-        _remove_database(data_dir)
-        raise
     workspace.close()
+    [result] = results
     return DemoSummary(
         data_dir=data_dir,
         commune_code=entry.code,
@@ -271,12 +274,6 @@ def _check_empty(conn: Connection) -> None:
             raise ValidationError(
                 "Sổ này đã có dữ liệu; xã mẫu chỉ được tạo trên một sổ trống.", "households"
             )
-
-
-def _remove_database(data_dir: Path) -> None:
-    db_path = paths.database_path(data_dir)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
 
 
 def _lower_division(name: str) -> str:

@@ -3,7 +3,8 @@
 One module, used by Python and (registered as SQLite functions) by SQL alike,
 so a list sorted in a query and a list sorted in code always agree.
 
-* :func:`normalise` — NFC, ordinary spaces, single spaces, trimmed.
+* :func:`normalise` — NFC, ordinary spaces, single spaces, trimmed; old-font "Ð"
+  folded to "Đ", bidirectional control characters removed.
 * :func:`normalise_name` — the same, and ALL-CAPS names put into title case.
 * :func:`fold` — diacritic-free lower case: "Đặng Thị Hoà" → "dang thi hoa".
 * :func:`sort_key` — Vietnamese list order: given name (last word) first, then
@@ -32,13 +33,26 @@ _LETTER_RANK = {ch: chr(0x41 + i) for i, ch in enumerate(_ALPHABET)}
 _SECTION_SEP = "\x01"
 _WORD_SEP = "\x02"
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+# Old 8-bit Vietnamese fonts (TCVN3, VNI) and some converters give Đ/đ as the
+# look-alike Icelandic Ð/ð (U+00D0/U+00F0): "Ðỗ Văn Hải" was stored as typed and
+# "do van hai" found nothing. Bidirectional controls (U+202E "right-to-left override"
+# …) are invisible and make a name display reversed or hide part of it: removed.
+_BIDI_CONTROLS = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_INPUT_FIXES: dict[int, str | None] = {
+    0x00D0: "\u0110",
+    0x00F0: "\u0111",
+    **dict.fromkeys(_BIDI_CONTROLS),
+}
 
 
 def normalise(value: str | None) -> str:
-    """NFC, every kind of space turned into one ordinary space, trimmed."""
+    """NFC, every kind of space turned into one ordinary space, trimmed.
+
+    Also: the old-font Ð/ð become Đ/đ and bidirectional control characters go.
+    """
     if not value:
         return ""
-    text = unicodedata.normalize("NFC", value)
+    text = unicodedata.normalize("NFC", value.translate(_INPUT_FIXES))
     return _SPACES.sub(" ", text).strip()
 
 

@@ -111,27 +111,39 @@ def create_application() -> QApplication:
     return app
 
 
-def take_lock(data_dir: Path) -> object | None:
+Tell = Callable[[str, str], None]  # (message, title)
+
+
+def tell_in_a_dialog(message: str, title: str) -> None:
+    messages.error(None, message, title=title)
+
+
+def tell_on_stderr(message: str, title: str) -> None:
+    """``--smoke-test`` runs unattended: a modal dialog would wait for ever."""
+    print(f"smoke-test: {title}: {message}", file=sys.stderr, flush=True)
+
+
+def take_lock(data_dir: Path, tell: Tell = tell_in_a_dialog) -> object | None:
     """The data folder's single-window lock, or ``None`` after telling the user."""
     from app.core.workspace import acquire_lock
 
     try:
         return acquire_lock(data_dir)
     except DatabaseError:
-        messages.error(None, LOCKED_MESSAGE, title="Dữ liệu đang được mở")
+        tell(LOCKED_MESSAGE, "Dữ liệu đang được mở")
     except UserError as err:  # the lock file cannot be written
-        messages.error(None, err.message, title="Không dùng được thư mục dữ liệu")
+        tell(err.message, "Không dùng được thư mục dữ liệu")
     return None
 
 
-def check_data_dir(data_dir: Path) -> int:
+def check_data_dir(data_dir: Path, tell: Tell = tell_in_a_dialog) -> int:
     """0 if the data folder is usable, else the exit code (after telling the user)."""
     from app.core.workspace import check_writable
 
     try:
         check_writable(data_dir)
     except UserError as err:
-        messages.error(None, err.message, title="Không dùng được thư mục dữ liệu")
+        tell(err.message, "Không dùng được thư mục dữ liệu")
         return err.exit_code
     return 0
 
@@ -143,11 +155,12 @@ def run_gui(data_dir: Path, demo_households: int | None = None, smoke_test: bool
     log_path, undo_logging = setup_logging(data_dir)
     previous_hook = sys.excepthook
     sys.excepthook = make_excepthook(previous_hook)
+    tell = tell_on_stderr if smoke_test else tell_in_a_dialog
     try:
-        code = check_data_dir(data_dir)
+        code = check_data_dir(data_dir, tell)
         if code:
             return code
-        lock = take_lock(data_dir)
+        lock = take_lock(data_dir, tell)
         if lock is None:
             return 1
         try:
@@ -180,8 +193,8 @@ def _run_locked(
             return 0
     try:
         workspace = open_workspace(data_dir)
-    except UserError as err:
-        messages.error(None, err.message, title="Không mở được dữ liệu")
+    except UserError as err:  # e.g. a database from a newer release
+        (tell_on_stderr if smoke_test else tell_in_a_dialog)(err.message, "Không mở được dữ liệu")
         return err.exit_code
 
     from app.ui.main_window import MainWindow

@@ -95,15 +95,23 @@ def _restore(parent: QWidget, ctx: AppContext, source: Path) -> workers.Task:
     db_path = ctx.db.path
     ctx.detach()
 
-    def job(progress: workers.ProgressFn, _cancel: workers.CancelFn) -> tuple[Path | None, Any]:
-        safety = backup.restore_backup(db_path, source, progress)
-        return safety, _reopen(ctx)  # an older backup is migrated here, off the UI thread
+    def job(
+        progress: workers.ProgressFn, _cancel: workers.CancelFn
+    ) -> tuple[Path | None, Any, str]:
+        from app.core.sync.writer import restore_note
 
-    def done(result: tuple[Path | None, Any]) -> None:
-        safety, db = result
+        safety = backup.restore_backup(db_path, source, progress)
+        db = _reopen(ctx)  # an older backup is migrated here, off the UI thread
+        return safety, db, restore_note(db)
+
+    def done(result: tuple[Path | None, Any, str]) -> None:
+        safety, db, sync_note = result
         ctx.attach(db)
         kept = f"\n\nDữ liệu trước khi khôi phục được giữ trong:\n{safety}" if safety else ""
-        messages.inform(parent, f"Đã khôi phục dữ liệu từ {source.name}.{kept}", title="Khôi phục")
+        sync = f"\n\n{sync_note}" if sync_note else ""
+        messages.inform(
+            parent, f"Đã khôi phục dữ liệu từ {source.name}.{kept}{sync}", title="Khôi phục"
+        )
 
     def failed(exc: BaseException) -> None:
         try:

@@ -64,6 +64,35 @@ def test_smoke_test_without_data_fails_instead_of_waiting(tmp_path: Path) -> Non
     assert gui_app.run_gui(tmp_path / "empty", smoke_test=True) == 1
 
 
+def test_smoke_test_on_a_newer_schema_database_exits_with_the_message(
+    commune_dir: Path, tmp_path: Path
+) -> None:
+    """It waited for ever: the refusal was a modal dialog no one would close."""
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+
+    newer = tmp_path / "moi-hon"
+    shutil.copytree(commune_dir, newer)
+    conn = sqlite3.connect(paths.database_path(newer))
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_tuong_lai'")
+    conn.close()
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(newer), "gui", "--smoke-test"],
+        capture_output=True,
+        text=True,
+        timeout=60,  # it used to wait for ever
+        cwd=root,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)},
+    )
+    assert done.returncode != 0, done.stderr
+    assert "phiên bản mới hơn" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_closing_the_first_run_dialog_exits_cleanly(tmp_path: Path) -> None:
     data_dir = tmp_path / "new"
 

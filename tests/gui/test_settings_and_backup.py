@@ -147,3 +147,19 @@ def test_restore_from_a_file_that_is_no_backup_keeps_the_data(
     assert "không phải" in modals.texts("error")[0]
     assert window.ctx.available
     assert HOUSEHOLDS.count(window.ctx.db, ListQuery()) == len(SEED_HOUSEHOLDS)
+
+
+def test_restore_tells_a_commune_that_sends_bundles_the_next_one_is_full(
+    qtbot: Any, window: Any, modals: Any, tmp_path: Path
+) -> None:
+    from app.core.sync import state, upper
+
+    province = upper.init_province(tmp_path / "tinh", "Hội Khuyến học tỉnh Thử", tmp_path / "goi")
+    state.load_config_package(window.ctx.db, province.package)
+    saved = backup.make_backup(window.ctx.db.path)
+    modals.files.append(saved)
+    modals.answers.append(True)
+    window.restore_from_backup()
+    wait_idle(qtbot)
+    told = modals.texts("inform")[0]
+    assert "Đã khôi phục" in told and "Gói gửi tỉnh tiếp theo sẽ là gói đầy đủ" in told

@@ -22,6 +22,24 @@ from app.core.workspace import Workspace
 Digest = Callable[[Path], str]
 
 
+def without_restore_note(restored: Path, made: Path, dump_digest: Digest) -> str:
+    """The restored file is the backup plus one setting saying it was restored (upward
+    sync reads it): check the note, then digest the rest."""
+    import json
+
+    conn = sqlite3.connect(restored)
+    try:
+        row = conn.execute(
+            "SELECT value FROM setting WHERE key = ?", (backup.RESTORED_KEY,)
+        ).fetchone()
+        assert row is not None and json.loads(row[0])["from"] == made.name
+        with conn:
+            conn.execute("DELETE FROM setting WHERE key = ?", (backup.RESTORED_KEY,))
+    finally:
+        conn.close()
+    return dump_digest(restored)
+
+
 def add_households(db: Database, count: int, start: int = 0) -> None:
     hamlet = hamlets.hamlet_choices(db)[0][0] if hamlets.hamlet_choices(db) else None
     if hamlet is None:
@@ -200,7 +218,7 @@ class TestRestore:
             filled.path, made, progress=lambda d, t: progress.append((d, t))
         )
 
-        assert dump_digest(filled.path) == dump_digest(made)
+        assert without_restore_note(filled.path, made, dump_digest) == dump_digest(made)
         assert safety is not None
         assert safety.name.startswith(backup.RESTORE_PREFIX)
         assert dump_digest(safety) == current, "the replaced data is kept in a backup"
@@ -217,7 +235,7 @@ class TestRestore:
         made = backup.make_backup(filled.path)
         target = tmp_path / "may-moi" / "khuyenhoc.sqlite3"
         assert backup.restore_backup(target, made) is None
-        assert dump_digest(target) == dump_digest(made)
+        assert without_restore_note(target, made, dump_digest) == dump_digest(made)
 
     @pytest.mark.parametrize("kind", ["text", "foreign_sqlite", "newer_version", "missing"])
     def test_a_file_that_is_not_a_usable_backup_is_refused_and_nothing_changes(
@@ -249,3 +267,90 @@ class TestRestore:
             assert "phiên bản mới hơn" in err.value.message
         assert dump_digest(filled.path) == before
         assert not list(paths.backups_dir(filled.data_dir).glob(f"{backup.RESTORE_PREFIX}*"))
+
+
+class TestStalePartialBackups:
+    """A backup killed half-way leaves ``*.partial`` (10–54 MB); nothing removed them."""
+
+    def _stale(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        stale = folder / f"{backup.MANUAL_PREFIX}20260101-080000-000001.sqlite3.partial"
+        stale.write_bytes(b"SQLite format 3\x00" + bytes(64 * 1024))
+        return stale
+
+    def test_removed_at_the_next_start(self, ws: Workspace, tmp_path: Path) -> None:
+        from app.core import settings
+        from app.core.workspace import open_workspace
+
+        usb = tmp_path / "usb-sao-luu"
+        usb.mkdir()
+        settings.save_backup_options(ws.db, 5, str(usb))
+        kept = backup.make_backup(ws.db.path)
+        stale = [self._stale(paths.backups_dir(ws.data_dir)), self._stale(usb)]
+        ws.close()
+        again = open_workspace(ws.data_dir)
+        again.close()
+        assert [p for p in stale if p.exists()] == []
+        assert kept.exists()
+
+    def test_removed_before_a_backup_into_that_folder(self, ws: Workspace, tmp_path: Path) -> None:
+        usb = tmp_path / "usb"
+        stale = self._stale(usb)
+        made = backup.make_backup(ws.db.path, usb)
+        assert not stale.exists()
+        assert sorted(p.name for p in usb.iterdir()) == [made.name]
+
+    @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="POSIX file locks")
+    def test_a_partial_another_backup_is_writing_is_kept(self, tmp_path: Path) -> None:
+        import fcntl
+        import os
+
+        busy = self._stale(tmp_path / "sao-luu")
+        fd = os.open(busy, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            assert backup.remove_stale_partials(busy.parent) == []
+            assert busy.exists()
+        finally:
+            os.close(fd)
+        assert backup.remove_stale_partials(busy.parent) == [busy]
+
+
+class TestLevels:
+    """A province's backup cannot replace a commune's data, nor the other way round."""
+
+    def _province(self, tmp_path: Path) -> Path:
+        from app.core.sync import upper
+
+        data_dir = tmp_path / "tinh"
+        upper.init_province(data_dir, "Hội Khuyến học tỉnh Hưng Yên", tmp_path / "goi")
+        return paths.database_path(data_dir)
+
+    def test_a_province_backup_is_not_restored_into_a_commune_folder(
+        self, filled: Database, tmp_path: Path, dump_digest: Digest
+    ) -> None:
+        province_copy = backup.make_backup(self._province(tmp_path), tmp_path / "tinh.sqlite3")
+        filled.close()
+        before = dump_digest(filled.path)
+        with pytest.raises(DatabaseError) as err:
+            backup.restore_backup(filled.path, province_copy)
+        assert "dữ liệu của cấp trên" in err.value.message
+        assert dump_digest(filled.path) == before
+        assert not list(paths.backups_dir(filled.data_dir).glob(f"{backup.RESTORE_PREFIX}*"))
+
+    def test_a_commune_backup_is_not_restored_into_a_province_folder(
+        self, filled: Database, tmp_path: Path, dump_digest: Digest
+    ) -> None:
+        province = self._province(tmp_path)
+        commune_copy = backup.make_backup(filled.path, tmp_path / "xa.sqlite3")
+        before = dump_digest(province)
+        with pytest.raises(DatabaseError) as err:
+            backup.restore_backup(province, commune_copy)
+        assert "là dữ liệu của một xã" in err.value.message
+        assert dump_digest(province) == before
+
+    def test_either_goes_into_an_empty_folder(self, tmp_path: Path) -> None:
+        province_copy = backup.make_backup(self._province(tmp_path), tmp_path / "tinh.sqlite3")
+        target = tmp_path / "may-moi" / "khuyenhoc.sqlite3"
+        assert backup.restore_backup(target, province_copy) is None
+        assert target.is_file()

@@ -285,6 +285,45 @@ def test_a_read_only_disk_refuses_opening_for_writing_with_a_message(
         assert file_digest(paths.database_path(data_dir)) == before
 
 
+def test_a_read_only_disk_still_serves_search_export_and_a_dry_run_import(
+    tmp_path: Path, file_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """They only read, yet were refused because opening wanted to write."""
+    import json
+
+    from app.cli import main
+
+    sheet = tmp_path / "ho.xlsx"
+    with tmpfs(tmp_path / "usb", "4m") as usb:
+        data_dir = usb / "du-lieu"
+        ws = init_commune(data_dir, "4", lock=False)
+        fill_commune(ws.db)
+        ws.close()
+        assert main(["--data-dir", str(data_dir), "export-xlsx", "--kind", "people",
+                     "--out", str(sheet)]) == 0  # fmt: skip
+        before = file_digest(paths.database_path(data_dir))
+        files = listing(data_dir)
+        remount_read_only(usb)
+        capsys.readouterr()
+        where = ["--data-dir", str(data_dir)]
+
+        assert main([*where, "search", "nguyen van an", "--json"]) == 0
+        found = json.loads(capsys.readouterr().out)["results"]
+        assert found and all("Nguyễn Văn An" in (r["name"] + r.get("head_name", "")) for r in found)
+        out = tmp_path / "nhan-khau.xlsx"
+        assert main([*where, "export-xlsx", "--kind", "people", "--out", str(out)]) == 0
+        assert out.is_file()
+        capsys.readouterr()
+        dry = [*where, "import-xlsx", str(sheet), "--kind", "people", "--dry-run", "--json"]
+        assert main(dry) == 0
+        assert json.loads(capsys.readouterr().out)["duplicates"] == 10
+        # Writing is still refused, in Vietnamese.
+        assert main([*where, "import-xlsx", str(sheet), "--kind", "people"]) != 0
+        assert "Không ghi được vào thư mục dữ liệu" in capsys.readouterr().err
+        assert listing(data_dir) == files
+        assert file_digest(paths.database_path(data_dir)) == before
+
+
 # --- disk full --------------------------------------------------------------------
 
 
@@ -467,3 +506,164 @@ def test_init_with_an_unknown_commune_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Mã xã"):
         init_commune(data_dir, "99999")
     assert not data_dir.exists()
+
+
+# --- kill -9 during a backup --------------------------------------------------------
+
+_SLOW_BACKUP = """
+import sys, time
+from pathlib import Path
+from app.core import backup
+
+def slow(done: int, total: int) -> None:  # a big database on a slow USB stick
+    time.sleep(0.03)
+
+print("ready", flush=True)
+backup.make_backup(Path(sys.argv[1]), progress=slow)
+print("done", flush=True)
+"""
+
+
+def test_backups_killed_at_random_points_leave_no_partial_after_the_next_start(
+    tmp_path: Path, dump_digest: Digest, file_digest: Digest
+) -> None:
+    """kill -9 at ten random moments of a backup; the next start cleans up, nothing else moves."""
+    import signal
+    import time
+
+    from app.core.demo import generate_demo
+
+    data_dir = tmp_path / "xa"
+    generate_demo(data_dir, households=300, seed=3, lock=False)
+    db_path = paths.database_path(data_dir)
+    folder = paths.backups_dir(data_dir)
+    existing = backup.make_backup(db_path)
+    kept = {existing: file_digest(existing)}
+    before = dump_digest(db_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(kill_after: float | None) -> str:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SLOW_BACKUP, str(db_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready"
+        started = time.monotonic()
+        if kill_after is None:
+            _out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err.decode()
+            return f"{time.monotonic() - started}"
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        return "killed" if proc.returncode == -signal.SIGKILL else "finished"
+
+    duration = float(run(None))
+    made = set(folder.glob(f"*{backup.SUFFIX}")) - set(kept)
+    kept.update({p: file_digest(p) for p in made})
+    rng = random.Random(19)
+    left_partial = 0
+    for _ in range(10):
+        outcome = run(rng.uniform(0, duration * 1.1))
+        left_partial += bool(list(folder.glob("*.partial")))
+        for complete in set(folder.glob(f"*{backup.SUFFIX}")) - set(kept):
+            # A backup the kill did not stop in time is whole: it opens and checks.
+            conn = sqlite3.connect(complete)
+            assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok", outcome
+            conn.close()
+            kept[complete] = file_digest(complete)
+        ws = open_workspace(data_dir)  # the next start
+        ws.close()
+        assert list(folder.glob("*.partial")) == [], outcome
+        assert all(file_digest(p) == digest for p, digest in kept.items())
+        assert dump_digest(db_path) == before
+    assert left_partial >= 3, f"the kills must land inside the backup ({duration:.2f} s)"
+
+
+# --- replacing the database on a nearly full disk --------------------------------------
+
+
+def _old_commune(data_dir: Path) -> None:
+    ws = init_commune(data_dir, "4", lock=False)
+    fill_commune(ws.db, 12)
+    ws.close()
+
+
+def _assert_old_commune_intact(
+    data_dir: Path, before: str, dump_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    db_path = paths.database_path(data_dir)
+    assert dump_digest(db_path) == before
+    assert list(data_dir.glob("*.moi*")) == [], "nothing of the new database is left"
+    assert main(["--data-dir", str(data_dir), "stats", "--json"]) == 0, "no 'init' needed"
+    assert '"households": 12' in capsys.readouterr().out
+
+
+def test_demo_replace_that_fills_the_disk_keeps_the_old_database(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    dump_digest: Digest,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SQLite reports SQLITE_FULL while the demo rows are written (max_page_count)."""
+    from app.cli import main
+    from app.core import workspace
+
+    data_dir = tmp_path / "xa"
+    _old_commune(data_dir)
+    before = dump_digest(paths.database_path(data_dir))
+    real_open = workspace.open_database
+
+    def open_on_a_full_disk(path: Path, **kwargs: object) -> Database:
+        opened = real_open(path, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("create"):
+            _limit_pages(opened, 400)  # room for the schema, not for 2,000 households
+        return opened
+
+    monkeypatch.setattr(workspace, "open_database", open_on_a_full_disk)
+    code = main(["--data-dir", str(data_dir), "demo", "--replace", "--households", "2000"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Ổ đĩa đã đầy" in err and "Dữ liệu vẫn giữ nguyên như trước" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    _assert_old_commune_intact(data_dir, before, dump_digest, capsys)
+
+
+def test_demo_replace_on_a_real_nearly_full_disk_keeps_the_old_database(
+    tmp_path: Path, dump_digest: Digest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    with tmpfs(tmp_path / "dia-nho", "4m") as disk:
+        data_dir = disk / "xa"
+        _old_commune(data_dir)
+        before = dump_digest(paths.database_path(data_dir))
+        code = main(["--data-dir", str(data_dir), "demo", "--replace", "--households", "3000"])
+        err = capsys.readouterr().err
+        assert code != 0
+        assert "Ổ đĩa đã đầy" in err and "Dữ liệu vẫn giữ nguyên như trước" in err
+        _assert_old_commune_intact(data_dir, before, dump_digest, capsys)
+
+
+def test_a_replacement_killed_before_its_swap_is_removed_at_the_next_start(
+    tmp_path: Path, dump_digest: Digest
+) -> None:
+    from app.core.workspace import replacement_path
+
+    _old_commune(tmp_path)
+    db_path = paths.database_path(tmp_path)
+    before = dump_digest(db_path)
+    half = replacement_path(db_path)
+    half.write_bytes(b"SQLite format 3\x00" + bytes(8192))
+    Path(f"{half}-journal").write_bytes(bytes(512))
+    ws = open_workspace(tmp_path, lock=True)
+    ws.close()
+    assert list(tmp_path.glob("*.moi*")) == []
+    assert dump_digest(db_path) == before

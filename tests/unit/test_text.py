@@ -127,6 +127,32 @@ class TestNormalise:
     def test_turns_non_breaking_and_double_spaces_into_single_spaces(self) -> None:
         assert normalise(f"  Nguyễn{NBSP}Văn   An {NBSP}") == "Nguyễn Văn An"
 
+    def test_old_font_eth_becomes_the_vietnamese_đ(self) -> None:
+        """TCVN3/VNI-era files give "Đ" as the look-alike "Ð" (U+00D0)."""
+        assert normalise("\u00d0ỗ Văn Hải") == "Đỗ Văn Hải"
+        assert normalise("Nguyễn Văn \u00f0ạt") == "Nguyễn Văn đạt"
+        assert fold("\u00d0ỗ Văn Hải") == "do van hai"
+
+    @pytest.mark.parametrize(
+        "control",
+        [
+            "\u202e",
+            "\u202a",
+            "\u202b",
+            "\u202c",
+            "\u202d",
+            "\u2066",
+            "\u2067",
+            "\u2068",
+            "\u2069",
+            "\u200e",
+            "\u200f",
+        ],
+    )
+    def test_bidirectional_controls_are_removed(self, control: str) -> None:
+        assert normalise(f"{control}Lê Thị{control} Hoa{control}") == "Lê Thị Hoa"
+        assert normalise_name(f"Trần{control} Văn Nam") == "Trần Văn Nam"
+
     def test_turns_decomposed_input_into_nfc(self) -> None:
         result = normalise(nfd("Đặng Thị Hoà"))
         assert result == "Đặng Thị Hoà"

@@ -12,7 +12,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from app.core.errors import StorageError, UserError
+from app.core.errors import StorageError, UserError, reason_of
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -62,7 +62,7 @@ def atomic_output(out: Path) -> Iterator[Path]:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StorageError(f"Không ghi được tệp {out}: {exc.strerror}.") from exc
+        raise StorageError(f"Không ghi được tệp {out}: {reason_of(exc)}.") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

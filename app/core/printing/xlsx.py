@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import StorageError, UserError, ValidationError
+from app.core.errors import StorageError, UserError, ValidationError, reason_of
 from app.core.printing.common import (
     CancelFn,
     PrintCancelled,
@@ -40,6 +41,43 @@ MOTTO_COLUMN = 4  # D: where the motto block starts, as on the printed forms
 FONT_NAME = "Times New Roman"
 MAX_WIDTH = 50
 DATE_FORMAT = "dd/mm/yyyy"
+#: A text starting with one of these is a formula to Excel and LibreOffice (or turns
+#: into one when the cell is edited): a name imported as ``=HYPERLINK("http://…","An")``
+#: came back out as a live link. Such texts are written as text cells, quote-prefixed.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def as_text(cell: Any) -> Any:
+    """Keep a formula-like text a plain text in ``cell`` (string type, quote prefix)."""
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_value(sheet: Any, value: Any) -> Any:
+    """``value`` for a write-only row: formula-like texts become text cells."""
+    if not is_formula_like(value):
+        return value
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+    return as_text(WriteOnlyCell(sheet, value=value))
+
+
+def neutralise_formulas(book: Any) -> None:
+    """Every formula-like text of an ordinary (not write-only) workbook becomes text.
+
+    The app writes no formulas of its own, so any cell openpyxl typed as a formula
+    came from data (a name, a note, a code).
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                as_text(cell)
 
 
 class ListStyles:
@@ -82,7 +120,7 @@ def write_heading(
     from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
     def cell(value: Any, font: Any, align: Any = None) -> Any:
-        c = WriteOnlyCell(sheet, value=value)
+        c = as_text(WriteOnlyCell(sheet, value=value))
         c.font = font
         if align is not None:
             c.alignment = align
@@ -110,7 +148,7 @@ def write_signers(
     from openpyxl.cell import WriteOnlyCell
 
     def cell(value: Any, font: Any) -> Any:
-        c = WriteOnlyCell(sheet, value=value)
+        c = as_text(WriteOnlyCell(sheet, value=value))
         c.font = font
         return c
 
@@ -138,24 +176,68 @@ def _signer_columns(count: int, width: int) -> list[int]:
     return [min(1 + i * step, last) for i in range(count)]
 
 
-def save_workbook(book: Any, out: Path) -> None:
-    """Save next to ``out`` and move into place; nothing half-written is ever left."""
+def check_output_folder(out: Path) -> None:
+    """The folder a file is exported into must exist (checked before any work is done)."""
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"Thư mục “{folder}” không tồn tại.")
-    fd, tmp_name = tempfile.mkstemp(prefix=".xuat-", suffix=".xlsx", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+
+
+def _create_beside(out: Path) -> Path:
+    """A new empty temporary file beside ``out``, with the ordinary permissions.
+
+    Not ``tempfile.mkstemp``: its files are private (0600), and the exported file
+    (renamed from it) is the user's own document, to open, share and copy (the
+    umask decides, as for any file the user makes).
+    """
+    for _ in range(100):
+        tmp = out.with_name(f".xuat-{secrets.token_hex(6)}.xlsx")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(out.parent))
+
+
+def _discard_write_only(book: Any) -> None:
+    """A write-only workbook that failed to save keeps half-run generators, which
+    printed two tracebacks ("Exception ignored in …") when collected: close them."""
+    for sheet in getattr(book, "worksheets", []):
+        for gen in (
+            getattr(sheet, "_rows", None),
+            getattr(getattr(sheet, "_writer", None), "xf", None),
+        ):
+            if gen is not None:
+                with contextlib.suppress(Exception):
+                    gen.close()
+
+
+def save_workbook(book: Any, out: Path) -> None:
+    """Save next to ``out`` and move into place; nothing half-written is ever left."""
+    if not getattr(book, "write_only", False):
+        neutralise_formulas(book)
+    try:
+        check_output_folder(out)
+        tmp = _create_beside(out)
+    except UserError:
+        _discard_write_only(book)
+        raise
+    except OSError as exc:
+        _discard_write_only(book)
+        raise StorageError(f"Không ghi được “{out.name}”: {reason_of(exc)}.") from exc
     try:
         book.save(tmp)
         os.replace(tmp, out)
     except PermissionError as exc:
+        _discard_write_only(book)
         raise StorageError(
             f"Không ghi được “{out.name}”: tệp đang mở trong Excel hoặc thư mục không cho "
             "ghi. Hãy đóng tệp rồi thử lại."
         ) from exc
     except OSError as exc:
-        raise StorageError(f"Không ghi được “{out.name}”: {exc.strerror or exc}.") from exc
+        _discard_write_only(book)
+        raise StorageError(f"Không ghi được “{out.name}”: {reason_of(exc)}.") from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
@@ -203,6 +285,7 @@ def write_list_workbook(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+    check_output_folder(out)
     body: list[Sequence[Any]] = []
     for count, cells in enumerate(rows, start=1):
         if count % 500 == 0:
@@ -235,7 +318,7 @@ def write_list_workbook(
     )
     head = []
     for title in titles:
-        c = WriteOnlyCell(sheet, value=title)
+        c = as_text(WriteOnlyCell(sheet, value=title))
         c.font, c.alignment, c.border = st.bold, st.center, st.grid
         head.append(c)
     sheet.append(head)
@@ -247,14 +330,14 @@ def write_list_workbook(
                 c.number_format = DATE_FORMAT
                 line.append(c)
             else:
-                line.append(value)
+                line.append(safe_value(sheet, value))
         sheet.append(line)
     if spec.total_line:
-        c = WriteOnlyCell(sheet, value=spec.total_line)
+        c = as_text(WriteOnlyCell(sheet, value=spec.total_line))
         c.font = st.bold
         sheet.append([c])
     for text in spec.footer:
-        c = WriteOnlyCell(sheet, value=text)
+        c = as_text(WriteOnlyCell(sheet, value=text))
         c.font = st.plain
         sheet.append([c])
     write_signers(sheet, st, spec.signers, width, spec.date_line)

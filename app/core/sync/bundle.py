@@ -274,7 +274,9 @@ def parse(data: bytes) -> Bundle:
     for part in manifest["parts"]:
         blob = parts[part["name"]]
         if len(blob) != part["size"] or hashlib.sha256(blob).hexdigest() != part["sha256"]:
-            raise _refuse(f"Phần dữ liệu {part['entity']} không khớp mã băm: gói bị hỏng.")
+            raise _refuse(
+                f"Phần dữ liệu “{_label(part['entity'])}” không khớp mã băm: gói bị hỏng."
+            )
     return Bundle(
         data=data,
         manifest=manifest,
@@ -341,7 +343,7 @@ def open_parts(bundle: Bundle, identities: list[Any]) -> Contents:
         try:
             text = raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError:
-            raise _refuse(f"Phần {entity}: văn bản không phải UTF-8.") from None
+            raise _refuse(f"Phần “{_label(entity)}”: văn bản không phải UTF-8.") from None
         del raw
         # Many small objects would set off the cyclic GC again and again (none is cyclic).
         gc_was_on = gc.isenabled()
@@ -357,11 +359,18 @@ def open_parts(bundle: Bundle, identities: list[Any]) -> Contents:
     return contents
 
 
+def _label(entity: str) -> str:
+    """The Vietnamese name of an entity for a message ("Nhân khẩu", not "person")."""
+    from app.core.sync.conflicts import entity_label
+
+    return entity_label(entity)
+
+
 def _header(spec: EntitySpec, line: str, personal: bool) -> list[str]:
     try:
         header = canonical.loads(line, max_depth=1)
     except canonical.JsonRefused as exc:
-        raise _refuse(f"Phần {spec.name}, dòng tiêu đề: {exc}.") from None
+        raise _refuse(f"Phần “{_label(spec.name)}”, dòng tiêu đề: {exc}.") from None
     known = spec.field_map()
     if (
         type(header) is not list
@@ -370,15 +379,17 @@ def _header(spec: EntitySpec, line: str, personal: bool) -> list[str]:
         or len(set(header)) != len(header)
         or tuple(header[:3]) != PART_CORE
     ):
-        raise _refuse(f"Phần {spec.name}: dòng tiêu đề không hợp lệ.")
+        raise _refuse(f"Phần “{_label(spec.name)}”: dòng tiêu đề không hợp lệ.")
     for name in header[3:]:
         if name not in known:
-            raise _refuse(f"Phần {spec.name}: trường lạ {name[:40]!r}.")
+            raise _refuse(f"Phần “{_label(spec.name)}”: trường lạ {name[:40]!r}.")
         if name in PERSONAL_COLUMNS and not personal:
-            raise _refuse(f"Phần {spec.name}: có trường cá nhân {name!r} mà gói ghi là bỏ.")
+            raise _refuse(
+                f"Phần “{_label(spec.name)}”: có trường cá nhân {name!r} mà gói ghi là bỏ."
+            )
         disc = known[name].discriminator
         if disc and disc not in header:
-            raise _refuse(f"Phần {spec.name}: thiếu trường {disc!r} đi kèm {name!r}.")
+            raise _refuse(f"Phần “{_label(spec.name)}”: thiếu trường {disc!r} đi kèm {name!r}.")
     return header
 
 
@@ -388,9 +399,11 @@ def _columns(spec: EntitySpec, lines: list[str], count: int) -> list[list[Any]]:
         try:
             col = canonical.loads_record(line)
         except canonical.JsonRefused as exc:
-            raise _refuse(f"Phần {spec.name}, dòng {number}: {exc}.") from None
+            raise _refuse(f"Phần “{_label(spec.name)}”, dòng {number}: {exc}.") from None
         if type(col) is not list or len(col) != count:
-            raise _refuse(f"Phần {spec.name}, dòng {number}: số bản ghi khác với khai báo.")
+            raise _refuse(
+                f"Phần “{_label(spec.name)}”, dòng {number}: số bản ghi khác với khai báo."
+            )
         columns.append(col)
     return columns
 
@@ -405,27 +418,29 @@ def _validate_part(
 ) -> tuple[list[tuple[str, str]], list[Row]]:
     if not text:
         if count:
-            raise _refuse(f"Phần {spec.name}: số bản ghi khác với khai báo.")
+            raise _refuse(f"Phần “{_label(spec.name)}”: số bản ghi khác với khai báo.")
         return [], []
     lines = text.split("\n")
     if lines[-1] != "":
-        raise _refuse(f"Phần {spec.name}: dòng cuối không kết thúc đúng.")
+        raise _refuse(f"Phần “{_label(spec.name)}”: dòng cuối không kết thúc đúng.")
     lines.pop()
     header = _header(spec, lines[0], personal)
     if len(lines) != len(header) + 1:
-        raise _refuse(f"Phần {spec.name}: số cột khác với dòng tiêu đề.")
+        raise _refuse(f"Phần “{_label(spec.name)}”: số cột khác với dòng tiêu đề.")
     columns = _columns(spec, lines[1:], count)
     del lines
     uids, revisions, deleted = columns[0], columns[1], columns[2]
 
     def bad(index: int, name: str) -> BundleRefused:
-        return _refuse(f"Phần {spec.name}, bản ghi {index + 1}: trường {name!r} không hợp lệ.")
+        return _refuse(
+            f"Phần “{_label(spec.name)}”, bản ghi {index + 1}: trường {name!r} không hợp lệ."
+        )
 
     for i, uid in enumerate(uids):
         if type(uid) is not str or UUID22_RE.fullmatch(uid) is None:
             raise bad(i, "uuid")
     if len(set(uids)) != count:
-        raise _refuse(f"Phần {spec.name}: bản ghi bị lặp.")
+        raise _refuse(f"Phần “{_label(spec.name)}”: bản ghi bị lặp.")
     if not set(map(type, revisions)) <= {int} or (
         count and not (min(revisions) >= 1 and max(revisions) <= MAX_REVISION)
     ):

@@ -11,6 +11,8 @@ from typing import Any
 
 import rfc8785
 
+from app.core.errors import reason_of
+
 MAX_INT = 2**53 - 1
 MAX_DEPTH = 6
 
@@ -86,7 +88,7 @@ def loads_record(text: str) -> Any:
     except RecursionError:
         raise JsonRefused("JSON lồng quá sâu") from None
     except ValueError as exc:
-        raise JsonRefused(f"JSON hỏng ({type(exc).__name__})") from None
+        raise JsonRefused(f"JSON hỏng ({reason_of(exc)})") from None
 
 
 def loads(data: bytes | str, *, floats: bool = False, max_depth: int = MAX_DEPTH) -> Any:
@@ -109,6 +111,6 @@ def loads(data: bytes | str, *, floats: bool = False, max_depth: int = MAX_DEPTH
     except RecursionError:
         raise JsonRefused("JSON lồng quá sâu") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise JsonRefused(f"JSON hỏng ({type(exc).__name__})") from None
+        raise JsonRefused(f"JSON hỏng ({reason_of(exc)})") from None
     _depth(value, max_depth)
     return value

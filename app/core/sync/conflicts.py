@@ -46,6 +46,15 @@ ENTITY_LABELS: dict[str, str] = {
     "registration": "Đăng ký danh hiệu",
     "assessment": "Đánh giá",
     "recognition": "Công nhận danh hiệu",
+    "recognition_decision": "Quyết định công nhận",
+    "criteria_set": "Bộ tiêu chí",
+    "cycle_year": "Năm đánh giá",
+    "fund_entry": "Thu chi quỹ",
+    "fund_programme": "Chương trình học bổng",
+    "fund_award": "Học bổng, khen thưởng",
+    "fund_dues": "Hội phí",
+    "activity": "Hoạt động",
+    "activity_participant": "Người tham gia hoạt động",
 }
 # Record bookkeeping fields: shown neither as a difference nor as a value.
 _HIDDEN = frozenset({"uuid", "revision", "commune_code"})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from app.core.errors import reason_of
+
 MAX_ENTRIES = 64
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -59,9 +61,9 @@ def read_container(
     except ContainerRefused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise ContainerRefused(f"gói bị hỏng hoặc bị cắt cụt ({type(exc).__name__})") from None
+        raise ContainerRefused(f"gói bị hỏng hoặc bị cắt cụt ({reason_of(exc)})") from None
     except Exception as exc:  # any other parser failure on hostile bytes
-        raise ContainerRefused(f"gói bị hỏng ({type(exc).__name__})") from None
+        raise ContainerRefused(f"gói bị hỏng ({reason_of(exc)})") from None
     if write_container(entries) != data:
         raise ContainerRefused("gói bị sửa đổi hoặc có dữ liệu thừa (bố cục không chuẩn)")
     return entries

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import Database
-from app.core.errors import UserError
+from app.core.errors import UserError, reason_of
 from app.core.models.sync import SyncConflict, SyncLedger, SyncPinnedKey, SyncRecord
 from app.core.sync import bundle, keys, state
 
@@ -141,7 +141,9 @@ def import_paths(
         try:
             b = bundle.parse(_read(path))
         except OSError as exc:
-            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            outcomes.append(
+                Outcome(path.name, "rejected", f"Không đọc được tệp: {reason_of(exc)}.")
+            )
             continue
         except bundle.BundleRefused as exc:
             outcomes.append(Outcome(path.name, "rejected", exc.message))
@@ -153,7 +155,9 @@ def import_paths(
         try:
             data = _read(path)
         except OSError as exc:
-            outcomes.append(Outcome(path.name, "rejected", f"Không đọc được tệp: {exc.strerror}."))
+            outcomes.append(
+                Outcome(path.name, "rejected", f"Không đọc được tệp: {reason_of(exc)}.")
+            )
             continue
         outcomes += import_bytes(db, data, path.name, identity, dry_run=dry_run)
         if progress:
@@ -247,6 +251,12 @@ def _decide_and_apply(
     except IntegrityError:
         return out("replay", "Gói này đã nhập trước đó.")
     text = "Chạy thử: chưa ghi gì vào dữ liệu." if dry_run else "Đã nhập."
+    absent = sum(c.get("absent", 0) for c in counts.values())
+    if absent:
+        text += (
+            f" {absent} bản ghi tỉnh đang giữ không có trong gói đầy đủ này (xã có thể đã "
+            "khôi phục dữ liệu từ một bản sao lưu cũ): tỉnh vẫn giữ chúng, hãy hỏi lại xã."
+        )
     return out("applied", text, counts)
 
 
@@ -373,14 +383,16 @@ def _apply_entity(
     rows = contents.rows[entity]
     fields = contents.fields[entity]
     commune, seq = b.commune_code, b.seq
-    existing = {
-        uid: (rid, rev)
-        for rid, uid, rev in conn.execute(
-            select(SyncRecord.id, SyncRecord.uuid, SyncRecord.revision).where(
-                SyncRecord.commune_code == commune, SyncRecord.entity == entity
-            )
+    existing: dict[str, tuple[int, int]] = {}
+    live: set[str] = set()
+    for rid, uid, rev, gone in conn.execute(
+        select(SyncRecord.id, SyncRecord.uuid, SyncRecord.revision, SyncRecord.deleted).where(
+            SyncRecord.commune_code == commune, SyncRecord.entity == entity
         )
-    }
+    ):
+        existing[uid] = (rid, rev)
+        if not gone:
+            live.add(uid)
     new_rows: list[tuple[Any, ...]] = []
     upd_rows: list[tuple[Any, ...]] = []
     conflicts: list[dict[str, Any]] = []
@@ -402,6 +414,14 @@ def _apply_entity(
         conflicts.append(_conflict(b, contents, entity, row, row[1]))
     stats["conflicts"] = len(conflicts)
     stats["unchanged"] = len(rows) - len(new_rows) - len(upd_rows) - len(conflicts)
+    if b.manifest["kind"] == "full":
+        # A full bundle is everything the commune has. Records held here but not in
+        # it were removed at the commune without a tombstone (a restored backup):
+        # they are kept (nothing is deleted because of a sync) and counted, so a
+        # person can ask the commune about them.
+        absent = len(live - {row[0] for row in rows})
+        if absent:
+            stats["absent"] = absent
     if conn.dialect.name != "sqlite":
         _write_postgresql(conn, fields, new_rows, upd_rows)
     else:
@@ -646,6 +666,25 @@ def retry_quarantined(db: Database) -> list[Outcome]:
             pinned = conn.execute(
                 select(SyncPinnedKey).where(SyncPinnedKey.key_id == h.key_id)
             ).first()
+        if (
+            pinned is not None
+            and pinned.public_key == b.manifest["public_key"]
+            and not pinned.retired
+            and pinned.commune_code != b.commune_code
+        ):
+            # The key is accepted, for another commune: this bundle will never be
+            # applied (it stays held so a person can look at it).
+            results.append(
+                Outcome(
+                    h.path.name,
+                    "rejected",
+                    f"Gói ghi là của xã mã {b.commune_code} nhưng được ký bằng khóa đã đăng ký "
+                    f"cho xã mã {pinned.commune_code}: không nhập.",
+                    commune_code=b.commune_code,
+                    seq=b.seq,
+                )
+            )
+            continue
         if _key_problem(b, pinned):
             continue
         with contextlib.suppress(OSError):

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from app.core.errors import StorageError
+from app.core.errors import StorageError, reason_of
 
 KEYS_DIR = "keys"
 SIGNING_FILE = "signing-ed25519.pem"
@@ -83,7 +83,7 @@ def _write_secret(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise StorageError(f"Không ghi được khóa vào {path.parent}: {exc.strerror}.") from exc
+        raise StorageError(f"Không ghi được khóa vào {path.parent}: {reason_of(exc)}.") from exc
 
 
 DPAPI_MAGIC = b"KHDPAPI1\n"

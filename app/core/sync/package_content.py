@@ -33,7 +33,7 @@ from typing import Any
 
 from app.core import settings
 from app.core.db import Database
-from app.core.errors import UserError, ValidationError
+from app.core.errors import UserError, ValidationError, reason_of
 
 CONTENT_KEY = "sync_config_content"  # {"version": n, "report": ContentReport as dict}
 INSTALLED_TARGETS_KEY = "sync_targets_installed"  # hash of the province's targets installed
@@ -125,7 +125,7 @@ def read_content(
         try:
             raw = json.loads(targets_file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise UserError(f"Không đọc được tệp {targets_file}: {exc.strerror}.") from None
+            raise UserError(f"Không đọc được tệp {targets_file}: {reason_of(exc)}.") from None
         except ValueError:
             raise UserError(f"Tệp {targets_file.name} không phải JSON hợp lệ.") from None
         profile = {"profile": _text(_check_targets(raw, targets_file.name))}

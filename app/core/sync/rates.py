@@ -424,6 +424,9 @@ def export_consolidation_xlsx(db: Database, path: Path, report: RatesReport | No
         for cell in row:
             if isinstance(cell.value, float):  # rates and targets; counts are integers
                 cell.number_format = "0.0%"
+    from app.core.printing.xlsx import neutralise_formulas
+
+    neutralise_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     write_durably(path, buf.getvalue())

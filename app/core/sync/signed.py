@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import UserError
+from app.core.errors import UserError, reason_of
 from app.core.sync import canonical, keys
 
 MAX_DOC_BYTES = 4 * 1024 * 1024
@@ -39,7 +39,7 @@ def read_document(path: Path) -> bytes:
         with path.open("rb") as fh:
             return fh.read(MAX_DOC_BYTES + 1)
     except OSError as exc:
-        raise UserError(f"Không đọc được tệp {path}: {exc.strerror}.") from exc
+        raise UserError(f"Không đọc được tệp {path}: {reason_of(exc)}.") from exc
 
 
 def parse_signed(

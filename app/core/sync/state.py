@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from app.core import settings
+from app.core.backup import UPPER_MODE_KEY
 from app.core.db import Database
 from app.core.errors import UserError
 from app.core.models.sync import SyncProvince
 
-MODE_KEY = "sync_mode"  # "upper" at a province/district; absent at a commune
+MODE_KEY = UPPER_MODE_KEY  # "upper" at a province/district; absent at a commune
 PROVINCE_NAME_KEY = "sync_province_name"
 INCLUDE_PERSONAL_KEY = "sync_include_personal"
 HUB_URL_KEY = "sync_hub_url"  # upper level: the hub address written into config packages

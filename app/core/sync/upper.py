@@ -290,9 +290,19 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
                 f"Tệp {path.name} không phải phiếu đăng ký khóa hay gói dữ liệu."
             ) from None
     wanted = keys.normalise_fingerprint(source)
-    for held in importer.held_bundles(db):
-        if held.fingerprint == wanted:
-            return held.public_key, held.commune_code, held.installation_id
+    matching = [h for h in importer.held_bundles(db) if h.fingerprint == wanted]
+    communes = sorted({h.commune_code for h in matching})
+    if len(communes) > 1:
+        # A fingerprint read aloud names a key, not a commune: which commune it is
+        # must not depend on which held bundle happens to sort first.
+        raise UserError(
+            f"Các gói đang cách ly ký bằng khóa {source} ghi là của nhiều xã khác nhau "
+            f"(mã {', '.join(communes)}). Không chấp nhận theo vân tay: hãy dùng phiếu đăng ký "
+            "khóa (tệp hoặc ảnh mã QR) của đúng xã."
+        )
+    if matching:
+        held = matching[0]
+        return held.public_key, held.commune_code, held.installation_id
     raise UserError(
         f"Không tìm thấy khóa có vân tay {source} trong các gói đang cách ly. "
         "Hãy đưa tệp phiếu đăng ký khóa hoặc gói dữ liệu của xã."
@@ -321,12 +331,21 @@ def _key_from_photo(path: Path) -> tuple[str, str, str]:
 
 def accept_key(db: Database, source: str) -> PinnedKey:
     """Pin a commune key (from a registration file, a bundle, or a quarantined bundle's
-    fingerprint); then bundles waiting for it are imported."""
+    fingerprint); then bundles waiting for it are imported.
+
+    A key stays pinned to the commune that registered it: accepting it again for
+    another commune is refused.
+    """
     state.require_upper(db)
     public, commune, installation = _key_source(db, source)
     info = keys.info_of(public)
     with db.session() as s:
         row = s.scalars(select(SyncPinnedKey).where(SyncPinnedKey.key_id == info.key_id)).first()
+        if row is not None and row.commune_code != commune:
+            raise UserError(
+                f"Khóa {info.fingerprint} đã được đăng ký cho xã mã {row.commune_code}; không "
+                f"chấp nhận khóa này cho xã mã {commune}. Mỗi khóa chỉ dùng cho xã đã đăng ký nó."
+            )
         if row is None:
             s.add(
                 SyncPinnedKey(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.db import Database
+from app.core.errors import reason_of
 from app.core.models.sync import SyncPinnedKey
 from app.core.sync import bundle, keys, state
 
@@ -19,7 +20,7 @@ def verify_file(db: Database, path: Path) -> dict[str, Any]:
             data = fh.read(bundle.MAX_BUNDLE_BYTES + 1)
         b = bundle.parse(data)
     except OSError as exc:
-        report["reason"] = f"Không đọc được tệp: {exc.strerror}."
+        report["reason"] = f"Không đọc được tệp: {reason_of(exc)}."
         return report
     except bundle.BundleRefused as exc:
         report["reason"] = exc.message

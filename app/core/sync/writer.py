@@ -22,9 +22,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.core.backup import RESTORED_KEY
 from app.core.db import Database
 from app.core.dbfile import SCHEMA_HEAD
-from app.core.errors import StorageError, UserError
+from app.core.errors import StorageError, UserError, reason_of
 from app.core.models import LocalState
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport
@@ -44,6 +45,7 @@ class ExportResult:
     size: int
     counts: dict[str, int]
     kind: str
+    after_restore: bool = False  # the first bundle after a restore: a full one
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,7 @@ class ExportResult:
             "size": self.size,
             "kind": self.kind,
             "counts": self.counts,
+            "after_restore": self.after_restore,
         }
 
 
@@ -83,7 +86,7 @@ def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | Non
             tmp.unlink()
         if exc.errno == 28:
             raise StorageError(f"Ổ đĩa {path.parent} đã đầy: chưa ghi được gói.") from exc
-        raise StorageError(f"Không ghi được tệp {path} ({exc.strerror}).") from exc
+        raise StorageError(f"Không ghi được tệp {path} ({reason_of(exc)}).") from exc
     if again != data:
         raise StorageError(f"Tệp {path.name} đọc lại khác với dữ liệu đã ghi (ổ đĩa lỗi?).")
     if verify is not None:
@@ -104,6 +107,7 @@ def _adopt_orphans(db: Database, me: keys.KeyInfo) -> list[Path]:
     for stale in folder.glob("*.partial"):
         with contextlib.suppress(OSError):
             stale.unlink()
+    installation = db.installation_id()
     while True:
         last = _last_export(db)
         seq = (last.seq if last else 0) + 1
@@ -115,16 +119,49 @@ def _adopt_orphans(db: Database, me: keys.KeyInfo) -> list[Path]:
             except (OSError, bundle.BundleRefused):
                 continue
             m = b.manifest
-            if m["public_key"] != me.public_key or m["prev_bundle_id"] != (
-                last.bundle_id if last else ""
+            if (
+                m["public_key"] != me.public_key
+                or m["installation_id"] != installation
+                or m["prev_bundle_id"] != (last.bundle_id if last else "")
             ):
-                continue
+                continue  # another database's bundle (e.g. before a demo --replace)
             _log_export(db, b, path)
             adopted_paths.append(path)
             adopted = True
             break
         if not adopted:
             return adopted_paths
+
+
+def _catch_up_after_restore(db: Database) -> tuple[bool, bool]:
+    """(restored, rolled back): after either the next bundle must be a full one.
+
+    The restored change counter and export log are the backup's, while bundles
+    written after the backup may already be at the province (they are adopted from
+    the archive, so the chain goes on from the last one). The counter is raised above
+    everything ever exported, so no later edit can hide below the export mark, and
+    the bundle carries everything (the edits made since the restore included).
+    """
+    restored = state.get_setting(db, RESTORED_KEY) is not None
+    mark = export_mark(db)
+    with db.session() as s:
+        local = s.get(LocalState, 1)
+        assert local is not None
+        rolled_back = local.change_counter < mark  # e.g. a file copied back by hand
+        if rolled_back:
+            local.change_counter = mark
+    return restored, rolled_back
+
+
+def restore_note(db: Database) -> str:
+    """What the user must know about upward sync right after a restore ("" if no sync)."""
+    if state.is_upper(db) or state.province_config(db) is None:
+        return ""
+    return (
+        "Gói gửi tỉnh tiếp theo sẽ là gói đầy đủ, để tỉnh nhận lại mọi thay đổi kể cả "
+        "những gì sửa sau khi khôi phục. Những bản ghi đã gửi tỉnh sau thời điểm sao lưu "
+        "vẫn còn ở tỉnh; tỉnh sẽ thấy chúng khác với dữ liệu của xã."
+    )
 
 
 def _log_export(db: Database, b: bundle.Bundle, path: Path) -> None:
@@ -171,6 +208,11 @@ def export_bundle(
     me = keys.my_key(db.data_dir)
     adopted = _adopt_orphans(db, me)
     last = _last_export(db)
+    after_restore, rolled_back = _catch_up_after_restore(db)
+    # An adopted orphan means this database did not know a bundle it had written:
+    # killed before logging it, or rolled back to a copy. Either way only a full
+    # bundle is sure to carry everything the province may not have.
+    full = full or after_restore or rolled_back or bool(adopted)
     since = 0 if full or last is None else last.upto_change_seq
     include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
     specs = records.entity_specs()
@@ -248,6 +290,8 @@ def export_bundle(
         write_durably(target, data, check)
     parsed = bundle.parse(data)
     _log_export(db, parsed, archived)
+    if after_restore:
+        state.put_setting(db, RESTORED_KEY, None)
     tick()
     return ExportResult(
         file=target,
@@ -258,6 +302,7 @@ def export_bundle(
         size=len(data),
         counts=dict(manifest_counts(parsed)),
         kind=str(manifest["kind"]),
+        after_restore=after_restore,
     )
 
 

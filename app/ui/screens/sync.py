@@ -319,7 +319,13 @@ class SyncScreen(Screen):
             messages.inform(
                 self,
                 f"Đã xuất gói số {result.seq} ({sum(result.counts.values())} bản ghi) vào:\n"
-                f"{result.file}\n\nGói cũng được giữ trong kho lưu của máy.",
+                f"{result.file}\n\nGói cũng được giữ trong kho lưu của máy."
+                + (
+                    "\n\nDữ liệu đã được khôi phục từ bản sao lưu: đây là gói đầy đủ "
+                    "(mọi bản ghi của xã)."
+                    if result.after_restore
+                    else ""
+                ),
             )
             self.reload()
 
