@@ -205,7 +205,7 @@ def test_a_new_configuration_package_proposes_the_next_version(
 
     escrow = str(x25519.Identity.generate().to_public())
     upper.write_new_config_package(
-        province.db, tmp_path / "v2", escrow_recipient=escrow, hub_url="http://10.0.0.5:8750"
+        province.db, tmp_path / "v2", escrow_recipient=escrow, hub_url="https://10.0.0.5:8750"
     )
     opened: list[Any] = []
     monkeypatch.setattr(
@@ -218,7 +218,7 @@ def test_a_new_configuration_package_proposes_the_next_version(
     [dialog] = opened
     qtbot.addWidget(dialog)
     assert dialog.version.value() == 3 and dialog.version.minimum() == 3
-    assert dialog.hub_url.text() == "http://10.0.0.5:8750"
+    assert dialog.hub_url.text() == "https://10.0.0.5:8750"
     assert dialog.escrow.text() == escrow
     out = tmp_path / "usb"
     out.mkdir()

@@ -90,6 +90,20 @@ def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | Non
         verify(again)
 
 
+# The key id that signed this installation's last bundle. A restored backup on a new PC
+# carries it while the PC has a new key (keys are never in backups): the next bundle
+# then opens a new chain — a full snapshot with no predecessor, numbered on — which the
+# province applies once it accepted the new key (no fork, FORMAT.md "A new key").
+CHAIN_KEY_SETTING = "sync_chain_key_id"
+
+
+def _signed_by_another_key(db: Database, me: keys.KeyInfo) -> bool:
+    from app.core import settings
+
+    stored = settings.get_value(db, CHAIN_KEY_SETTING)
+    return bool(stored) and stored != me.key_id
+
+
 def _last_export(db: Database) -> SyncExport | None:
     with db.session() as s:
         return s.scalars(select(SyncExport).order_by(SyncExport.seq.desc()).limit(1)).first()
@@ -115,8 +129,9 @@ def _adopt_orphans(db: Database, me: keys.KeyInfo) -> list[Path]:
             except (OSError, bundle.BundleRefused):
                 continue
             m = b.manifest
-            if m["public_key"] != me.public_key or m["prev_bundle_id"] != (
-                last.bundle_id if last else ""
+            if m["public_key"] != me.public_key or m["prev_bundle_id"] not in (
+                last.bundle_id if last else "",
+                "",  # the first bundle of a new chain (a new key)
             ):
                 continue
             _log_export(db, b, path)
@@ -171,6 +186,8 @@ def export_bundle(
     me = keys.my_key(db.data_dir)
     adopted = _adopt_orphans(db, me)
     last = _last_export(db)
+    new_chain = last is None or _signed_by_another_key(db, me)
+    full = full or new_chain
     since = 0 if full or last is None else last.upto_change_seq
     include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
     specs = records.entity_specs()
@@ -214,10 +231,10 @@ def export_bundle(
         "key_id": me.key_id,
         "public_key": me.public_key,
         "seq": seq,
-        "prev_bundle_id": last.bundle_id if last else "",
+        "prev_bundle_id": "" if new_chain or last is None else last.bundle_id,
         "created_at": utcnow().isoformat(),
         "schema_revision": SCHEMA_HEAD,
-        "kind": "full" if full or last is None else "incremental",
+        "kind": "full" if full else "incremental",
         "since_change_seq": since,
         "upto_change_seq": upto,
         "personal_fields": "included" if include_personal else "omitted",
@@ -248,6 +265,7 @@ def export_bundle(
         write_durably(target, data, check)
     parsed = bundle.parse(data)
     _log_export(db, parsed, archived)
+    settings.put_value(db, CHAIN_KEY_SETTING, me.key_id)
     tick()
     return ExportResult(
         file=target,
