@@ -97,11 +97,22 @@ def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | Non
 CHAIN_KEY_SETTING = "sync_chain_key_id"
 
 
-def _signed_by_another_key(db: Database, me: keys.KeyInfo) -> bool:
+def _signed_by_another_key(db: Database, me: keys.KeyInfo, last: SyncExport) -> bool:
+    """Whether ``last`` (the newest bundle logged) was signed by another key than ours.
+
+    Databases from before the setting existed: the archived copy of ``last`` tells;
+    without it (a new PC) a new chain is opened — a full bundle is never wrong.
+    """
     from app.core import settings
 
     stored = settings.get_value(db, CHAIN_KEY_SETTING)
-    return bool(stored) and stored != me.key_id
+    if stored:
+        return bool(stored != me.key_id)
+    try:
+        archived = bundle.parse((archive_dir(db.data_dir) / last.file_name).read_bytes())
+    except (OSError, bundle.BundleRefused):
+        return True
+    return bool(archived.manifest["public_key"] != me.public_key)
 
 
 def _last_export(db: Database) -> SyncExport | None:
@@ -186,7 +197,7 @@ def export_bundle(
     me = keys.my_key(db.data_dir)
     adopted = _adopt_orphans(db, me)
     last = _last_export(db)
-    new_chain = last is None or _signed_by_another_key(db, me)
+    new_chain = last is None or _signed_by_another_key(db, me, last)
     full = full or new_chain
     since = 0 if full or last is None else last.upto_change_seq
     include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
