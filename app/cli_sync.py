@@ -60,6 +60,15 @@ def register(add: AddCommand) -> None:
         help="khóa cũ của xã mà khóa này thay (máy mới sau khi khôi phục): thu hồi khóa cũ",
     )
     prov("registrations", cmd_province_registrations, "phiếu đăng ký khóa gửi qua mạng, chờ duyệt")
+    p = prov(
+        "revoke-certificate",
+        cmd_province_revoke_certificate,
+        "thu hồi giấy công nhận (đưa vào gói cấu hình tiếp theo)",
+    )
+    p.add_argument("payload", nargs="?", default="", metavar="NỘI_DUNG_HOẶC_ẢNH_QR")
+    p.add_argument(
+        "--key", default="", metavar="VÂN_TAY", help="thu hồi mọi giấy do khóa này ký (mất máy)"
+    )
     prov("forks", cmd_province_forks, "các gói rẽ nhánh (hai lịch sử khác nhau) đang chờ")
     p = prov("resolve-fork", cmd_province_resolve_fork, "giải quyết một gói rẽ nhánh")
     p.add_argument("name", metavar="TÊN_TỆP_GÓI")
@@ -270,6 +279,39 @@ def cmd_province_registrations(args: argparse.Namespace) -> int:
         args,
         {"registrations": [r.as_dict() for r in found]},
         human or "Không có phiếu đăng ký khóa nào chờ duyệt.",
+    )
+    return 0
+
+
+def cmd_province_revoke_certificate(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+    from app.core.printing.seal import revoke
+
+    if not args.payload and not args.key:
+        raise UserError("Hãy đưa nội dung (hoặc ảnh) mã QR của giấy, hoặc --key VÂN_TAY.")
+    payloads = [args.payload] if args.payload else []
+    path = Path(args.payload)
+    if (
+        args.payload
+        and len(args.payload) < 400
+        and path.suffix.lower() in (".png", ".jpg", ".jpeg")
+    ):
+        from app.core.printing.qrread import read_qr_payloads
+
+        payloads = read_qr_payloads(path)
+    ws = _open(args, lock=True)
+    try:
+        current: dict[str, list[str]] = {}
+        for payload in payloads or [""]:
+            current = revoke(ws.db, payload=payload, fingerprint=args.key)
+    finally:
+        ws.close()
+    _emit(
+        args,
+        current,
+        f"Danh sách thu hồi: {len(current['revoked_certificates'])} giấy, "
+        f"{len(current['revoked_keys'])} khóa. Gói cấu hình tiếp theo (province package) "
+        "sẽ mang danh sách này tới các xã.",
     )
     return 0
 

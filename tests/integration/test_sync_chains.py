@@ -58,9 +58,7 @@ def copies(tmp_path: Path) -> Iterator[Callable[..., Commune]]:
 
 def _ledger(province: Province) -> list[tuple[int, str]]:
     with province.db.connect() as conn:
-        rows = conn.execute(
-            select(SyncLedger.seq, SyncLedger.key_id).order_by(SyncLedger.id)
-        ).all()
+        rows = conn.execute(select(SyncLedger.seq, SyncLedger.key_id).order_by(SyncLedger.id)).all()
     return [(int(s), str(k)) for s, k in rows]
 
 

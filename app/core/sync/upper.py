@@ -28,7 +28,7 @@ from app.core.sync.signed import (
 RECEIPT_FORMAT = "khuyenhoc-receipt"
 REGISTRATION_FORMAT = "khuyenhoc-key-registration"
 # A photo or scan of the printed key registration sheet (its QR code holds the JSON).
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -154,10 +154,14 @@ def write_config_package(
     me = keys.my_key(db.data_dir)
     name = str(state.get_setting(db, state.PROVINCE_NAME_KEY, ""))
     with db.session() as s:
+        # With the public key: a commune verifies the certificates of the others by them.
         accepted = [
-            {"key_id": k.key_id, "commune_code": k.commune_code}
+            {"key_id": k.key_id, "commune_code": k.commune_code, "public_key": k.public_key}
             for k in s.scalars(select(SyncPinnedKey).where(SyncPinnedKey.retired.is_(False)))
         ]
+    from app.core.printing.seal import revocation_list
+
+    revoked = revocation_list(db)
     body = {
         "format": state.CONFIG_FORMAT,
         "format_version": 1,
@@ -172,6 +176,9 @@ def write_config_package(
         "targets": targets or {},
         "accepted_keys": accepted,
         "hub_url": hub,
+        # Certificates no longer to be taken as genuine (app.core.printing.seal).
+        "revoked_keys": revoked["revoked_keys"],
+        "revoked_certificates": revoked["revoked_certificates"],
     }
     path = out_dir / f"KH_cauhinh_{_slug(name)}_v{version}.khcfg"
     written = write_signed(path, body, db.data_dir)
