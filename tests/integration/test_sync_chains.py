@@ -162,3 +162,39 @@ def test_a_fork_is_listed_and_settled_from_the_command_line(
     assert [json.loads(line)["choice"] for line in log.splitlines()] == ["follow", "discard"]
     code, err = _run(capsys, province, "province", "resolve-fork", "KH_khong_co.khb", "--discard")
     assert code != 0 and "Không có gói rẽ nhánh" in err and "Traceback" not in err
+
+
+def test_losing_a_race_for_a_place_in_the_chain_is_a_fork_not_a_replay(
+    province: Province,
+    commune: Commune,
+    copies: Callable[..., Commune],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two importers decide at once (two hub processes on one PostgreSQL database): the
+    one whose insert meets the other's ledger row decides again, it does not answer
+    "replay" for a bundle the ledger does not hold."""
+    assert [o.status for o in province.import_(commune.export().file)] == ["applied"]
+    make_backup(commune.db.path, tmp_path / "b.sqlite3")
+    twin = copies(commune, "song-sinh", tmp_path / "b.sqlite3", with_keys=True)
+    _hamlets(commune.db, ["Thôn Thắng"])
+    _hamlets(twin.db, ["Thôn Thua"])
+    winner, loser = commune.export().file, twin.export().file
+    with province.db.connect() as conn:  # what the loser read before the winner wrote
+        before = importer._ledger_tail(conn, _chain_of(loser))
+    assert [o.status for o in province.import_(winner)] == ["applied"]
+    real = importer._ledger_tail
+    stale = iter([before])
+    monkeypatch.setattr(
+        importer, "_ledger_tail", lambda conn, chain: next(stale, None) or real(conn, chain)
+    )
+    [outcome] = province.import_(loser)
+    assert outcome.status == "fork"
+    assert len(_ledger(province)) == 2
+
+
+def _chain_of(path: Path) -> importer.ChainKey:
+    from app.core.sync import bundle
+
+    b = bundle.parse(path.read_bytes())
+    return importer.ChainKey(b.commune_code, b.manifest["key_id"], b.manifest["installation_id"])

@@ -263,7 +263,13 @@ def _commune_label(b: bundle.Bundle) -> str:
 
 
 def _decide_and_apply(
-    db: Database, b: bundle.Bundle, name: str, identity: Any, dry_run: bool
+    db: Database,
+    b: bundle.Bundle,
+    name: str,
+    identity: Any,
+    dry_run: bool,
+    *,
+    _retried: bool = False,
 ) -> Outcome:
     m = b.manifest
 
@@ -321,7 +327,13 @@ def _decide_and_apply(
     except bundle.BundleRefused as exc:
         return out("rejected", exc.message)
     except IntegrityError:
-        return out("replay", "Gói này đã nhập trước đó.")
+        # Another importer (a second hub process, `province accept-key`) applied a bundle
+        # at this place in the chain meanwhile: decide again against what it wrote — the
+        # same bundle is a replay (with its receipt), another one a fork. Never a
+        # "replay" for a bundle the ledger does not hold.
+        if _retried:
+            raise
+        return _decide_and_apply(db, b, name, identity, dry_run, _retried=True)
     text = "Chạy thử: chưa ghi gì vào dữ liệu." if dry_run else "Đã nhập."
     return out("applied", text, counts)
 
