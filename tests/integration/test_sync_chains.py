@@ -198,3 +198,23 @@ def _chain_of(path: Path) -> importer.ChainKey:
 
     b = bundle.parse(path.read_bytes())
     return importer.ChainKey(b.commune_code, b.manifest["key_id"], b.manifest["installation_id"])
+
+
+def test_a_backup_from_before_the_chain_setting_also_opens_a_new_chain_on_a_new_pc(
+    province: Province, commune: Commune, copies: Callable[..., Commune], tmp_path: Path
+) -> None:
+    from app.core import settings
+    from app.core.sync.writer import CHAIN_KEY_SETTING
+
+    assert [o.status for o in province.import_(commune.export().file)] == ["applied"]
+    settings.put_value(commune.db, CHAIN_KEY_SETTING, "")  # as the release before left it
+    make_backup(commune.db.path, tmp_path / "cu.sqlite3")
+    laptop = copies(commune, "may-moi", tmp_path / "cu.sqlite3")  # no archive, a new key
+    first = laptop.export()
+    assert (first.kind, first.seq) == ("full", 2)
+    upper.accept_key(province.db, str(_registration(laptop, tmp_path)))
+    assert [o.status for o in province.import_(first.file)] == ["applied"]
+    # On the same PC (its archive and key are there) the chain simply goes on.
+    settings.put_value(commune.db, CHAIN_KEY_SETTING, "")
+    _hamlets(commune.db, ["Thôn Tiếp"])
+    assert commune.export().kind == "incremental"
