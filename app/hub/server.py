@@ -443,6 +443,35 @@ def _add_api(app: FastAPI, hub: Hub) -> None:
         finally:
             hub.uploading.discard(sender.key_id)
 
+    @app.get(
+        "/api/v1/keys/self",
+        summary="Khóa ký yêu cầu này đã được tỉnh chấp nhận chưa (hỏi trước khi gửi gói lớn)",
+    )
+    async def key_self(request: Request) -> Response:
+        def work() -> Response:
+            public = _verify(request, request_auth.EMPTY_BODY_SHA256)
+            fingerprint = keys.fingerprint_of(public)
+            try:
+                sender = core.accepted_sender(db, public)
+            except core.UnknownKey as exc:
+                return JSONResponse(
+                    {"status": "unknown", "fingerprint": fingerprint, "reason": exc.message}
+                )
+            except core.AccessDenied as exc:
+                return JSONResponse(
+                    {"status": "retired", "fingerprint": fingerprint, "reason": exc.message}
+                )
+            return JSONResponse(
+                {
+                    "status": "accepted",
+                    "fingerprint": fingerprint,
+                    "commune_code": sender.commune_code,
+                }
+            )
+
+        answer: Response = await _guard(work)
+        return answer
+
     @app.post(
         "/api/v1/registrations",
         summary="Gửi phiếu đăng ký khóa (khóa chưa được tỉnh chấp nhận chỉ được làm việc này)",

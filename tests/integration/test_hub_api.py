@@ -274,6 +274,7 @@ def test_openapi_documents_the_endpoints(hub: Hub) -> None:
     assert {
         "/api/v1/health",
         "/api/v1/registrations",
+        "/api/v1/keys/self",
         "/api/v1/bundles",
         "/api/v1/bundles/{bundle_id}/receipt",
         "/api/v1/communes/{commune_code}/status",

@@ -72,11 +72,16 @@ class FakeHub:
         self.requests: list[httpx.Request] = []
         self.bodies: list[bytes] = []
         self.tamper_receipt = False
+        self.key_status = "accepted"
+        self.key_checks = 0
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self.handle))
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == outbox.KEY_PATH:  # asked once a pass: the key is accepted
+            self.key_checks += 1
+            return httpx.Response(200, json={"status": self.key_status})
         self.requests.append(request)
         if self.script:
             return self.script.popleft()(request)

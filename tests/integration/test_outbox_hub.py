@@ -78,14 +78,22 @@ def test_sending_the_same_bundle_twice_is_a_replay_with_the_same_receipt(
 
 
 def test_an_unknown_key_registers_by_itself_and_sends_again_once_accepted(
-    hub: Hub, make_commune: Callable[..., Commune]
+    hub: Hub, make_commune: Callable[..., Commune], caplog: pytest.LogCaptureFixture
 ) -> None:
+    import logging
+
     from app.core.sync import keys, registrations
 
+    caplog.set_level(logging.INFO, logger="khuyenhoc.hub.access")
     commune = _online_commune(hub, make_commune, accept=False)
     commune.export()
     [held] = outbox.send_pending(commune.db).items
     assert held.state == "held" and "chưa được tỉnh chấp nhận" in held.message
+    # It asked first, so the bundle itself was never sent to be refused half-way.
+    lines = [r.getMessage() for r in caplog.records if r.name == "khuyenhoc.hub.access"]
+    assert any('"GET /api/v1/keys/self" 200' in line for line in lines)
+    assert any('"POST /api/v1/registrations" 201' in line for line in lines)
+    assert not any("/api/v1/bundles" in line for line in lines)
     assert outbox.outbox_items(commune.db)[0].label.startswith("Tỉnh đang giữ: ")
     # The hub stored no bundle, only the key's registration.
     assert importer.held_bundles(hub.db) == [] and hub.ledger() == []

@@ -453,6 +453,7 @@ class _Pass:
     force: bool
     rng: random.Random | None
     report: PushReport = field(default_factory=PushReport)
+    key_accepted: bool = False  # asked the hub once this pass (_check_key)
 
     @property
     def host(self) -> str:
@@ -654,7 +655,32 @@ def _handle(p: _Pass, row: SyncExport) -> ItemResult:
         raise _Stop(ItemResult(row.seq, row.bundle_id, kept, exc.message)) from None
 
 
+KEY_PATH = "/api/v1/keys/self"
+
+
+def _check_key(p: _Pass) -> None:
+    """Ask once a pass whether the hub accepts this installation's key, before sending a
+    bundle: the hub refuses a stranger's upload before reading it and closes the
+    connection, which a large upload would only see as a broken connection."""
+    if p.key_accepted:
+        return
+    headers = request_auth.sign_request(p.db.data_dir, "GET", _target(p.base, KEY_PATH))
+    response = p.call("GET", KEY_PATH, headers=headers)
+    if response.status_code == 404:  # a hub from before this endpoint: just send
+        p.key_accepted = True
+        return
+    _check_status(response, p.base)
+    answer = _answer(response)
+    status = str(answer.get("status", ""))
+    if status == "unknown":
+        raise _Unregistered(str(answer.get("reason") or _held_words("quarantined")))
+    if status == "retired":
+        raise _Permanent(str(answer.get("reason") or "Khóa của máy này đã bị tỉnh thu hồi."))
+    p.key_accepted = True
+
+
 def _send(p: _Pass, row: SyncExport, attempts: int) -> ItemResult:
+    _check_key(p)
     answer = _upload(p, row)
     status = str(answer.get("status", ""))
     reason = str(answer.get("reason", ""))
