@@ -402,3 +402,45 @@ def test_the_access_log_has_one_line_per_request_and_no_traceback(
     assert '"POST /api/v1/bundles" 401' in lines[3]
     assert not any(r.exc_info for r in caplog.records)
     assert "Traceback" not in caplog.text
+
+
+# --- communes send only over HTTPS -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://khuyenhoc.hungyen.gov.vn", True),
+        ("https://10.0.0.5:8443", True),
+        ("http://127.0.0.1:8750", True),
+        ("http://localhost:8750", True),
+        ("http://10.0.0.5:8750", False),
+        ("http://khuyenhoc.hungyen.gov.vn", False),
+    ],
+)
+def test_hub_addresses_must_be_https_except_this_machine(url: str, allowed: bool) -> None:
+    from app.core.errors import UserError
+
+    if allowed:
+        assert upper.check_hub_url(url) == url
+    else:
+        with pytest.raises(UserError) as err:
+            upper.check_hub_url(url)
+        assert "https://" in err.value.message
+
+
+def test_a_commune_refuses_to_send_to_a_plain_http_hub(
+    make_commune: Callable[..., Commune], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.errors import UserError
+    from app.core.sync import outbox
+    from tests.integration.test_hub_fixtures import make_province
+
+    _data_dir, package = make_province(tmp_path)
+    commune = make_commune(package)
+    commune.export()
+    monkeypatch.setattr(outbox, "hub_url", lambda _db: "http://10.0.0.5:8750")  # an old package
+    with pytest.raises(UserError) as err:
+        outbox.send_pending(commune.db)
+    assert "không mã hóa" in err.value.message
+    assert [i.state for i in outbox.outbox_items(commune.db)] == ["pending"]
