@@ -27,6 +27,26 @@ def register(add: AddCommand) -> None:
         metavar="URL",
         help="PostgreSQL đã ghi nhận cho thư mục này (postgresql+psycopg://…)",
     )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=200,
+        metavar="N",
+        help="số kết nối mở cùng lúc tối đa (mặc định 200)",
+    )
+    p.add_argument(
+        "--access-log",
+        default="",
+        metavar="TỆP",
+        help="ghi nhật ký truy cập (mỗi yêu cầu một dòng) vào tệp này thay vì màn hình",
+    )
+    p = hub("set-password", cmd_hub_set_password, "đặt mật khẩu xem trang của máy chủ")
+    p.add_argument("--user", default="tinh", metavar="TÊN", help="tên đăng nhập (mặc định tinh)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="đọc mật khẩu từ đầu vào chuẩn (một dòng) thay vì hỏi",
+    )
 
 
 def check_database_choice(data_dir: Path, database: str) -> None:
@@ -99,9 +119,14 @@ def cmd_hub_serve(args: argparse.Namespace) -> int:
             "trên máy của tỉnh, cài bằng: pip install 'khuyenhoc[hub]'."
         ) from None
     from app.hub import create_app
+    from app.hub.server import uvicorn_config
 
     data_dir = _data_dir(args)
     check_database_choice(data_dir, args.database)
+    if args.max_connections < 1:
+        raise UserError("--max-connections phải là số dương.")
+    _more_file_handles(args.max_connections)
+    _log_to(args.access_log)
     app = create_app(data_dir)
     sock = _listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
@@ -111,10 +136,14 @@ def cmd_hub_serve(args: argparse.Namespace) -> int:
         f"(trang tình hình: http://{shown}:{port}/). Nhấn Ctrl+C để dừng.",
         flush=True,
     )
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, timeout_graceful_shutdown=10
-    )
-    server = uvicorn.Server(config)
+    if not _loopback(host):
+        print(
+            "Lưu ý: các xã chỉ gửi tới địa chỉ https://. Hãy đặt máy chủ này sau proxy "
+            "HTTPS của tỉnh (docs/hub.md), không mở thẳng cổng này ra mạng.",
+            file=sys.stderr,
+            flush=True,
+        )
+    server = uvicorn.Server(uvicorn_config(app, max_connections=args.max_connections))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its graceful shutdown
@@ -122,4 +151,58 @@ def cmd_hub_serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
     print("Đã dừng máy chủ.", file=sys.stderr)
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+
+
+def _more_file_handles(connections: int) -> None:
+    """Room for every allowed connection plus its upload file and the database."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows has no such limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 2 * connections + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+
+
+def _log_to(path: str) -> None:
+    """The access log (one line per request) and the hub's notes: a file or stderr."""
+    import logging
+
+    handler: logging.Handler = (
+        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    hub_log = logging.getLogger("khuyenhoc.hub")
+    hub_log.setLevel(logging.INFO)
+    hub_log.addHandler(handler)
+    hub_log.propagate = False
+
+
+def cmd_hub_set_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    try:
+        from app.hub.login import set_password
+    except ImportError:
+        raise UserError(
+            "Bản cài đặt này không có máy chủ của tỉnh (thiếu argon2-cffi): "
+            "pip install 'khuyenhoc[hub]'."
+        ) from None
+    data_dir = _data_dir(args)
+    check_database_choice(data_dir, "")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mật khẩu mới: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            raise UserError("Hai lần nhập mật khẩu không giống nhau.")
+    path = set_password(data_dir, password, args.user)
+    print(f"Đã đặt mật khẩu cho tài khoản {args.user.strip()} ({path}).")
     return 0

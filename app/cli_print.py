@@ -223,8 +223,25 @@ def _options(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_ring(args: argparse.Namespace) -> Any:
+    """The keys this folder trusts (its database's, or just its own key without one);
+    ``--public-key`` keys are known but never trusted."""
+    from app.core.printing.seal import key_ring, known_keys
+    from app.core.workspace import has_database
+
+    data_dir = _data_dir(args)
+    extra = args.public_key or []
+    if not has_database(data_dir):
+        return known_keys(data_dir, extra)
+    ws = _open(args)
+    try:
+        return key_ring(ws.db, extra)
+    finally:
+        ws.close()
+
+
 def cmd_verify_certificate(args: argparse.Namespace) -> int:
-    from app.core.printing.seal import known_keys, verify_payload
+    from app.core.printing.seal import verify_payload
 
     source = args.payload
     payloads = [source]
@@ -233,7 +250,7 @@ def cmd_verify_certificate(args: argparse.Namespace) -> int:
         from app.core.printing.qrread import read_qr_payloads
 
         payloads = read_qr_payloads(path)
-    keys = known_keys(_data_dir(args), args.public_key or [])
+    keys = _key_ring(args)
     worst = 0
     results = []
     for payload in payloads:
@@ -335,5 +352,8 @@ def register(add: AddCommand) -> None:
     p = add("verify-certificate", cmd_verify_certificate, "kiểm tra giấy công nhận thật/giả")
     p.add_argument("payload", metavar="NỘI_DUNG_HOẶC_ẢNH")
     p.add_argument(
-        "--public-key", action="append", default=None, help="khóa công khai (hex) của máy cấp"
+        "--public-key",
+        action="append",
+        default=None,
+        help="khóa công khai (hex) của máy cấp: chỉ để so chữ ký, không đủ để xác nhận là thật",
     )

@@ -53,6 +53,41 @@ def register(add: AddCommand) -> None:
     )
     p = prov("accept-key", cmd_province_accept_key, "chấp nhận khóa của một xã")
     p.add_argument("source", metavar="TỆP_HOẶC_VÂN_TAY")
+    p.add_argument(
+        "--replaces",
+        default="",
+        metavar="MÃ_KHÓA_HOẶC_VÂN_TAY",
+        help="khóa cũ của xã mà khóa này thay (máy mới sau khi khôi phục): thu hồi khóa cũ",
+    )
+    prov("registrations", cmd_province_registrations, "phiếu đăng ký khóa gửi qua mạng, chờ duyệt")
+    p = prov(
+        "revoke-certificate",
+        cmd_province_revoke_certificate,
+        "thu hồi giấy công nhận (đưa vào gói cấu hình tiếp theo)",
+    )
+    p.add_argument("payload", nargs="?", default="", metavar="NỘI_DUNG_HOẶC_ẢNH_QR")
+    p.add_argument(
+        "--key", default="", metavar="VÂN_TAY", help="thu hồi mọi giấy do khóa này ký (mất máy)"
+    )
+    prov("forks", cmd_province_forks, "các gói rẽ nhánh (hai lịch sử khác nhau) đang chờ")
+    p = prov("resolve-fork", cmd_province_resolve_fork, "giải quyết một gói rẽ nhánh")
+    p.add_argument("name", metavar="TÊN_TỆP_GÓI")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--discard",
+        dest="choice",
+        action="store_const",
+        const="discard",
+        help="bỏ gói rẽ nhánh (vẫn giữ tệp), giữ lịch sử đã nhập",
+    )
+    how.add_argument(
+        "--follow",
+        dest="choice",
+        action="store_const",
+        const="follow",
+        help="nhập gói này và cho các gói sau nối tiếp nó",
+    )
+    p.add_argument("--by", default=None, metavar="TÊN", help="người quyết định")
     p = prov("retire-key", cmd_province_retire_key, "thu hồi khóa của một xã")
     p.add_argument("key_id", metavar="MÃ_KHÓA")
     p = prov("package", cmd_province_package, "ghi gói cấu hình phiên bản mới")
@@ -206,7 +241,7 @@ def cmd_province_accept_key(args: argparse.Namespace) -> int:
 
     ws = _open(args, lock=True)
     try:
-        pinned = upper.accept_key(ws.db, args.source)
+        pinned = upper.accept_key(ws.db, args.source, replaces=getattr(args, "replaces", ""))
         released = importer.retry_quarantined(ws.db)
     finally:
         ws.close()
@@ -222,6 +257,94 @@ def cmd_province_accept_key(args: argparse.Namespace) -> int:
         f"Đã chấp nhận khóa {pinned.fingerprint} của xã mã {pinned.commune_code}; "
         f"{len(released)} gói đang chờ đã được xử lý.",
     )
+    return 0
+
+
+def cmd_province_registrations(args: argparse.Namespace) -> int:
+    from app.core.sync import registrations, state
+
+    ws = _open(args)
+    try:
+        state.require_upper(ws.db)
+        found = registrations.pending(ws.data_dir)
+    finally:
+        ws.close()
+    human = "\n".join(
+        f"Xã mã {r.commune_code}: vân tay {r.fingerprint}, gửi lúc "
+        f"{r.received_at.astimezone():%d/%m/%Y %H:%M} (chấp nhận: khuyenhoc province "
+        f"accept-key {r.fingerprint})"
+        for r in found
+    )
+    _emit(
+        args,
+        {"registrations": [r.as_dict() for r in found]},
+        human or "Không có phiếu đăng ký khóa nào chờ duyệt.",
+    )
+    return 0
+
+
+def cmd_province_revoke_certificate(args: argparse.Namespace) -> int:
+    from app.core.errors import UserError
+    from app.core.printing.seal import revoke
+
+    if not args.payload and not args.key:
+        raise UserError("Hãy đưa nội dung (hoặc ảnh) mã QR của giấy, hoặc --key VÂN_TAY.")
+    payloads = [args.payload] if args.payload else []
+    path = Path(args.payload)
+    if (
+        args.payload
+        and len(args.payload) < 400
+        and path.suffix.lower() in (".png", ".jpg", ".jpeg")
+    ):
+        from app.core.printing.qrread import read_qr_payloads
+
+        payloads = read_qr_payloads(path)
+    ws = _open(args, lock=True)
+    try:
+        current: dict[str, list[str]] = {}
+        for payload in payloads or [""]:
+            current = revoke(ws.db, payload=payload, fingerprint=args.key)
+    finally:
+        ws.close()
+    _emit(
+        args,
+        current,
+        f"Danh sách thu hồi: {len(current['revoked_certificates'])} giấy, "
+        f"{len(current['revoked_keys'])} khóa. Gói cấu hình tiếp theo (province package) "
+        "sẽ mang danh sách này tới các xã.",
+    )
+    return 0
+
+
+def cmd_province_forks(args: argparse.Namespace) -> int:
+    from app.core.sync import importer
+
+    ws = _open(args)
+    try:
+        found = importer.list_forks(ws.db)
+    finally:
+        ws.close()
+    human = "\n".join(
+        f"{f.name}: xã mã {f.commune_code}, gói số {f.seq} (đã nhập tới số {f.last_seq}), "
+        f"khóa {f.fingerprint}, tạo lúc {f.created_at[:16]}"
+        for f in found
+    )
+    _emit(args, {"forks": [f.as_dict() for f in found]}, human or "Không có gói rẽ nhánh nào.")
+    return 0
+
+
+def cmd_province_resolve_fork(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.core.sync import importer
+
+    who = args.by if args.by is not None else getpass.getuser()
+    ws = _open(args, lock=True)
+    try:
+        done = importer.resolve_fork(ws.db, args.name, args.choice, who)
+    finally:
+        ws.close()
+    _emit(args, {**done.as_dict(), "choice": args.choice, "by": who}, done.reason)
     return 0
 
 

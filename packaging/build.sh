@@ -23,6 +23,23 @@ if [ "$(uname -s)" = Linux ]; then
   done
 fi
 
+# The frozen build carries exactly the versions of the lock file (packaging/lock.py writes
+# it): installed into the Python that runs PyInstaller before building.
+LOCK=packaging/requirements-lock.txt
+if [ -f "$LOCK" ] && [ "${KHUYENHOC_SKIP_LOCK:-0}" != 1 ]; then
+  tool=$(command -v "$PYINSTALLER" || true)
+  python=""
+  for candidate in "$(dirname "${tool:-.}")/python" "$(dirname "${tool:-.}")/python.exe"; do
+    if [ -x "$candidate" ]; then python=$candidate; break; fi
+  done
+  if [ -z "$python" ]; then
+    echo "No Python beside $PYINSTALLER to install $LOCK into (KHUYENHOC_SKIP_LOCK=1 to build without it)" >&2
+    exit 1
+  fi
+  "$python" -m pip install --quiet --disable-pip-version-check -r "$LOCK"
+  echo "Installed the locked versions ($LOCK) into $python."
+fi
+
 start=$(date +%s)
 "$PYINSTALLER" --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/khuyenhoc.spec

@@ -205,7 +205,7 @@ def test_a_new_configuration_package_proposes_the_next_version(
 
     escrow = str(x25519.Identity.generate().to_public())
     upper.write_new_config_package(
-        province.db, tmp_path / "v2", escrow_recipient=escrow, hub_url="http://10.0.0.5:8750"
+        province.db, tmp_path / "v2", escrow_recipient=escrow, hub_url="https://10.0.0.5:8750"
     )
     opened: list[Any] = []
     monkeypatch.setattr(
@@ -218,7 +218,7 @@ def test_a_new_configuration_package_proposes_the_next_version(
     [dialog] = opened
     qtbot.addWidget(dialog)
     assert dialog.version.value() == 3 and dialog.version.minimum() == 3
-    assert dialog.hub_url.text() == "http://10.0.0.5:8750"
+    assert dialog.hub_url.text() == "https://10.0.0.5:8750"
     assert dialog.escrow.text() == escrow
     out = tmp_path / "usb"
     out.mkdir()
@@ -254,3 +254,49 @@ def test_a_package_version_taken_meanwhile_is_refused_in_vietnamese(
     assert "không lớn hơn phiên bản gói cấu hình đã ghi gần nhất (2)" in modals.texts("error")[-1]
     assert dialog.written is None and list(tmp_path.glob("*.khcfg")) == []
     assert dialog.result() != QDialog.DialogCode.Accepted
+
+
+def test_a_fork_is_settled_in_the_window(
+    qtbot: Any, province: Province, make_commune: Any, tmp_path: Path, wait_idle: Any
+) -> None:
+    """Two PCs with one installation's key: the window lists the forked bundle and the
+    person follows it; the key's next bundle then continues that branch."""
+    import shutil
+
+    from app import paths
+    from app.core.backup import make_backup, restore_backup
+    from app.core.sync import importer
+    from app.core.workspace import open_workspace
+    from app.ui.screens.sync_forks import ForksDialog
+    from tests.integration.test_sync_fixtures import _hamlets
+
+    commune = make_commune()
+    province.import_(commune.export().file)
+    backup = make_backup(commune.db.path, tmp_path / "ban-sao.sqlite3")
+    twin_dir = tmp_path / "may-hai"
+    restore_backup(paths.database_path(twin_dir), backup)
+    shutil.copytree(commune.data_dir / keys.KEYS_DIR, twin_dir / keys.KEYS_DIR)
+    twin_ws = open_workspace(twin_dir)
+    try:
+        twin = Commune(twin_dir, twin_ws, tmp_path / "usb-hai")
+        _hamlets(commune.db, ["Thôn Máy Một"])
+        _hamlets(twin.db, ["Thôn Máy Hai"])
+        province.import_(commune.export().file)
+        assert [o.status for o in province.import_(twin.export().file)] == ["fork"]
+        win = _upper_window(qtbot, province)
+        screen = win.current_screen()
+        assert screen.forks_button.isEnabled() and "(1)" in screen.forks_button.text()
+        dialog = ForksDialog(province.db, win)
+        qtbot.addWidget(dialog)
+        assert dialog.table.rowCount() == 1
+        assert [dialog.table.item(0, c).text() for c in range(3)] == ["12205", "2", "2"]
+        dialog.who.setText("Vũ Thị Lan")
+        dialog.follow_button.click()
+        assert dialog.table.rowCount() == 0 and not dialog.follow_button.isEnabled()
+        assert "đã giải quyết 1" in dialog.status.text()
+        assert importer.list_forks(province.db) == []
+        _hamlets(twin.db, ["Thôn Sau"])
+        assert [o.status for o in province.import_(twin.export().file)] == ["applied"]
+        wait_idle()
+    finally:
+        twin_ws.close()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.models.sync import SyncExport
-from app.core.sync import bundle, importer, upper
+from app.core.sync import bundle, importer, registrations, upper
 from app.core.sync.request_auth import sign_request
 from tests.integration.test_hub_fixtures import (  # noqa: F401  (fixtures)
     UPLOAD,
@@ -78,36 +78,32 @@ def test_the_same_bundle_twice_is_a_replay_with_the_same_receipt(
     assert hub.ledger() == [(first["bundle_id"], 1)] and hub.record_count() == records
 
 
-def test_an_unknown_key_is_quarantined_until_the_province_accepts_it(
+def test_an_unknown_key_may_only_register_and_its_bundle_is_never_stored(
     hub: Hub, make_commune: Callable[..., Commune]
 ) -> None:
     stranger = make_commune(hub.package, code="12133", name="xa-moi")
     data = stranger.export()
     answer = hub.push(stranger, data)
-    assert answer.status_code == 202
-    body = answer.json()
-    assert body["status"] == "quarantined" and body["receipt"] is None
-    assert "chưa được chấp nhận" in body["reason"]
-    assert hub.ledger() == []
-    # The commune can see that the hub holds it, but has no receipt yet.
-    status = hub.get(stranger, "/api/v1/communes/12133/status")
-    assert status.status_code == 200
-    assert status.json()["held"] == [
-        {"seq": 1, "state": "quarantine", "installation_id": stranger.db.installation_id()}
-    ]
-    receipt_path = f"/api/v1/bundles/{body['bundle_id']}/receipt"
-    assert hub.get(stranger, receipt_path).status_code == 404
-    # The province compares the fingerprint and accepts the key (as `province accept-key`).
-    upper.accept_key(hub.db, str(stranger.registration_file()))
-    released = importer.retry_quarantined(hub.db)
-    assert [o.status for o in released] == ["applied"]
-    receipt = hub.get(stranger, receipt_path)
-    assert receipt.status_code == 200
-    assert upper.load_receipt_bytes(stranger.db, receipt.content) == 1
-    # A later re-send of the same bundle is a replay with that very receipt.
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "unknown_key"
+    assert "chưa được tỉnh chấp nhận" in answer.json()["error"]
+    assert hub.ledger() == [] and importer.held_bundles(hub.db) == [] and hub.incoming() == []
+    # It leaves its registration; the province compares the fingerprint and accepts it.
+    registered = hub.register(stranger)
+    assert registered.status_code == 201 and registered.json()["status"] == "registered"
+    fingerprint = registered.json()["fingerprint"]
+    assert [r.fingerprint for r in registrations.pending(hub.data_dir)] == [fingerprint]
+    assert hub.register(stranger).json()["status"] == "already"
+    pinned = upper.accept_key(hub.db, fingerprint)
+    assert (pinned.commune_code, pinned.installation_id) == (
+        "12133",
+        stranger.db.installation_id(),
+    )
+    assert registrations.pending(hub.data_dir) == []
+    # Sent again (the outbox does so by itself), it is applied with a receipt.
     again = hub.push(stranger, data)
-    assert again.json()["status"] == "replay" and again.content and again.status_code == 200
-    assert again.json()["receipt"].encode("utf-8") == receipt.content
+    assert again.status_code == 200 and again.json()["status"] == "applied"
+    assert upper.load_receipt_bytes(stranger.db, again.json()["receipt"].encode("utf-8")) == 1
 
 
 def test_a_tampered_bundle_is_refused_and_nothing_changes(hub: Hub, commune: Commune) -> None:
@@ -260,9 +256,10 @@ def test_another_communes_key_reads_neither_status_nor_receipts(
 
 
 def test_the_status_page_lists_communes_freshness_and_totals(hub: Hub, commune: Commune) -> None:
-    assert "Chưa nhận gói nào" in hub.client().get("/").text
+    hub.set_password()
+    assert "Chưa nhận gói nào" in hub.page("/").text
     hub.push(commune, commune.export())
-    page = hub.client().get("/")
+    page = hub.page("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "<script" not in html
@@ -271,10 +268,13 @@ def test_the_status_page_lists_communes_freshness_and_totals(hub: Hub, commune: 
     assert 'class="overdue"' not in html
 
 
-def test_openapi_documents_the_four_endpoints(hub: Hub) -> None:
-    spec = json.loads(hub.client().get("/openapi.json").text)
+def test_openapi_documents_the_endpoints(hub: Hub) -> None:
+    hub.set_password()
+    spec = json.loads(hub.page("/openapi.json").text)
     assert {
         "/api/v1/health",
+        "/api/v1/registrations",
+        "/api/v1/keys/self",
         "/api/v1/bundles",
         "/api/v1/bundles/{bundle_id}/receipt",
         "/api/v1/communes/{commune_code}/status",

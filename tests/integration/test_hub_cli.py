@@ -182,3 +182,31 @@ def test_one_hub_per_data_folder(tmp_path: Path) -> None:
             create_app(data_dir)
     finally:
         first.state.hub.close()
+
+
+def test_set_password_stores_an_argon2_hash_readable_by_its_owner_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from app.hub.login import Login, login_path
+
+    data_dir, _package = make_province(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ngắn\n"))
+    code, err = _run(capsys, "hub", "set-password", "--data-dir", str(data_dir), "--password-stdin")
+    assert code == 2 and "ít nhất 10 ký tự" in err and not login_path(data_dir).exists()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("mật khẩu đủ dài 2026\n"))
+    code, _err = _run(
+        capsys, "hub", "set-password", "--data-dir", str(data_dir), "--password-stdin"
+    )
+    assert code == 0
+    stored = login_path(data_dir).read_text("utf-8")
+    assert stored.startswith("tinh:$argon2id$") and "mật khẩu" not in stored
+    if os.name == "posix":
+        assert login_path(data_dir).stat().st_mode & 0o077 == 0
+    import base64
+
+    good = "Basic " + base64.b64encode("tinh:mật khẩu đủ dài 2026".encode()).decode()
+    bad = "Basic " + base64.b64encode(b"tinh:sai").decode()
+    login = Login(data_dir)
+    assert login.check(good) and not login.check(bad) and not login.check(None)

@@ -28,6 +28,7 @@ from app.core.workspace import Workspace, init_commune, open_workspace
 
 PROVINCE_NAME = "Hội Khuyến học tỉnh Hưng Yên"
 UPLOAD = "/api/v1/bundles"
+PASSWORD = "mật khẩu của tỉnh 2026"
 
 
 @dataclass
@@ -83,6 +84,21 @@ class Hub:
         headers["Content-Type"] = "application/octet-stream"
         return self.client().post(UPLOAD, content=data, headers=headers, **kw)
 
+    def register(self, sender: Commune) -> httpx.Response:
+        body = json.dumps(upper.registration(sender.db)).encode("utf-8")
+        path = "/api/v1/registrations"
+        headers = sign_request(sender.data_dir, "POST", path, hashlib.sha256(body).hexdigest())
+        return self.client().post(path, content=body, headers=headers)
+
+    def set_password(self, password: str = PASSWORD) -> None:
+        from app.hub.login import set_password
+
+        set_password(self.data_dir, password)
+
+    def page(self, target: str, password: str = PASSWORD) -> httpx.Response:
+        """A page for people (``/``, ``/docs``, ``/openapi.json``), logged in."""
+        return self.client().get(target, auth=("tinh", password))
+
     def get(self, sender: Commune, target: str) -> httpx.Response:
         return self.client().get(target, headers=sign_request(sender.data_dir, "GET", target))
 
@@ -122,10 +138,12 @@ def serve_in_thread(data_dir: Path, **options: Any) -> tuple[Any, threading.Thre
     import uvicorn
 
     from app.hub import create_app
+    from app.hub.server import uvicorn_config
 
+    served = {k: options.pop(k) for k in ("header_timeout", "max_connections") if k in options}
     app = create_app(data_dir, **options)
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(app, **served))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

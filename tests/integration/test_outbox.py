@@ -72,11 +72,16 @@ class FakeHub:
         self.requests: list[httpx.Request] = []
         self.bodies: list[bytes] = []
         self.tamper_receipt = False
+        self.key_status = "accepted"
+        self.key_checks = 0
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self.handle))
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == outbox.KEY_PATH:  # asked once a pass: the key is accepted
+            self.key_checks += 1
+            return httpx.Response(200, json={"status": self.key_status})
         self.requests.append(request)
         if self.script:
             return self.script.popleft()(request)
@@ -509,7 +514,7 @@ def test_network_failures_are_named(exc: httpx.TransportError, expected: str) ->
 
 
 def test_dns_failure_from_a_real_lookup_is_named() -> None:
-    url = "http://khong-co-may-nay.invalid"
+    url = "https://khong-co-may-nay.invalid"
     with outbox.make_client(url, proxy="") as client, pytest.raises(httpx.TransportError) as info:
         client.get(f"{url}/api/v1/health")
     message = outbox.describe_network_error(info.value, "khong-co-may-nay.invalid")
@@ -586,13 +591,14 @@ def test_uploads_go_through_the_proxy_of_the_system(
     assert config is not None
     proxy = _OneShotProxy()
     monkeypatch.setattr(
-        urllib.request, "getproxies", lambda: {"http": f"http://127.0.0.1:{proxy.port}"}
+        urllib.request, "getproxies", lambda: {"https": f"http://127.0.0.1:{proxy.port}"}
     )
-    monkeypatch.setattr(outbox, "hub_url", lambda _db: "http://hub.tinh.invalid:8750")
+    monkeypatch.setattr(outbox, "hub_url", lambda _db: "https://hub.tinh.invalid:8750")
     [res] = outbox.send_pending(commune.db).items
     proxy.thread.join(5)
-    assert proxy.head.startswith(b"POST http://hub.tinh.invalid:8750/api/v1/bundles HTTP/1.1")
-    assert res.state == "pending" and "503" in res.message
+    # HTTPS through the proxy: a tunnel is asked for, the bundle never crosses in clear.
+    assert proxy.head.startswith(b"CONNECT hub.tinh.invalid:8750 HTTP/1.1")
+    assert res.state == "pending" and "proxy" in res.message
 
 
 def test_without_a_hub_address_pushing_says_to_use_usb(

@@ -77,17 +77,30 @@ def test_sending_the_same_bundle_twice_is_a_replay_with_the_same_receipt(
     assert len(hub.ledger()) == 1
 
 
-def test_an_unknown_key_waits_at_the_hub_until_the_province_accepts_it(
-    hub: Hub, make_commune: Callable[..., Commune]
+def test_an_unknown_key_registers_by_itself_and_sends_again_once_accepted(
+    hub: Hub, make_commune: Callable[..., Commune], caplog: pytest.LogCaptureFixture
 ) -> None:
+    import logging
+
+    from app.core.sync import keys, registrations
+
+    caplog.set_level(logging.INFO, logger="khuyenhoc.hub.access")
     commune = _online_commune(hub, make_commune, accept=False)
     commune.export()
     [held] = outbox.send_pending(commune.db).items
-    assert held.state == "held"
+    assert held.state == "held" and "chưa được tỉnh chấp nhận" in held.message
+    # It asked first, so the bundle itself was never sent to be refused half-way.
+    lines = [r.getMessage() for r in caplog.records if r.name == "khuyenhoc.hub.access"]
+    assert any('"GET /api/v1/keys/self" 200' in line for line in lines)
+    assert any('"POST /api/v1/registrations" 201' in line for line in lines)
+    assert not any("/api/v1/bundles" in line for line in lines)
     assert outbox.outbox_items(commune.db)[0].label.startswith("Tỉnh đang giữ: ")
+    # The hub stored no bundle, only the key's registration.
+    assert importer.held_bundles(hub.db) == [] and hub.ledger() == []
+    fingerprint = keys.my_key(commune.data_dir).fingerprint
+    assert [r.fingerprint for r in registrations.pending(hub.data_dir)] == [fingerprint]
     assert outbox.poll_receipts(commune.db).items[0].state == "held"
-    upper.accept_key(hub.db, str(commune.registration_file()))
-    importer.retry_quarantined(hub.db)
+    upper.accept_key(hub.db, fingerprint)  # read aloud on the phone, or from the sheet
     [received] = outbox.poll_receipts(commune.db).items
     assert received.state == "received"
     assert outbox.outbox_items(commune.db)[0].confirmed_at is not None

@@ -52,12 +52,30 @@ def test_another_installation_cannot_vouch(tmp_path: Path) -> None:
     other = known_keys(tmp_path / "b")
     result = verify_payload(payload, other)
     assert not result.genuine and "Không có khóa công khai" in result.reason
-    forged_key_id = parse(payload)[1]
-    forged = verify_payload(payload, {forged_key_id: next(iter(other.values()))})
-    assert not forged.genuine, "a different key under the same id fails"
-    assert verify_payload(
+    forged_ref = parse(payload)[1]
+    forged = verify_payload(payload, {forged_ref: other.keys[0].public_key})
+    assert not forged.genuine, "a different key under the same reference fails"
+    # A key handed to the verifier matches the signature but vouches for nothing.
+    handed = verify_payload(
         payload, known_keys(tmp_path / "b", [keys.my_key(tmp_path / "a").public_key])
-    ).genuine
+    )
+    assert not handed.genuine and "KHÔNG xác nhận" in handed.reason and "THẬT" not in handed.reason
+
+
+def test_the_payload_names_the_key_by_its_fingerprint(tmp_path: Path) -> None:
+    payload = Signer(tmp_path).payload(RECORD)
+    assert payload.startswith("KH2|")
+    fingerprint = keys.my_key(tmp_path).fingerprint
+    assert parse(payload)[1] == fingerprint.replace("-", "")
+
+
+def test_certificates_printed_before_still_verify(tmp_path: Path) -> None:
+    import base64
+
+    key = keys.signing_key(tmp_path)
+    message = RECORD.message(keys.my_key(tmp_path).key_id, prefix="KH1")
+    signature = base64.urlsafe_b64encode(key.sign(message.encode("utf-8"))).decode().rstrip("=")
+    assert verify_payload(f"{message}|{signature}", known_keys(tmp_path)).genuine
 
 
 def test_garbage_is_not_a_certificate(tmp_path: Path) -> None:

@@ -81,18 +81,24 @@ class SyncPinnedKey(Base):
     commune_code: Mapped[str] = mapped_column(String(8), index=True)
     installation_id: Mapped[str] = mapped_column(String(36), default="")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The chain this key's bundles continue: its own key id, or (after a hand-over to
+    # a new PC, or following a fork) the chain it took over (importer.chain_of).
+    chain_key_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
     accepted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class SyncLedger(Base):
     __tablename__ = "sync_ledger"
-    __table_args__ = (UniqueConstraint("installation_id", "seq"),)
+    # A chain is (commune, key chain, installation): a self-declared installation id
+    # alone names nothing (another commune could reuse it), see importer.ChainKey.
+    __table_args__ = (UniqueConstraint("commune_code", "chain_key_id", "installation_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
     commune_code: Mapped[str] = mapped_column(String(8), index=True)
     installation_id: Mapped[str] = mapped_column(String(36))
     key_id: Mapped[str] = mapped_column(String(32))
+    chain_key_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
     seq: Mapped[int] = mapped_column(Integer)
     prev_bundle_id: Mapped[str] = mapped_column(String(64), default="")
     file_name: Mapped[str] = mapped_column(String(200), default="")

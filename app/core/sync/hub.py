@@ -29,6 +29,23 @@ RECEIPTED = ("applied", "replay")
 class AccessDenied(UserError):
     """The signing key may not see this (HTTP 403)."""
 
+    code = "denied"
+
+
+class UnknownKey(AccessDenied):
+    """The key is not accepted by the province (HTTP 403, ``code`` "unknown_key"): it may
+    only register (``POST /api/v1/registrations``), never store a bundle here."""
+
+    code = "unknown_key"
+
+
+class QuotaExceeded(UserError):
+    """This key sends too much, too often, or holds too many bundles (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class SignerMismatch(AccessDenied):
     """The request was signed by another key than the bundle it carries."""
@@ -60,6 +77,86 @@ class Received:
         }
 
 
+# Bundles one key may have held here (waiting for a missing one, or forked): a
+# commune with a real gap sends a few; more is a fault or an attack, refused unstored.
+MAX_HELD_PER_KEY = 20
+
+
+@dataclass(frozen=True)
+class Sender:
+    """An accepted, not retired key that signed a request."""
+
+    key_id: str
+    public_key: str
+    commune_code: str
+
+
+def accepted_sender(db: Database, public: str) -> Sender:
+    """The pinned key that signed a request; :class:`UnknownKey` / :class:`AccessDenied`.
+
+    Checked before an upload's body is read: a stranger's bytes are never stored.
+    """
+    with db.connect() as conn:
+        row = conn.execute(
+            select(
+                SyncPinnedKey.public_key, SyncPinnedKey.commune_code, SyncPinnedKey.retired
+            ).where(SyncPinnedKey.key_id == keys.key_id_of(public))
+        ).first()
+    if row is None or str(row[0]) != public:
+        raise UnknownKey(
+            f"Khóa {keys.fingerprint_of(public)} của máy này chưa được tỉnh chấp nhận: máy "
+            "chủ không giữ gói của khóa lạ. Phiếu đăng ký khóa đã được gửi; gói sẽ được "
+            "gửi lại sau khi tỉnh đối chiếu vân tay và chấp nhận khóa."
+        )
+    if row[2]:
+        raise AccessDenied(
+            f"Khóa {keys.fingerprint_of(public)} đã bị tỉnh thu hồi: máy chủ không nhận gói "
+            "của khóa này. Hãy liên hệ tỉnh."
+        )
+    return Sender(keys.key_id_of(public), public, str(row[1]))
+
+
+def check_bundle_of(sender: Sender, parsed: bundle.Bundle, db: Database) -> None:
+    """The bundle is the sender's own commune's, and the sender holds few enough."""
+    if parsed.commune_code != sender.commune_code:
+        raise AccessDenied(
+            f"Gói ghi là của xã mã {parsed.commune_code} nhưng khóa ký đã được chấp nhận "
+            f"cho xã mã {sender.commune_code}: không nhận."
+        )
+    held = sum(1 for h in importer.held_bundles(db) if h.key_id == sender.key_id)
+    if held >= MAX_HELD_PER_KEY:
+        raise QuotaExceeded(
+            f"Máy chủ đang giữ {held} gói chờ của máy này (tối đa {MAX_HELD_PER_KEY}): "
+            "hãy gửi các gói còn thiếu trước, hoặc liên hệ tỉnh.",
+            retry_after=3600,
+        )
+
+
+class RateLimiter:
+    """Token buckets per name (a client address, a key): ``rate`` per ``per`` seconds,
+    bursts up to ``rate``. At most ``max_names`` buckets are kept (the fullest dropped)."""
+
+    def __init__(self, rate: int, per: float, max_names: int = 10_000) -> None:
+        import threading
+
+        self.rate, self.per, self.max_names = rate, per, max_names
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, name: str, now: float | None = None) -> bool:
+        import time
+
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, since = self._buckets.get(name, (float(self.rate), moment))
+            tokens = min(float(self.rate), tokens + (moment - since) * self.rate / self.per)
+            allowed = tokens >= 1.0
+            self._buckets[name] = (tokens - 1.0 if allowed else tokens, moment)
+            if len(self._buckets) > self.max_names:
+                self._buckets.pop(next(iter(self._buckets)))
+            return allowed
+
+
 def parse_upload(data: bytes, signer_public: str) -> bundle.Bundle:
     """The uploaded bundle, verified as far as it can be without a private key.
 
@@ -75,12 +172,18 @@ def parse_upload(data: bytes, signer_public: str) -> bundle.Bundle:
     return parsed
 
 
-def receive(db: Database, parsed: bundle.Bundle, identity: Any) -> Received:
+def receive(
+    db: Database, parsed: bundle.Bundle, identity: Any, sender: Sender | None = None
+) -> Received:
     """Import one uploaded bundle exactly as from a USB stick; the receipt if applied.
 
     The caller serialises calls (one writer at a time). Bundles this one unblocks
-    (staged after a gap) are applied too, as on the desktop.
+    (staged after a gap) are applied too, as on the desktop. With ``sender`` (the hub
+    always passes it) the bundle must be of the sender's commune and the sender must
+    hold few enough bundles here: the hub never quarantines anything.
     """
+    if sender is not None:
+        check_bundle_of(sender, parsed, db)
     outcomes = importer.import_bytes(db, parsed.data, parsed.file_name, identity)
     first = outcomes[0]
     receipt = None
@@ -158,13 +261,21 @@ def commune_status(db: Database, commune_code: str) -> dict[str, Any]:
                 SyncLedger.seq,
                 SyncLedger.bundle_id,
                 SyncLedger.imported_at,
+                SyncLedger.chain_key_id,
             )
             .where(SyncLedger.commune_code == commune_code)
-            .order_by(SyncLedger.installation_id, SyncLedger.seq)
+            .order_by(SyncLedger.installation_id, SyncLedger.chain_key_id, SyncLedger.seq)
         ).all()
+    # Per chain (installation and key chain); the newest chain of an installation is
+    # listed last, so "last" per installation is the chain it continues now.
+    chains: dict[tuple[str, str], tuple[int, str, Any]] = {}
+    for installation, seq, bundle_id, imported_at, chain in rows:
+        chains[(str(installation), str(chain))] = (int(seq), str(bundle_id), imported_at)
     last: dict[str, tuple[int, str, Any]] = {}
-    for installation, seq, bundle_id, imported_at in rows:
-        last[str(installation)] = (int(seq), str(bundle_id), imported_at)
+    for (installation, _chain), value in sorted(
+        chains.items(), key=lambda kv: (kv[0][0], str(kv[1][2]))
+    ):
+        last[installation] = value
     held = sorted(
         (h for h in importer.held_bundles(db) if h.commune_code == commune_code),
         key=lambda h: (h.installation_id, h.seq, h.state),

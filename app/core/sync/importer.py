@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,30 +75,60 @@ def held_dir(data_dir: Path, which: str) -> Path:
     return data_dir / HELD_DIR / which
 
 
+# What each held file says, by (path) → ((size, mtime), entry): a held file is parsed
+# once, not at every look (the hub's status page and quota checks list them often).
+_HELD_CACHE: dict[Path, tuple[tuple[int, int], HeldBundle | None]] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _held_entry(path: Path, which: str) -> HeldBundle | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_size, st.st_mtime_ns)
+    with _HELD_LOCK:
+        cached = _HELD_CACHE.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    entry: HeldBundle | None = None
+    try:
+        b = bundle.parse(_read(path))
+    except (OSError, bundle.BundleRefused):
+        pass
+    else:
+        m = b.manifest
+        entry = HeldBundle(
+            path,
+            which,
+            b.commune_code,
+            m["installation_id"],
+            b.seq,
+            m["key_id"],
+            m["public_key"],
+            b.fingerprint,
+        )
+    with _HELD_LOCK:
+        _HELD_CACHE[path] = (stamp, entry)
+    return entry
+
+
 def held_bundles(db: Database) -> list[HeldBundle]:
     found: list[HeldBundle] = []
+    seen: set[Path] = set()
     for which in STATES:
         folder = held_dir(db.data_dir, which)
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob(f"*{bundle.SUFFIX}")):
-            try:
-                b = bundle.parse(path.read_bytes())
-            except (OSError, bundle.BundleRefused):
-                continue
-            m = b.manifest
-            found.append(
-                HeldBundle(
-                    path,
-                    which,
-                    b.commune_code,
-                    m["installation_id"],
-                    b.seq,
-                    m["key_id"],
-                    m["public_key"],
-                    b.fingerprint,
-                )
-            )
+            seen.add(path)
+            entry = _held_entry(path, which)
+            if entry is not None:
+                found.append(entry)
+    root = db.data_dir / HELD_DIR
+    with _HELD_LOCK:
+        for gone in [p for p in _HELD_CACHE if p.is_relative_to(root) and p not in seen]:
+            del _HELD_CACHE[gone]
     return found
 
 
@@ -165,14 +196,50 @@ def import_paths(
     return outcomes
 
 
-def _ledger_tail(conn: Connection, installation: str) -> tuple[int, str]:
+@dataclass(frozen=True)
+class ChainKey:
+    """What a chain of bundles is: (commune, key chain, installation).
+
+    The installation id is self-declared, so it names a chain only together with the
+    commune and the accepted key that signs it: another commune reusing it starts a
+    chain of its own and cannot fork this one. ``key_chain`` is the signing key's id,
+    or the id of the key it took over from (a new PC after a restore, see
+    :func:`app.core.sync.upper.accept_key`).
+    """
+
+    commune_code: str
+    key_chain: str
+    installation_id: str
+
+
+def chain_of_key(pinned: Any) -> str:
+    """The chain a pinned key's bundles continue (its own id unless it took one over)."""
+    return str(pinned.chain_key_id or pinned.key_id)
+
+
+def _chain(b: bundle.Bundle, pinned: Any) -> ChainKey:
+    return ChainKey(b.commune_code, chain_of_key(pinned), b.manifest["installation_id"])
+
+
+def _ledger_tail(conn: Connection, chain: ChainKey) -> tuple[int, str]:
     row = conn.execute(
         select(SyncLedger.seq, SyncLedger.bundle_id)
-        .where(SyncLedger.installation_id == installation)
+        .where(
+            SyncLedger.commune_code == chain.commune_code,
+            SyncLedger.chain_key_id == chain.key_chain,
+            SyncLedger.installation_id == chain.installation_id,
+        )
         .order_by(SyncLedger.seq.desc())
         .limit(1)
     ).first()
     return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def starts_new_chain(b: bundle.Bundle) -> bool:
+    """A full bundle with no predecessor opens a chain at its own number: what a commune
+    writes first with a new key (a new PC restored from a backup continues its numbers
+    but not the old key's chain, FORMAT.md)."""
+    return b.manifest["kind"] == "full" and not b.manifest["prev_bundle_id"]
 
 
 def import_bytes(
@@ -186,7 +253,12 @@ def import_bytes(
     outcome = _decide_and_apply(db, b, name, identity, dry_run)
     results = [outcome]
     if outcome.status == "applied" and not dry_run:
-        results += _release_staged(db, b.manifest["installation_id"], identity)
+        with db.connect() as conn:
+            pinned = conn.execute(
+                select(SyncPinnedKey).where(SyncPinnedKey.key_id == b.manifest["key_id"])
+            ).first()
+        if pinned is not None:
+            results += _release_staged(db, _chain(b, pinned), identity)
     return results
 
 
@@ -195,7 +267,13 @@ def _commune_label(b: bundle.Bundle) -> str:
 
 
 def _decide_and_apply(
-    db: Database, b: bundle.Bundle, name: str, identity: Any, dry_run: bool
+    db: Database,
+    b: bundle.Bundle,
+    name: str,
+    identity: Any,
+    dry_run: bool,
+    *,
+    _retried: bool = False,
 ) -> Outcome:
     m = b.manifest
 
@@ -208,11 +286,15 @@ def _decide_and_apply(
         pinned = conn.execute(
             select(SyncPinnedKey).where(SyncPinnedKey.key_id == m["key_id"])
         ).first()
-        last_seq, last_id = _ledger_tail(conn, m["installation_id"])
     reason = _key_problem(b, pinned)
     if reason:
         _hold(db, b, "quarantine", dry_run)
         return out("quarantined", reason)
+    chain = _chain(b, pinned)
+    with db.connect() as conn:
+        last_seq, last_id = _ledger_tail(conn, chain)
+    if last_seq == 0 and starts_new_chain(b):
+        last_seq = b.seq - 1  # the first bundle of this chain, whatever its number
     if b.seq <= last_seq:
         if b.seq == last_seq:
             _hold(db, b, "fork", dry_run)
@@ -245,11 +327,17 @@ def _decide_and_apply(
     except bundle.BundleRefused as exc:
         return out("rejected", exc.message)
     try:
-        counts = _apply(db, b, contents, dry_run)
+        counts = _apply(db, b, chain, contents, dry_run)
     except bundle.BundleRefused as exc:
         return out("rejected", exc.message)
     except IntegrityError:
-        return out("replay", "Gói này đã nhập trước đó.")
+        # Another importer (a second hub process, `province accept-key`) applied a bundle
+        # at this place in the chain meanwhile: decide again against what it wrote — the
+        # same bundle is a replay (with its receipt), another one a fork. Never a
+        # "replay" for a bundle the ledger does not hold.
+        if _retried:
+            raise
+        return _decide_and_apply(db, b, name, identity, dry_run, _retried=True)
     text = "Chạy thử: chưa ghi gì vào dữ liệu." if dry_run else "Đã nhập."
     absent = sum(c.get("absent", 0) for c in counts.values())
     if absent:
@@ -284,7 +372,7 @@ class _DryRun(Exception):
 
 
 def _apply(
-    db: Database, b: bundle.Bundle, contents: bundle.Contents, dry_run: bool
+    db: Database, b: bundle.Bundle, chain: ChainKey, contents: bundle.Contents, dry_run: bool
 ) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     try:
@@ -298,6 +386,7 @@ def _apply(
                     commune_code=b.commune_code,
                     installation_id=m["installation_id"],
                     key_id=m["key_id"],
+                    chain_key_id=chain.key_chain,
                     seq=b.seq,
                     prev_bundle_id=m["prev_bundle_id"],
                     file_name=b.file_name,
@@ -623,18 +712,28 @@ def _encode(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def _release_staged(db: Database, installation: str, identity: Any) -> list[Outcome]:
-    """Apply staged bundles of ``installation`` that are now next in line."""
+def _release_staged(db: Database, chain: ChainKey, identity: Any) -> list[Outcome]:
+    """Apply staged bundles of ``chain`` that are now next in line."""
     results: list[Outcome] = []
     folder = held_dir(db.data_dir, "gap")
     while folder.is_dir():
         with db.connect() as conn:
-            last_seq, _ = _ledger_tail(conn, installation)
+            last_seq, _ = _ledger_tail(conn, chain)
+            chains = {
+                str(k): str(c or k)
+                for k, c in conn.execute(
+                    select(SyncPinnedKey.key_id, SyncPinnedKey.chain_key_id).where(
+                        SyncPinnedKey.commune_code == chain.commune_code
+                    )
+                )
+            }
         nxt = None
         for held in held_bundles(db):
             if (
                 held.state == "gap"
-                and held.installation_id == installation
+                and held.commune_code == chain.commune_code
+                and held.installation_id == chain.installation_id
+                and chains.get(held.key_id) == chain.key_chain
                 and held.seq == last_seq + 1
             ):
                 nxt = held
@@ -767,3 +866,143 @@ def entity_totals(db: Database) -> dict[str, dict[str, int]]:
     for code, entity, count in rows:
         totals.setdefault(code, {})[entity] = int(count)
     return totals
+
+
+# --- forks -------------------------------------------------------------------------------
+
+FORK_CHOICES = ("discard", "follow")
+FORKS_LOG = Path("sync") / "resolved" / "forks.jsonl"
+
+
+@dataclass(frozen=True)
+class Fork:
+    """A held bundle that does not continue its chain: same number as one applied but
+    other content, or a predecessor the province never applied."""
+
+    name: str  # the held file's name: what ``province resolve-fork`` takes
+    commune_code: str
+    installation_id: str
+    seq: int
+    fingerprint: str
+    applied_bundle_id: str  # the bundle applied at that number in the chain ("" if none)
+    last_seq: int  # the chain's last applied number
+    created_at: str
+    counts: dict[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "commune_code": self.commune_code,
+            "installation_id": self.installation_id,
+            "seq": self.seq,
+            "fingerprint": self.fingerprint,
+            "applied_bundle_id": self.applied_bundle_id,
+            "last_seq": self.last_seq,
+            "created_at": self.created_at,
+            "counts": self.counts,
+        }
+
+
+def _pinned_row(conn: Connection, key_id: str) -> Any:
+    return conn.execute(select(SyncPinnedKey).where(SyncPinnedKey.key_id == key_id)).first()
+
+
+def list_forks(db: Database) -> list[Fork]:
+    """Every forked bundle held, by commune and number."""
+    state.require_upper(db)
+    found: list[Fork] = []
+    for held in held_bundles(db):
+        if held.state != "fork":
+            continue
+        b = bundle.parse(_read(held.path))
+        with db.connect() as conn:
+            pinned = _pinned_row(conn, held.key_id)
+            chain = (
+                _chain(b, pinned)
+                if pinned is not None
+                else ChainKey(b.commune_code, held.key_id, held.installation_id)
+            )
+            last_seq, _ = _ledger_tail(conn, chain)
+            at = conn.execute(
+                select(SyncLedger.bundle_id).where(
+                    SyncLedger.commune_code == chain.commune_code,
+                    SyncLedger.chain_key_id == chain.key_chain,
+                    SyncLedger.installation_id == chain.installation_id,
+                    SyncLedger.seq == b.seq,
+                )
+            ).scalar()
+        found.append(
+            Fork(
+                held.path.name,
+                b.commune_code,
+                held.installation_id,
+                b.seq,
+                held.fingerprint,
+                str(at or ""),
+                last_seq,
+                str(b.manifest["created_at"]),
+                {str(k): int(v) for k, v in b.manifest["counts"].items()},
+            )
+        )
+    return sorted(found, key=lambda f: (f.commune_code, f.installation_id, f.seq))
+
+
+def resolve_fork(db: Database, name: str, choice: str, by: str) -> Outcome:
+    """Settle a fork; nothing is ever deleted.
+
+    - ``discard``: the chain stays as it is; the held file moves to
+      ``sync/resolved/forks/`` (the commune re-sends from the province's state).
+    - ``follow``: the commune's history now continues from the forked bundle (e.g. the
+      laptop that was restored is the one in use): its records are applied with the
+      usual rules (never backwards; the same revision with other content is a
+      conflict to settle), it opens a branch of the chain, and the key's next bundles
+      continue that branch. The bundles applied before stay applied.
+    """
+    from app.core.models.base import utcnow
+    from app.core.sync.writer import write_durably
+
+    state.require_upper(db)
+    if choice not in FORK_CHOICES:
+        raise UserError("Chọn cách giải quyết: --discard (bỏ gói rẽ nhánh) hoặc --follow.")
+    held = next((h for h in held_bundles(db) if h.state == "fork" and h.path.name == name), None)
+    if held is None:
+        raise UserError(f"Không có gói rẽ nhánh tên {name} (xem: khuyenhoc province forks).")
+    data = _read(held.path)
+    b = bundle.parse(data)
+    outcome = Outcome(name, "discarded", "Đã bỏ gói rẽ nhánh (vẫn giữ tệp).", {}, b.commune_code)
+    outcome.seq = b.seq
+    if choice == "follow":
+        with db.connect() as conn:
+            pinned = _pinned_row(conn, held.key_id)
+        if pinned is None or _key_problem(b, pinned):
+            raise UserError("Khóa của gói này không còn được chấp nhận: không theo nhánh này.")
+        branch = ChainKey(b.commune_code, "f" + b.bundle_id[:15], held.installation_id)
+        identity = keys.age_identity(db.data_dir)
+        try:
+            contents = bundle.open_parts(b, [identity])
+            counts = _apply(db, b, branch, contents, False)
+        except bundle.BundleRefused as exc:
+            raise UserError(exc.message) from None
+        with db.session() as s:
+            row = s.scalars(select(SyncPinnedKey).where(SyncPinnedKey.key_id == held.key_id)).one()
+            row.chain_key_id = branch.key_chain
+        outcome = Outcome(
+            name, "applied", "Đã nhập gói rẽ nhánh; các gói sau nối tiếp nhánh này.", counts
+        )
+        outcome.commune_code, outcome.seq = b.commune_code, b.seq
+    target = db.data_dir / "sync" / "resolved" / "forks" / name
+    write_durably(target, data)
+    held.path.unlink()
+    log = db.data_dir / FORKS_LOG
+    line = {
+        "file": name,
+        "bundle_id": b.bundle_id,
+        "commune_code": b.commune_code,
+        "seq": b.seq,
+        "choice": choice,
+        "by": by,
+        "at": utcnow().isoformat(),
+    }
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return outcome

@@ -86,6 +86,8 @@ def _write_secret(path: Path, data: bytes) -> None:
         raise StorageError(f"Không ghi được khóa vào {path.parent}: {reason_of(exc)}.") from exc
 
 
+write_secret = _write_secret  # other private files (the hub's login) are written the same way
+
 DPAPI_MAGIC = b"KHDPAPI1\n"
 
 

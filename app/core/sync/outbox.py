@@ -22,6 +22,7 @@ Proxies come from the system settings (:func:`system_proxy`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import errno
@@ -45,6 +46,7 @@ from app.core.errors import UserError
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport
 from app.core.sync import request_auth, state
+from app.core.sync.upper import check_secure_url
 
 PENDING, SENDING, RECEIVED, HELD, ERROR = "pending", "sending", "received", "held", "error"
 LAST_CONTACT_KEY = "sync_hub_last_contact"  # ISO time (UTC) of the hub's last answer
@@ -249,6 +251,18 @@ class _Cancelled(Exception):
     pass
 
 
+class _Unregistered(Exception):
+    """The hub does not know this installation's key: register it, send again later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+REGISTRATIONS_PATH = "/api/v1/registrations"
+UNREGISTERED = "unregistered"  # hub_status of an entry refused for an unknown key
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc
@@ -439,6 +453,7 @@ class _Pass:
     force: bool
     rng: random.Random | None
     report: PushReport = field(default_factory=PushReport)
+    key_accepted: bool = False  # asked the hub once this pass (_check_key)
 
     @property
     def host(self) -> str:
@@ -539,8 +554,35 @@ def _upload(p: _Pass, row: SyncExport) -> dict[str, Any]:
     headers.update({"Content-Type": "application/octet-stream", "Content-Length": str(size)})
     response = p.call("POST", BUNDLES_PATH, content=_chunks(path, p.cancel), headers=headers)
     p.report.sent += 1
+    if response.status_code == 403 and _error_code(response) == "unknown_key":
+        raise _Unregistered(_error_text(response) or _held_words("quarantined"))
     _check_status(response, p.base)
     return _answer(response)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        doc = response.json()
+    except ValueError:
+        return ""
+    return str(doc.get("code", "")) if isinstance(doc, dict) else ""
+
+
+def _register(p: _Pass) -> None:
+    """Leave this installation's key registration at the hub (small, idempotent)."""
+    import json
+
+    from app.core.sync import upper
+
+    body = json.dumps(upper.registration(p.db), ensure_ascii=False).encode("utf-8")
+    target = _target(p.base, REGISTRATIONS_PATH)
+    headers = request_auth.sign_request(
+        p.db.data_dir, "POST", target, hashlib.sha256(body).hexdigest()
+    )
+    headers["Content-Type"] = "application/json"
+    response = p.call("POST", REGISTRATIONS_PATH, content=body, headers=headers)
+    if response.status_code not in (200, 201):
+        _check_status(response, p.base)
 
 
 def _target(base: str, path: str) -> str:
@@ -576,12 +618,18 @@ def _handle(p: _Pass, row: SyncExport) -> ItemResult:
     attempts = row.send_attempts + 1
     _set(p.db, row.seq, send_state=SENDING, last_attempt_at=p.now)
     try:
-        if row.send_state == HELD and not p.force:
+        if row.send_state == HELD and row.hub_status != UNREGISTERED and not p.force:
             return _poll_held(p, row, attempts)
         return _send(p, row, attempts)
     except _Cancelled:
         _set(p.db, row.seq, send_state=row.send_state)
         raise
+    except _Unregistered as exc:
+        # The hub keeps nothing of an unknown key: register, and send it again later.
+        with contextlib.suppress(_Transient, _Permanent):
+            _register(p)
+        _hold(p, row, attempts, exc.message, UNREGISTERED)
+        raise _Stop(ItemResult(row.seq, row.bundle_id, HELD, exc.message)) from None
     except _Permanent as exc:
         _set(
             p.db,
@@ -607,7 +655,32 @@ def _handle(p: _Pass, row: SyncExport) -> ItemResult:
         raise _Stop(ItemResult(row.seq, row.bundle_id, kept, exc.message)) from None
 
 
+KEY_PATH = "/api/v1/keys/self"
+
+
+def _check_key(p: _Pass) -> None:
+    """Ask once a pass whether the hub accepts this installation's key, before sending a
+    bundle: the hub refuses a stranger's upload before reading it and closes the
+    connection, which a large upload would only see as a broken connection."""
+    if p.key_accepted:
+        return
+    headers = request_auth.sign_request(p.db.data_dir, "GET", _target(p.base, KEY_PATH))
+    response = p.call("GET", KEY_PATH, headers=headers)
+    if response.status_code == 404:  # a hub from before this endpoint: just send
+        p.key_accepted = True
+        return
+    _check_status(response, p.base)
+    answer = _answer(response)
+    status = str(answer.get("status", ""))
+    if status == "unknown":
+        raise _Unregistered(str(answer.get("reason") or _held_words("quarantined")))
+    if status == "retired":
+        raise _Permanent(str(answer.get("reason") or "Khóa của máy này đã bị tỉnh thu hồi."))
+    p.key_accepted = True
+
+
 def _send(p: _Pass, row: SyncExport, attempts: int) -> ItemResult:
+    _check_key(p)
     answer = _upload(p, row)
     status = str(answer.get("status", ""))
     reason = str(answer.get("reason", ""))
@@ -703,6 +776,7 @@ def send_pending(
             "Gói cấu hình của tỉnh không có địa chỉ máy chủ: tỉnh chưa nhận gói qua mạng. "
             "Hãy gửi gói bằng USB."
         )
+    check_secure_url(base)
     reset_interrupted(db)
     _retry_errors_after_an_update(db)
     p = _Pass(db, client, base, now or utcnow(), cancel or (lambda: False), force, rng)
@@ -717,6 +791,7 @@ def poll_receipts(
     base = hub_url(db)
     if not base:
         return PushReport()
+    check_secure_url(base)
     p = _Pass(db, client, base, now or utcnow(), lambda: False, False, None)
     held = (SyncExport.confirmed_at.is_(None)) & (SyncExport.send_state == HELD)
     return _run(p, held, lambda _row: True)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ from app.core.sync.signed import (
 RECEIPT_FORMAT = "khuyenhoc-receipt"
 REGISTRATION_FORMAT = "khuyenhoc-key-registration"
 # A photo or scan of the printed key registration sheet (its QR code holds the JSON).
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,6 @@ def _slug(text: str) -> str:
 
 def check_hub_url(url: str) -> str:
     """A hub address as the communes will use it ("" for none): http(s)://host[:port]."""
-    from urllib.parse import urlsplit
-
     url = url.strip().rstrip("/")
     if not url:
         return ""
@@ -56,9 +55,26 @@ def check_hub_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UserError(
             f"Địa chỉ máy chủ của tỉnh không hợp lệ: {url} "
-            "(ví dụ đúng: https://khuyenhoc.hungyen.gov.vn hoặc http://10.0.0.5:8750)."
+            "(ví dụ đúng: https://khuyenhoc.hungyen.gov.vn)."
         )
+    check_secure_url(url)
     return url
+
+
+def check_secure_url(url: str) -> None:
+    """Communes send only over HTTPS (the hub sits behind the province's TLS proxy,
+    docs/hub.md); plain ``http://`` is allowed for this machine alone (tests, a hub on
+    the same PC)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1"):
+        return
+    raise UserError(
+        f"Địa chỉ máy chủ của tỉnh ({url}) không dùng kết nối bảo mật https://: máy không "
+        "gửi dữ liệu qua kết nối không mã hóa. Hãy xin tỉnh gói cấu hình có địa chỉ "
+        "https://, hoặc gửi gói bằng USB."
+    )
 
 
 def init_province(
@@ -138,10 +154,14 @@ def write_config_package(
     me = keys.my_key(db.data_dir)
     name = str(state.get_setting(db, state.PROVINCE_NAME_KEY, ""))
     with db.session() as s:
+        # With the public key: a commune verifies the certificates of the others by them.
         accepted = [
-            {"key_id": k.key_id, "commune_code": k.commune_code}
+            {"key_id": k.key_id, "commune_code": k.commune_code, "public_key": k.public_key}
             for k in s.scalars(select(SyncPinnedKey).where(SyncPinnedKey.retired.is_(False)))
         ]
+    from app.core.printing.seal import revocation_list
+
+    revoked = revocation_list(db)
     body = {
         "format": state.CONFIG_FORMAT,
         "format_version": 1,
@@ -156,6 +176,9 @@ def write_config_package(
         "targets": targets or {},
         "accepted_keys": accepted,
         "hub_url": hub,
+        # Certificates no longer to be taken as genuine (app.core.printing.seal).
+        "revoked_keys": revoked["revoked_keys"],
+        "revoked_certificates": revoked["revoked_certificates"],
     }
     path = out_dir / f"KH_cauhinh_{_slug(name)}_v{version}.khcfg"
     written = write_signed(path, body, db.data_dir)
@@ -289,6 +312,8 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
             raise UserError(
                 f"Tệp {path.name} không phải phiếu đăng ký khóa hay gói dữ liệu."
             ) from None
+    from app.core.sync import registrations
+
     wanted = keys.normalise_fingerprint(source)
     matching = [h for h in importer.held_bundles(db) if h.fingerprint == wanted]
     communes = sorted({h.commune_code for h in matching})
@@ -303,9 +328,12 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
     if matching:
         held = matching[0]
         return held.public_key, held.commune_code, held.installation_id
+    for reg in registrations.pending(db.data_dir):
+        if reg.fingerprint == wanted:
+            return reg.public_key, reg.commune_code, reg.installation_id
     raise UserError(
-        f"Không tìm thấy khóa có vân tay {source} trong các gói đang cách ly. "
-        "Hãy đưa tệp phiếu đăng ký khóa hoặc gói dữ liệu của xã."
+        f"Không tìm thấy khóa có vân tay {source} trong các gói đang cách ly hay các phiếu "
+        "đăng ký gửi qua mạng. Hãy đưa tệp phiếu đăng ký khóa hoặc gói dữ liệu của xã."
     )
 
 
@@ -329,17 +357,28 @@ def _key_from_photo(path: Path) -> tuple[str, str, str]:
     )
 
 
-def accept_key(db: Database, source: str) -> PinnedKey:
-    """Pin a commune key (from a registration file, a bundle, or a quarantined bundle's
-    fingerprint); then bundles waiting for it are imported.
+def accept_key(db: Database, source: str, *, replaces: str = "") -> PinnedKey:
+    """Pin a commune key (from a registration file, a bundle, a quarantined bundle's or
+    a hub registration's fingerprint); then bundles waiting for it are imported.
 
     A key stays pinned to the commune that registered it: accepting it again for
-    another commune is refused.
+    another commune is refused. ``replaces`` (a key id or fingerprint of the same
+    commune) retires the key this one takes over from — a new PC after a restore: its
+    first bundle opens a chain of its own (:func:`importer.starts_new_chain`), nothing
+    forks.
     """
     state.require_upper(db)
     public, commune, installation = _key_source(db, source)
     info = keys.info_of(public)
     with db.session() as s:
+        old = _find_pinned(s, replaces) if replaces else None
+        if old is not None and old.commune_code != commune:
+            raise UserError(
+                f"Khóa {keys.fingerprint_of(old.public_key)} là của xã mã {old.commune_code}, "
+                f"không phải của xã mã {commune}: không thay được."
+            )
+        if old is not None and old.key_id == info.key_id:
+            raise UserError("Khóa mới trùng với khóa được thay.")
         row = s.scalars(select(SyncPinnedKey).where(SyncPinnedKey.key_id == info.key_id)).first()
         if row is not None and row.commune_code != commune:
             raise UserError(
@@ -353,11 +392,26 @@ def accept_key(db: Database, source: str) -> PinnedKey:
                     public_key=public,
                     commune_code=commune,
                     installation_id=installation,
+                    chain_key_id=info.key_id,
                 )
             )
         else:
             row.retired = False
+        if old is not None:
+            old.retired = True
+    from app.core.sync import registrations
+
+    registrations.forget(db.data_dir, info.key_id)
     return PinnedKey(info.key_id, info.fingerprint, commune, installation, False)
+
+
+def _find_pinned(s: Any, key: str) -> SyncPinnedKey:
+    """A pinned key by key id or fingerprint; UserError when none."""
+    wanted = keys.normalise_fingerprint(key)
+    for row in s.scalars(select(SyncPinnedKey)):
+        if row.key_id == key.strip().lower() or keys.fingerprint_of(row.public_key) == wanted:
+            return row  # type: ignore[no-any-return]
+    raise UserError(f"Không có khóa {key} trong danh sách khóa đã chấp nhận.")
 
 
 def retire_key(db: Database, key_id: str) -> None:
@@ -438,6 +492,8 @@ def bundle_receipt(db: Database, bundle_id: str) -> bytes | None:
         earlier = s.scalars(
             select(SyncLedger)
             .where(
+                SyncLedger.commune_code == row.commune_code,
+                SyncLedger.chain_key_id == row.chain_key_id,
                 SyncLedger.installation_id == row.installation_id,
                 SyncLedger.seq <= row.seq,
             )

@@ -93,6 +93,31 @@ def write_durably(path: Path, data: bytes, verify: Callable[[bytes], None] | Non
         verify(again)
 
 
+# The key id that signed this installation's last bundle. A restored backup on a new PC
+# carries it while the PC has a new key (keys are never in backups): the next bundle
+# then opens a new chain — a full snapshot with no predecessor, numbered on — which the
+# province applies once it accepted the new key (no fork, FORMAT.md "A new key").
+CHAIN_KEY_SETTING = "sync_chain_key_id"
+
+
+def _signed_by_another_key(db: Database, me: keys.KeyInfo, last: SyncExport) -> bool:
+    """Whether ``last`` (the newest bundle logged) was signed by another key than ours.
+
+    Databases from before the setting existed: the archived copy of ``last`` tells;
+    without it (a new PC) a new chain is opened — a full bundle is never wrong.
+    """
+    from app.core import settings
+
+    stored = settings.get_value(db, CHAIN_KEY_SETTING)
+    if stored:
+        return bool(stored != me.key_id)
+    try:
+        archived = bundle.parse((archive_dir(db.data_dir) / last.file_name).read_bytes())
+    except (OSError, bundle.BundleRefused):
+        return True
+    return bool(archived.manifest["public_key"] != me.public_key)
+
+
 def _last_export(db: Database) -> SyncExport | None:
     with db.session() as s:
         return s.scalars(select(SyncExport).order_by(SyncExport.seq.desc()).limit(1)).first()
@@ -122,7 +147,11 @@ def _adopt_orphans(db: Database, me: keys.KeyInfo) -> list[Path]:
             if (
                 m["public_key"] != me.public_key
                 or m["installation_id"] != installation
-                or m["prev_bundle_id"] != (last.bundle_id if last else "")
+                or m["prev_bundle_id"]
+                not in (
+                    last.bundle_id if last else "",
+                    "",  # the first bundle of a new chain (a new key)
+                )
             ):
                 continue  # another database's bundle (e.g. before a demo --replace)
             _log_export(db, b, path)
@@ -209,10 +238,11 @@ def export_bundle(
     adopted = _adopt_orphans(db, me)
     last = _last_export(db)
     after_restore, rolled_back = _catch_up_after_restore(db)
+    new_chain = last is None or _signed_by_another_key(db, me, last)
     # An adopted orphan means this database did not know a bundle it had written:
     # killed before logging it, or rolled back to a copy. Either way only a full
     # bundle is sure to carry everything the province may not have.
-    full = full or after_restore or rolled_back or bool(adopted)
+    full = full or new_chain or after_restore or rolled_back or bool(adopted)
     since = 0 if full or last is None else last.upto_change_seq
     include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
     specs = records.entity_specs()
@@ -256,10 +286,10 @@ def export_bundle(
         "key_id": me.key_id,
         "public_key": me.public_key,
         "seq": seq,
-        "prev_bundle_id": last.bundle_id if last else "",
+        "prev_bundle_id": "" if new_chain or last is None else last.bundle_id,
         "created_at": utcnow().isoformat(),
         "schema_revision": SCHEMA_HEAD,
-        "kind": "full" if full or last is None else "incremental",
+        "kind": "full" if full else "incremental",
         "since_change_seq": since,
         "upto_change_seq": upto,
         "personal_fields": "included" if include_personal else "omitted",
@@ -292,6 +322,7 @@ def export_bundle(
     _log_export(db, parsed, archived)
     if after_restore:
         state.put_setting(db, RESTORED_KEY, None)
+    settings.put_value(db, CHAIN_KEY_SETTING, me.key_id)
     tick()
     return ExportResult(
         file=target,

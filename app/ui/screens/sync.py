@@ -88,12 +88,14 @@ class SyncScreen(Screen):
         self.import_button = QPushButton("Nhập gói từ thư mục / USB…")
         self.accept_key_button = QPushButton("Chấp nhận khóa của xã…")
         self.conflicts_button = QPushButton("Xung đột…")
+        self.forks_button = QPushButton("Gói rẽ nhánh…")
         self.xlsx_button = QPushButton("Xuất Excel…")
         self.package_button = QPushButton("Gói cấu hình mới…")
         for widget in (
             self.import_button,
             self.accept_key_button,
             self.conflicts_button,
+            self.forks_button,
             self.xlsx_button,
             self.package_button,
         ):
@@ -115,6 +117,7 @@ class SyncScreen(Screen):
         self.key_sheet_button.clicked.connect(self.print_key_sheet)
         self.accept_key_button.clicked.connect(self.accept_key)
         self.conflicts_button.clicked.connect(self.open_conflicts)
+        self.forks_button.clicked.connect(self.open_forks)
         self.xlsx_button.clicked.connect(self.export_xlsx)
         self.package_button.clicked.connect(self.new_package)
         self.rates_task: Any = None
@@ -191,6 +194,8 @@ class SyncScreen(Screen):
         statuses = consolidation(self.ctx.db)
         self.conflicts_button.setText(f"Xung đột ({sum(s.conflicts for s in statuses)})…")
         self.conflicts_button.setEnabled(any(s.conflicts for s in statuses))
+        self.forks_button.setText(f"Gói rẽ nhánh ({sum(s.forks for s in statuses)})…")
+        self.forks_button.setEnabled(any(s.forks for s in statuses))
         rows = [
             [
                 s.commune_code,
@@ -419,6 +424,15 @@ class SyncScreen(Screen):
 
         with messages.guarded(self):
             dialog = ConflictsDialog(self.ctx.db, self)
+            dialog.exec()
+            if dialog.resolved_count:
+                self.ctx.announce("sync")
+
+    def open_forks(self) -> None:
+        from app.ui.screens.sync_forks import ForksDialog
+
+        with messages.guarded(self):
+            dialog = ForksDialog(self.ctx.db, self)
             dialog.exec()
             if dialog.resolved_count:
                 self.ctx.announce("sync")
