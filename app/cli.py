@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli_activity",
     "app.cli_print",
     "app.cli_hub",
+    "app.cli_accounts",
 )
 
 
@@ -51,10 +52,79 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return paths.resolve_data_dir(getattr(args, "data_dir", None))
 
 
-def _open(args: argparse.Namespace, lock: bool = False) -> Any:
+def _open(args: argparse.Namespace, lock: bool = False, action: str | None = "") -> Any:
+    """The data folder's workspace, signed in as the command's operator (see _sign_in)."""
     from app.core.workspace import open_workspace
 
-    return open_workspace(_data_dir(args), lock=lock)
+    ws = open_workspace(_data_dir(args), lock=lock)
+    try:
+        _sign_in(args, ws.db, action)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def command_action(args: argparse.Namespace) -> str | None:
+    """The permission this command needs, from the core's one table."""
+    from app.core.accounts.permissions import cli_action
+
+    command = str(getattr(args, "command", "") or "gui")
+    subs = [getattr(args, name, None) for name in ("action", "what", "kind", f"{command}_action")]
+    return cli_action(command, [s if isinstance(s, str) else None for s in subs])
+
+
+def read_secret(env: str, prompt: str, confirm: bool = False) -> str:
+    """A password from $``env`` or, at a terminal, typed without echo (never an argument:
+    a command line is visible to every user of the PC)."""
+    import getpass
+
+    from app.core.errors import UserError
+
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"Cần mật khẩu: đặt biến môi trường {env} hoặc chạy lệnh ở cửa sổ dòng lệnh."
+        )
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Nhập lại: ") != first:
+        raise UserError("Hai lần nhập mật khẩu không giống nhau.")
+    return first
+
+
+def _sign_in(args: argparse.Namespace, db: Any, action: str | None = "") -> None:
+    """Act as the command's operator and refuse a command the role may not run.
+
+    Without any account (a database from before accounts, or not set up yet) the
+    command runs as before, recorded in the audit trail as ``--user`` /
+    $KHUYENHOC_USER or the OS user. With accounts, ``--user`` (or the only active
+    account) and its password ($KHUYENHOC_PASSWORD or typed) are required.
+    """
+    from app.core.accounts import permissions, service
+    from app.core.errors import UserError
+
+    user = getattr(args, "user", None) or os.environ.get("KHUYENHOC_USER", "")
+    needed = command_action(args) if action == "" else action
+    if not service.has_accounts(db):
+        if user:
+            db.actor = user
+        return
+    db.role = permissions.VIEWER  # until signed in: nothing written
+    if needed is None:
+        return
+    if not user:
+        active = [a for a in service.list_accounts(db) if not a.disabled]
+        if len(active) != 1:
+            raise UserError(
+                "Dữ liệu này có tài khoản: cho biết tên đăng nhập bằng --user TÊN "
+                "(hoặc biến KHUYENHOC_USER)."
+            )
+        user = active[0].username
+    password = read_secret("KHUYENHOC_PASSWORD", f"Mật khẩu của {user}: ")
+    account = service.sign_in(db, user, password)
+    permissions.require(account.role, needed)
 
 
 # --- commands -----------------------------------------------------------------------
@@ -70,9 +140,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
     )
 
 
+def _check_replace_allowed(args: argparse.Namespace) -> None:
+    """Replacing the data (restore, init/demo --replace) needs the right to restore."""
+    from app.core.accounts import permissions
+    from app.core.workspace import has_database
+
+    if has_database(_data_dir(args)):
+        _open(args, action=permissions.RESTORE).close()
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from app.core.workspace import init_commune
 
+    if args.replace:
+        _check_replace_allowed(args)
     ws = init_commune(
         _data_dir(args),
         args.commune_code,
@@ -104,6 +185,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.core.demo import generate_demo
 
+    if args.replace:
+        _check_replace_allowed(args)
     started = time.perf_counter()
     progress = None
     if not args.json and sys.stderr.isatty():
@@ -219,6 +302,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.path).expanduser()
     info = backup.inspect_backup(source)
     data_dir = _data_dir(args)
+    _check_replace_allowed(args)
     if not args.yes:
         print("Bản sao lưu này chứa:\n" + info.describe(), file=sys.stderr)
         if not sys.stdin.isatty():
@@ -331,6 +415,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="in một đối tượng JSON"
     )
+    common.add_argument(
+        "--user",
+        metavar="TÊN",
+        default=argparse.SUPPRESS,
+        help="tên đăng nhập (hoặc biến KHUYENHOC_USER); mật khẩu: biến KHUYENHOC_PASSWORD "
+        "hoặc gõ khi được hỏi",
+    )
 
     parser = VietnameseArgumentParser(
         prog="khuyenhoc",
@@ -398,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    for name, default in (("data_dir", None), ("json", False)):
+    for name, default in (("data_dir", None), ("json", False), ("user", None)):
         if not hasattr(args, name):
             setattr(args, name, default)
     handler: Handler = getattr(args, "handler", cmd_gui)
