@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from app.core.audit import chain
 from app.core.audit.log import ACTION_LABELS
@@ -128,12 +128,12 @@ def entries(db: Database, flt: AuditFilter | None = None) -> list[AuditView]:
 
 def actors(db: Database) -> list[str]:
     with db.session() as s:
-        return sorted(s.scalars(select(distinct(AuditEntry.actor))))
+        return sorted(s.scalars(select(AuditEntry.actor).distinct()))
 
 
 def entity_names(db: Database) -> list[str]:
     with db.session() as s:
-        return sorted(s.scalars(select(distinct(AuditEntry.entity))))
+        return sorted(s.scalars(select(AuditEntry.entity).distinct()))
 
 
 def verify(db: Database) -> chain.ChainReport:
