@@ -9,6 +9,7 @@ mistake. The JSON shapes are a contract: fields may be added, never renamed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -285,9 +286,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     dest = Path(args.to).expanduser() if args.to else None
     folder = Path(opts.backup_dir) if opts.backup_dir else None
-    made = backup.make_backup(paths.database_path(data_dir), dest, backup_dir=folder)
-    info = backup.inspect_backup(made)
-    data = {"file": str(made), "size_bytes": info.size_bytes, "counts": info.counts}
+    passphrase = None
+    if args.encrypt:
+        passphrase = read_secret(
+            "KHUYENHOC_BACKUP_PASSPHRASE", "Mật khẩu cho bản sao lưu: ", confirm=True
+        )
+        backup.check_passphrase(passphrase)
+    made = backup.make_backup(
+        paths.database_path(data_dir), dest, backup_dir=folder, passphrase=passphrase
+    )
+    info = backup.inspect_backup(made, passphrase, work_dir=data_dir)
+    data = {
+        "file": str(made),
+        "size_bytes": info.size_bytes,
+        "counts": info.counts,
+        "encrypted": passphrase is not None,
+    }
     _emit(args, data, f"Đã sao lưu vào {made}.")
     return 0
 
@@ -300,27 +314,36 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from app.core.workspace import acquire_lock
 
     source = Path(args.path).expanduser()
-    info = backup.inspect_backup(source)
     data_dir = _data_dir(args)
     _check_replace_allowed(args)
-    if not args.yes:
-        print("Bản sao lưu này chứa:\n" + info.describe(), file=sys.stderr)
-        if not sys.stdin.isatty():
-            raise UserError(
-                "Thêm --yes để xác nhận khôi phục (dữ liệu hiện tại sẽ được sao lưu trước)."
-            )
-        answer = input("Thay dữ liệu hiện tại bằng bản này? (c/k) ").strip().lower()
-        if answer not in ("c", "co", "có", "y", "yes"):
-            print("Đã hủy, không thay đổi gì.", file=sys.stderr)
-            return 1
+    passphrase = None
+    if backup.is_encrypted(source):
+        passphrase = read_secret(
+            "KHUYENHOC_BACKUP_PASSPHRASE", f"Mật khẩu của bản sao lưu {source.name}: "
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
-    lock = acquire_lock(data_dir)
-    try:
-        db_path = paths.database_path(data_dir)
-        safety = backup.restore_backup(db_path, source)
-        open_database(db_path).close()  # migrates an older backup (with its own backup first)
-    finally:
-        lock.release()  # type: ignore[attr-defined]
+    # An encrypted backup is decrypted once, into a private temporary file in the data
+    # folder that is removed afterwards; a wrong passphrase stops here, nothing changed.
+    with backup.opened_backup(source, passphrase, data_dir) as plain:
+        info = backup.inspect_backup(plain)
+        if not args.yes:
+            shown = dataclasses.replace(info, path=source, size_bytes=source.stat().st_size)
+            print("Bản sao lưu này chứa:\n" + shown.describe(), file=sys.stderr)
+            if not sys.stdin.isatty():
+                raise UserError(
+                    "Thêm --yes để xác nhận khôi phục (dữ liệu hiện tại sẽ được sao lưu trước)."
+                )
+            answer = input("Thay dữ liệu hiện tại bằng bản này? (c/k) ").strip().lower()
+            if answer not in ("c", "co", "có", "y", "yes"):
+                print("Đã hủy, không thay đổi gì.", file=sys.stderr)
+                return 1
+        lock = acquire_lock(data_dir)
+        try:
+            db_path = paths.database_path(data_dir)
+            safety = backup.restore_backup(db_path, plain)
+            open_database(db_path).close()  # migrates an older backup (with its own backup)
+        finally:
+            lock.release()  # type: ignore[attr-defined]
     data = {
         "restored_from": str(source),
         "safety_backup": str(safety) if safety else None,
@@ -468,6 +491,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("backup", cmd_backup, "sao lưu dữ liệu")
     p.add_argument("--to", default=None, metavar="PATH", help="tệp hoặc thư mục đích")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="mã hóa bằng mật khẩu (biến KHUYENHOC_BACKUP_PASSPHRASE hoặc gõ khi được hỏi)",
+    )
 
     p = add("restore", cmd_restore, "khôi phục từ một bản sao lưu")
     p.add_argument("path", metavar="PATH")

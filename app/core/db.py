@@ -315,8 +315,15 @@ def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> 
     check_revision_known(revision, path)
     if existed and revision is None:
         raise DatabaseError(f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học.")
+    from app.core.backup import private_dir, private_file, tighten
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Personal data: the folder (when new) and the file are the owner's alone.
+        private_dir(path.parent)
+        if existed:
+            tighten(path)
+        else:
+            private_file(path)
     except OSError as exc:
         raise StorageError(
             f"Không tạo được thư mục dữ liệu {path.parent}: {exc.strerror}."
