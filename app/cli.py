@@ -296,12 +296,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         paths.database_path(data_dir), dest, backup_dir=folder, passphrase=passphrase
     )
     info = backup.inspect_backup(made, passphrase, work_dir=data_dir)
-    data = {
-        "file": str(made),
-        "size_bytes": info.size_bytes,
-        "counts": info.counts,
-        "encrypted": passphrase is not None,
-    }
+    data = {"file": str(made), "size_bytes": info.size_bytes, "counts": info.counts}
     _emit(args, data, f"Đã sao lưu vào {made}.")
     return 0
 

@@ -143,6 +143,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    """What personal data goes upward; the commune's agreement (app/core/sync/policy.py)."""
+    from app.core.sync import policy
+
+    ws = _open(args, lock=args.action == "agree")
+    try:
+        if args.action == "agree":
+            from app.core.accounts import permissions
+
+            permissions.require(ws.db.role, permissions.SETTINGS_EDIT)
+            chosen = [] if args.none else (args.categories or "").split(",")
+            policy.set_agreed(ws.db, chosen)
+        states = policy.describe(ws.db)
+    finally:
+        ws.close()
+    data = {"categories": [c.as_dict() for c in states], "sent": [c.key for c in states if c.sent]}
+    lines = [
+        f"{'GỬI ' if c.sent else 'ở xã'}  {c.label}"
+        + ("  (tỉnh cần)" if c.requested else "")
+        + ("  (xã đồng ý)" if c.agreed else "")
+        for c in states
+    ]
+    _emit(args, data, "\n".join(lines))
+    return 0
+
+
 def register(add: AddCommand) -> None:
     from app.core.accounts.permissions import ROLES
 
@@ -161,3 +187,10 @@ def register(add: AddCommand) -> None:
     p.add_argument("--to", dest="date_to", default=None, metavar="NGÀY")
     p.add_argument("--limit", type=int, default=5_000, metavar="N")
     p.add_argument("--out", default=None, metavar="TỆP", help="export: tệp .xlsx")
+
+    p = add("privacy", cmd_privacy, "thông tin cá nhân gửi lên tỉnh: xem, đồng ý gửi")
+    p.add_argument("action", choices=("show", "agree"))
+    p.add_argument(
+        "--categories", default=None, metavar="LOẠI,…", help="agree: các loại xã đồng ý gửi"
+    )
+    p.add_argument("--none", action="store_true", help="agree: không gửi gì thuộc cá nhân")

@@ -189,6 +189,8 @@ CLI_COMMANDS: Final[dict[str, str | None]] = {
     "accounts disable": ACCOUNTS_MANAGE,
     "accounts enable": ACCOUNTS_MANAGE,
     "audit": AUDIT_VIEW,
+    "privacy show": VIEW,
+    "privacy agree": SETTINGS_EDIT,
 }
 
 
