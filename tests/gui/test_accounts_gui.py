@@ -384,3 +384,22 @@ def _hamlet_ids(data_dir: Path) -> list[int]:
     finally:
         conn.close()
     return [r[0] for r in rows]
+
+
+def test_the_security_settings_save_the_idle_lock_and_the_personal_data_agreement(
+    qtbot: Any, window_as: Callable[[str], Any]
+) -> None:
+    from app.core.sync import policy
+    from app.ui.settings_dialog import SettingsDialog
+
+    window = window_as("secretary")
+    dialog = SettingsDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    assert not any(box.isChecked() for box in dialog.personal.values())  # the minimum
+    dialog.idle_minutes.setValue(5)
+    dialog.personal["phone"].setChecked(True)
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert service.idle_lock_minutes(window.ctx.db) == 5
+    assert policy.agreed(window.ctx.db) == {"phone"}
+    assert policy.sent_categories(window.ctx.db) == set()  # the province did not ask
