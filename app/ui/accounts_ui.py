@@ -55,10 +55,22 @@ def _heading(text: str) -> QLabel:
 class RecoveryCodeDialog(QDialog):
     """Shows a recovery code once; OK only after "I have written it down" is ticked."""
 
-    def __init__(self, username: str, code: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        username: str,
+        code: str,
+        parent: QWidget | None = None,
+        db: Database | None = None,
+        role_label: str = "",
+        full_name: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Mã khôi phục — chỉ hiện một lần")
         self.code = code
+        self.username = username
+        self.db = db
+        self.role_label = role_label
+        self.full_name = full_name
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(f"Mã khôi phục của tài khoản “{username}”"))
         self.code_label = QLabel(code)
@@ -77,6 +89,9 @@ class RecoveryCodeDialog(QDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
         row = QHBoxLayout()
+        self.print_button = QPushButton("In mã…")
+        self.print_button.clicked.connect(self.print_sheet)
+        row.addWidget(self.print_button)
         copy = QPushButton("Chép mã")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(code))
         row.addWidget(copy)
@@ -91,13 +106,41 @@ class RecoveryCodeDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
 
+    def print_sheet(self) -> None:
+        """The code on an A4 sheet (PDF), opened in the print preview to print it."""
+        from pathlib import Path
+
+        from app.core.printing.recovery_sheet import write_recovery_sheet
+
+        if self.db is None:
+            return
+        start = Path.home() / f"ma-khoi-phuc-{self.username}.pdf"
+        target = messages.choose_save_file(self, "Lưu tờ mã khôi phục để in", start, "PDF (*.pdf)")
+        if target is None:
+            return
+        with messages.guarded(self):
+            result = write_recovery_sheet(
+                self.db,
+                target,
+                self.username,
+                self.role_label,
+                self.code,
+                full_name=self.full_name,
+            )
+            from app.ui.dialogs.print_preview import show_preview
+
+            show_preview(self, result.path, "Mã khôi phục")
+
     def reject(self) -> None:
         if self.written.isChecked():
             super().reject()
 
 
-def show_recovery_code(parent: QWidget | None, made: service.NewAccount) -> None:
-    RecoveryCodeDialog(made.account.username, made.recovery_code, parent).exec()
+def show_recovery_code(
+    parent: QWidget | None, made: service.NewAccount, db: Database | None = None
+) -> None:
+    a = made.account
+    RecoveryCodeDialog(a.username, made.recovery_code, parent, db, a.role_label, a.full_name).exec()
 
 
 class _FormDialog(QDialog):
@@ -177,7 +220,7 @@ class NewAccountDialog(_FormDialog):
             str(self.role.currentData()),
             self.full_name.text(),
         )
-        show_recovery_code(self, self.made)
+        show_recovery_code(self, self.made, self.db)
 
 
 class LoginDialog(_FormDialog):
@@ -241,7 +284,7 @@ class RecoverDialog(_FormDialog):
         made = service.recover(
             self.db, self.username.text(), self.code.text(), self.password.text()
         )
-        show_recovery_code(self, made)
+        show_recovery_code(self, made, self.db)
 
 
 class ChangePasswordDialog(_FormDialog):

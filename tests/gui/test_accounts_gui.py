@@ -44,7 +44,7 @@ def _quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 def codes_shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     shown: list[tuple[str, str]] = []
 
-    def record(_parent: Any, made: service.NewAccount) -> None:
+    def record(_parent: Any, made: service.NewAccount, _db: Any = None) -> None:
         shown.append((made.account.username, made.recovery_code))
 
     monkeypatch.setattr(accounts_ui, "show_recovery_code", record)
@@ -403,3 +403,34 @@ def test_the_security_settings_save_the_idle_lock_and_the_personal_data_agreemen
     assert service.idle_lock_minutes(window.ctx.db) == 5
     assert policy.agreed(window.ctx.db) == {"phone"}
     assert policy.sent_categories(window.ctx.db) == set()  # the province did not ask
+
+
+def test_the_recovery_code_dialog_closes_only_once_written_down_and_prints_a_sheet(
+    qtbot: Any, window_as: Callable[[str], Any], modals: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pypdf import PdfReader
+
+    from app.ui.dialogs import print_preview
+
+    window = window_as("secretary")
+    dialog = accounts_ui.RecoveryCodeDialog(
+        "thuquy", "ABCD-EFGH-JKMN-PQRS-TUVW", window, window.ctx.db, "Thủ quỹ", "Đỗ Thị Quỳnh"
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.code_label.text() == "ABCD-EFGH-JKMN-PQRS-TUVW"
+    assert not dialog.ok_button.isEnabled()
+    dialog.reject()  # Esc does not lose the code unseen
+    assert dialog.isVisible()
+    sheet = window.ctx.data_dir.parent / "ma-khoi-phuc.pdf"
+    modals.files.append(sheet)
+    previews: list[Path] = []
+    monkeypatch.setattr(
+        print_preview, "show_preview", lambda _p, path, _t="": previews.append(path)
+    )
+    dialog.print_button.click()
+    assert previews == [sheet]
+    text = "".join(page.extract_text() for page in PdfReader(sheet).pages)
+    assert "ABCD-EFGH-JKMN-PQRS-TUVW" in text and "thuquy" in text
+    dialog.written.setChecked(True)
+    assert dialog.ok_button.isEnabled()

@@ -88,7 +88,9 @@ def test_first_run_leads_to_the_main_window_which_stays_open(
     seen: list[str] = []
     codes: list[str] = []
     monkeypatch.setattr(
-        accounts_ui, "show_recovery_code", lambda _p, made: codes.append(made.recovery_code)
+        accounts_ui,
+        "show_recovery_code",
+        lambda _p, made, _db=None: codes.append(made.recovery_code),
     )
 
     def find(kind: str) -> Any:
