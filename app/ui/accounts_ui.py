@@ -350,6 +350,8 @@ class AccountsDialog(QDialog):
         self.table.setRowCount(len(self.accounts))
         for i, a in enumerate(self.accounts):
             state = "đã khóa" if a.disabled else "đang dùng"
+            if a.failed_logins:
+                state += f" ({a.failed_logins} lần sai mật khẩu)"
             for j, text in enumerate((a.username, a.full_name, a.role_label, state)):
                 self.table.setItem(i, j, QTableWidgetItem(text))
 

@@ -211,6 +211,12 @@ def test_with_accounts_a_name_and_the_right_password_are_needed(
     assert wrong.code != 0 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.err
     unknown = cli("search", "dong", "--user", "ai-do", password="sai-mat-khau")
     assert unknown.err == wrong.err  # names cannot be probed
+    listed = _as(cli, "thuky", "accounts", "list", "--json").json()["accounts"]
+    assert listed[0]["failed_logins"] == 0  # the right password since resets the count
+    trail = _as(cli, "thuky", "audit", "list", "--actor", "thuky", "--json").json()["entries"]
+    summaries = [e["summary"] for e in trail]
+    assert "Đăng nhập sai mật khẩu" in summaries
+    assert any(s.startswith("Đăng nhập (sau 1 lần sai") for s in summaries)
 
 
 def test_the_sole_account_needs_no_name_but_its_password(cli: Callable[..., Run]) -> None:

@@ -52,6 +52,7 @@ class AccountView:
     role: str
     disabled: bool
     last_login_at: str | None
+    failed_logins: int = 0  # wrong passwords since the last successful sign-in
 
     @property
     def role_label(self) -> str:
@@ -66,6 +67,7 @@ class AccountView:
             "role_label": self.role_label,
             "disabled": self.disabled,
             "last_login_at": self.last_login_at,
+            "failed_logins": self.failed_logins,
         }
 
 
@@ -137,6 +139,7 @@ def _view(a: Account) -> AccountView:
         a.role,
         a.disabled,
         a.last_login_at.strftime("%d/%m/%Y %H:%M") if a.last_login_at else None,
+        a.failed_logins,
     )
 
 
@@ -222,14 +225,20 @@ def authenticate(db: Database, username: str, password: str) -> AccountView:
         if not check_secret(account.password_hash, password):
             account.failed_logins += 1
             ok = False
+            record_summary(s, account.username, "account", "Đăng nhập sai mật khẩu", "account")
         else:
             ok = True
             if account.disabled:
                 raise SignInFailed(
                     f"Tài khoản “{account.username}” đã bị khóa. Hãy nhờ Thư ký mở lại."
                 )
+            if account.failed_logins:
+                note = f" (sau {account.failed_logins} lần sai mật khẩu)"
+            else:
+                note = ""
             account.failed_logins = 0
             account.last_login_at = utcnow()
+            record_summary(s, account.username, "account", "Đăng nhập" + note, "account")
         view = _view(account)
     if not ok:
         raise SignInFailed("Sai tên đăng nhập hoặc mật khẩu.")
@@ -246,11 +255,6 @@ def sign_in(db: Database, username: str, password: str) -> AccountView:
 def act_as(db: Database, account: AccountView) -> None:
     db.actor = account.username
     db.role = account.role
-
-
-def sign_out(db: Database) -> None:
-    """Back to "nobody": with accounts present, only reading is allowed."""
-    db.role = permissions.VIEWER
 
 
 def change_password(db: Database, username: str, new_password: str) -> None:
