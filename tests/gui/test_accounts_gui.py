@@ -248,6 +248,12 @@ def test_each_role_is_offered_only_what_it_may_do(
     assert ledger_buttons["Lập phiếu chi…"] is want["fund"]
     assert ledger_buttons["Ghi danh sách…"] is want["fund"]
     assert ledger_buttons["In sổ quỹ…"] is True  # printing is for everyone
+    assert fund.programmes_tab.buttons["post"].isEnabled() is want["fund"]
+    assert fund.programmes_tab.buttons["print"].isEnabled() is True
+    assert ledger_buttons["Ghi hoạt động…"] is want["admin"]  # activities: the secretary
+
+    sync = window.show_screen("sync")
+    assert sync.load_config_button.isEnabled() is want["admin"]
 
     cycle = window.show_screen("cycle")
     assert cycle.recognise_button.isEnabled() is want["decide"]
