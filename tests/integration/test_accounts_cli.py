@@ -387,3 +387,22 @@ def test_passwords_are_argon2id_hashes_with_the_library_defaults(
     assert stored.startswith(f"$argon2id$v=19$m={defaults.memory_cost},t={defaults.time_cost}")
     assert "Mat-khau-dai" not in stored
     assert made.recovery_code.replace("-", "") not in recovery
+
+
+def test_repeated_wrong_passwords_make_sign_in_wait(
+    cli: Callable[..., Run], accounts: dict[str, str], folder: Path
+) -> None:
+    for _ in range(5):
+        assert cli("search", "dong", "--user", "thuquy", password="doan-mo").code != 0
+    waiting = _as(cli, "thuquy", "search", "dong")  # the right password, too soon
+    assert waiting.code != 0 and "thử lại sau" in waiting.err and "mã khôi phục" in waiting.err
+    assert _as(cli, "thuky", "search", "dong").code == 0  # other accounts are not affected
+    conn = sqlite3.connect(paths.database_path(folder))
+    conn.execute(
+        "UPDATE account SET locked_until = '2000-01-01 00:00:00' WHERE username = 'thuquy'"
+    )
+    conn.commit()
+    conn.close()
+    assert _as(cli, "thuquy", "search", "dong").code == 0  # the wait is over
+    listed = _as(cli, "thuky", "accounts", "list", "--json").json()["accounts"]
+    assert {a["username"]: a["failed_logins"] for a in listed}["thuquy"] == 0

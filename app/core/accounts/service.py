@@ -9,6 +9,7 @@ is reset. Every account event goes into the audit trail (without any secret).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECOVERY_GROUPS = 5
 RECOVERY_GROUP_LEN = 4
+FREE_TRIES = 5  # wrong passwords in a row before sign-in starts to wait
+MAX_WAIT_MINUTES = 30
 IDLE_LOCK_KEY = "accounts.idle_lock_minutes"
 DEFAULT_IDLE_LOCK_MINUTES = 10
 
@@ -222,9 +225,20 @@ def authenticate(db: Database, username: str, password: str) -> AccountView:
         except NotFoundError:
             check_secret(hash_secret("x" * MIN_PASSWORD), password)  # same time either way
             raise SignInFailed("Sai tên đăng nhập hoặc mật khẩu.") from None
+        now = utcnow()
+        if account.locked_until is not None and account.locked_until > now:
+            minutes = max(1, -(-int((account.locked_until - now).total_seconds()) // 60))
+            raise SignInFailed(
+                f"Đã nhập sai mật khẩu nhiều lần: hãy thử lại sau {minutes} phút "
+                "(hoặc dùng mã khôi phục, hoặc nhờ Thư ký đặt lại mật khẩu)."
+            )
         if not check_secret(account.password_hash, password):
             account.failed_logins += 1
             ok = False
+            over = account.failed_logins - FREE_TRIES
+            if over >= 0:
+                wait = min(MAX_WAIT_MINUTES, 2**over)
+                account.locked_until = now + dt.timedelta(minutes=wait)
             record_summary(s, account.username, "account", "Đăng nhập sai mật khẩu", "account")
         else:
             ok = True
@@ -237,7 +251,8 @@ def authenticate(db: Database, username: str, password: str) -> AccountView:
             else:
                 note = ""
             account.failed_logins = 0
-            account.last_login_at = utcnow()
+            account.locked_until = None
+            account.last_login_at = now
             record_summary(s, account.username, "account", "Đăng nhập" + note, "account")
         view = _view(account)
     if not ok:
@@ -266,6 +281,7 @@ def change_password(db: Database, username: str, new_password: str) -> None:
             permissions.require(db.role, permissions.ACCOUNTS_MANAGE)
         account.password_hash = hash_secret(new_password)
         account.failed_logins = 0
+        account.locked_until = None
         record_summary(s, db.actor, "account", f"Đổi mật khẩu {account.username}", "account")
 
 
@@ -285,8 +301,8 @@ def set_disabled(db: Database, username: str, disabled: bool) -> None:
 def recover(db: Database, username: str, code: str, new_password: str) -> NewAccount:
     """A forgotten password: the printed recovery code sets a new one (and a new code).
 
-    The account is enabled again if it was locked by failed sign-ins; the data is
-    untouched. A wrong code changes nothing.
+    A wait imposed after wrong passwords ends; an account the secretary disabled stays
+    disabled. The data is untouched. A wrong code changes nothing.
     """
     check_password(new_password)
     fresh = new_recovery_code()
@@ -300,6 +316,7 @@ def recover(db: Database, username: str, code: str, new_password: str) -> NewAcc
         account.password_hash = hash_secret(new_password)
         account.recovery_hash = hash_secret(_normal_code(fresh))
         account.failed_logins = 0
+        account.locked_until = None
         record_summary(
             s, account.username, "account", f"Khôi phục mật khẩu {account.username}", "account"
         )
