@@ -57,12 +57,19 @@ CATEGORIES: dict[str, tuple[str, frozenset[tuple[str, str]]]] = {
         "Hoàn cảnh hộ (nghèo, cận nghèo…)",
         frozenset({("household", "circumstance")}),
     ),
-    "occupation": ("Nghề nghiệp", frozenset({("person", "occupation")})),
+    # person.unit_id (where one works) and school_grade/school_system come with the
+    # migrations 0010/0009 of the main line; a field a table does not have is ignored.
+    "occupation": (
+        "Nghề nghiệp, nơi làm việc",
+        frozenset({("person", "occupation"), ("person", "unit_id")}),
+    ),
     "school": (
         "Học tập của trẻ em: cấp học, lớp, thành tích, điểm chấm",
         frozenset(
             {
                 ("person", "school_level"),
+                ("person", "school_grade"),
+                ("person", "school_system"),
                 ("award", "school_level"),
                 ("award", "school_class"),
                 ("award", "level"),
