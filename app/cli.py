@@ -9,6 +9,7 @@ mistake. The JSON shapes are a contract: fields may be added, never renamed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import os
@@ -35,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli_activity",
     "app.cli_print",
     "app.cli_hub",
+    "app.cli_accounts",
 )
 
 
@@ -51,10 +53,79 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return paths.resolve_data_dir(getattr(args, "data_dir", None))
 
 
-def _open(args: argparse.Namespace, lock: bool = False) -> Any:
+def _open(args: argparse.Namespace, lock: bool = False, action: str | None = "") -> Any:
+    """The data folder's workspace, signed in as the command's operator (see _sign_in)."""
     from app.core.workspace import open_workspace
 
-    return open_workspace(_data_dir(args), lock=lock)
+    ws = open_workspace(_data_dir(args), lock=lock)
+    try:
+        _sign_in(args, ws.db, action)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def command_action(args: argparse.Namespace) -> str | None:
+    """The permission this command needs, from the core's one table."""
+    from app.core.accounts.permissions import cli_action
+
+    command = str(getattr(args, "command", "") or "gui")
+    subs = [getattr(args, name, None) for name in ("action", "what", "kind", f"{command}_action")]
+    return cli_action(command, [s if isinstance(s, str) else None for s in subs])
+
+
+def read_secret(env: str, prompt: str, confirm: bool = False) -> str:
+    """A password from $``env`` or, at a terminal, typed without echo (never an argument:
+    a command line is visible to every user of the PC)."""
+    import getpass
+
+    from app.core.errors import UserError
+
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"Cần mật khẩu: đặt biến môi trường {env} hoặc chạy lệnh ở cửa sổ dòng lệnh."
+        )
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Nhập lại: ") != first:
+        raise UserError("Hai lần nhập mật khẩu không giống nhau.")
+    return first
+
+
+def _sign_in(args: argparse.Namespace, db: Any, action: str | None = "") -> None:
+    """Act as the command's operator and refuse a command the role may not run.
+
+    Without any account (a database from before accounts, or not set up yet) the
+    command runs as before, recorded in the audit trail as ``--user`` /
+    $KHUYENHOC_USER or the OS user. With accounts, ``--user`` (or the only active
+    account) and its password ($KHUYENHOC_PASSWORD or typed) are required.
+    """
+    from app.core.accounts import permissions, service
+    from app.core.errors import UserError
+
+    user = getattr(args, "user", None) or os.environ.get("KHUYENHOC_USER", "")
+    needed = command_action(args) if action == "" else action
+    if not service.has_accounts(db):
+        if user:
+            db.actor = user
+        return
+    db.role = permissions.VIEWER  # until signed in: nothing written
+    if needed is None:
+        return
+    if not user:
+        active = [a for a in service.list_accounts(db) if not a.disabled]
+        if len(active) != 1:
+            raise UserError(
+                "Dữ liệu này có tài khoản: cho biết tên đăng nhập bằng --user TÊN "
+                "(hoặc biến KHUYENHOC_USER)."
+            )
+        user = active[0].username
+    password = read_secret("KHUYENHOC_PASSWORD", f"Mật khẩu của {user}: ")
+    account = service.sign_in(db, user, password)
+    permissions.require(account.role, needed)
 
 
 def _open_for_reading(args: argparse.Namespace) -> Any:
@@ -77,9 +148,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
     )
 
 
+def _check_replace_allowed(args: argparse.Namespace) -> None:
+    """Replacing the data (restore, init/demo --replace) needs the right to restore."""
+    from app.core.accounts import permissions
+    from app.core.workspace import has_database
+
+    if has_database(_data_dir(args)):
+        _open(args, action=permissions.RESTORE).close()
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from app.core.workspace import init_commune
 
+    if args.replace:
+        _check_replace_allowed(args)
     ws = init_commune(
         _data_dir(args),
         args.commune_code,
@@ -111,6 +193,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.core.demo import generate_demo
 
+    if args.replace:
+        _check_replace_allowed(args)
     started = time.perf_counter()
     progress = None
     if not args.json and sys.stderr.isatty():
@@ -209,8 +293,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     dest = Path(args.to).expanduser() if args.to else None
     folder = Path(opts.backup_dir) if opts.backup_dir else None
-    made = backup.make_backup(paths.database_path(data_dir), dest, backup_dir=folder)
-    info = backup.inspect_backup(made)
+    passphrase = None
+    if args.encrypt:
+        passphrase = read_secret(
+            "KHUYENHOC_BACKUP_PASSPHRASE", "Mật khẩu cho bản sao lưu: ", confirm=True
+        )
+        backup.check_passphrase(passphrase)
+    made = backup.make_backup(
+        paths.database_path(data_dir), dest, backup_dir=folder, passphrase=passphrase
+    )
+    info = backup.inspect_backup(made, passphrase, work_dir=data_dir)
     data = {"file": str(made), "size_bytes": info.size_bytes, "counts": info.counts}
     _emit(args, data, f"Đã sao lưu vào {made}.")
     return 0
@@ -225,30 +317,40 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from app.core.workspace import acquire_lock
 
     source = Path(args.path).expanduser()
-    info = backup.inspect_backup(source)
     data_dir = _data_dir(args)
-    if not args.yes:
-        print("Bản sao lưu này chứa:\n" + info.describe(), file=sys.stderr)
-        if not sys.stdin.isatty():
-            raise UserError(
-                "Thêm --yes để xác nhận khôi phục (dữ liệu hiện tại sẽ được sao lưu trước)."
-            )
-        answer = input("Thay dữ liệu hiện tại bằng bản này? (c/k) ").strip().lower()
-        if answer not in ("c", "co", "có", "y", "yes"):
-            print("Đã hủy, không thay đổi gì.", file=sys.stderr)
-            return 1
+    _check_replace_allowed(args)
+    passphrase = None
+    if backup.is_encrypted(source):
+        passphrase = read_secret(
+            "KHUYENHOC_BACKUP_PASSPHRASE", f"Mật khẩu của bản sao lưu {source.name}: "
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
-    lock = acquire_lock(data_dir)
-    try:
-        db_path = paths.database_path(data_dir)
-        safety = backup.restore_backup(db_path, source)
-        db = open_database(db_path)  # migrates an older backup (with its own backup first)
+    # An encrypted backup is decrypted once, into a private temporary file in the data
+    # folder that is removed afterwards; a wrong passphrase stops here, nothing changed.
+    with backup.opened_backup(source, passphrase, data_dir) as plain:
+        info = backup.inspect_backup(plain)
+        if not args.yes:
+            shown = dataclasses.replace(info, path=source, size_bytes=source.stat().st_size)
+            print("Bản sao lưu này chứa:\n" + shown.describe(), file=sys.stderr)
+            if not sys.stdin.isatty():
+                raise UserError(
+                    "Thêm --yes để xác nhận khôi phục (dữ liệu hiện tại sẽ được sao lưu trước)."
+                )
+            answer = input("Thay dữ liệu hiện tại bằng bản này? (c/k) ").strip().lower()
+            if answer not in ("c", "co", "có", "y", "yes"):
+                print("Đã hủy, không thay đổi gì.", file=sys.stderr)
+                return 1
+        lock = acquire_lock(data_dir)
         try:
-            sync_note = restore_note(db)
+            db_path = paths.database_path(data_dir)
+            safety = backup.restore_backup(db_path, plain)
+            db = open_database(db_path)  # migrates an older backup (with its own backup first)
+            try:
+                sync_note = restore_note(db)
+            finally:
+                db.close()
         finally:
-            db.close()
-    finally:
-        lock.release()  # type: ignore[attr-defined]
+            lock.release()  # type: ignore[attr-defined]
     data = {
         "restored_from": str(source),
         "safety_backup": str(safety) if safety else None,
@@ -345,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="in một đối tượng JSON"
     )
+    common.add_argument(
+        "--user",
+        metavar="TÊN",
+        default=argparse.SUPPRESS,
+        help="tên đăng nhập (hoặc biến KHUYENHOC_USER); mật khẩu: biến KHUYENHOC_PASSWORD "
+        "hoặc gõ khi được hỏi",
+    )
 
     parser = VietnameseArgumentParser(
         prog="khuyenhoc",
@@ -391,6 +500,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("backup", cmd_backup, "sao lưu dữ liệu")
     p.add_argument("--to", default=None, metavar="PATH", help="tệp hoặc thư mục đích")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="mã hóa bằng mật khẩu (biến KHUYENHOC_BACKUP_PASSPHRASE hoặc gõ khi được hỏi)",
+    )
 
     p = add("restore", cmd_restore, "khôi phục từ một bản sao lưu")
     p.add_argument("path", metavar="PATH")
@@ -412,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    for name, default in (("data_dir", None), ("json", False)):
+    for name, default in (("data_dir", None), ("json", False), ("user", None)):
         if not hasattr(args, name):
             setattr(args, name, default)
     handler: Handler = getattr(args, "handler", cmd_gui)

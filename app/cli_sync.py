@@ -92,6 +92,13 @@ def register(add: AddCommand) -> None:
     p.add_argument("key_id", metavar="MÃ_KHÓA")
     p = prov("package", cmd_province_package, "ghi gói cấu hình phiên bản mới")
     p.add_argument(
+        "--personal-fields",
+        default=None,
+        metavar="LOẠI,…",
+        help="thông tin cá nhân tỉnh cần xã gửi (id_number, phone, address, birth_date, "
+        "circumstance, occupation, school, notes); mặc định: không",
+    )
+    p.add_argument(
         "--version",
         type=int,
         default=None,
@@ -376,6 +383,7 @@ def cmd_province_package(args: argparse.Namespace) -> int:
             hub_url=args.hub_url,
             criteria_sets=criteria,
             targets=targets,
+            personal_fields=[f for f in (args.personal_fields or "").split(",") if f.strip()],
         )
     finally:
         ws.close()

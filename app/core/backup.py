@@ -5,17 +5,24 @@ checked, and only then renamed into place, so a full disk or a pulled USB stick
 leaves either the previous state or a complete backup. Restoring shows what the
 backup holds first (:func:`inspect_backup`), keeps the current database as a
 backup too, and copies the backup *into* the live file with the same API.
+
+Backups are readable by their owner only (0600 files in 0700 folders on POSIX; on
+Windows the user profile's ACLs protect them, see README). A backup may be
+encrypted with a passphrase (age, scrypt: ``<name>.sqlite3.age``, which the
+standard ``age -d`` also opens); restoring one asks for it, and a wrong passphrase
+changes nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +38,7 @@ from app.core.dbfile import (
 from app.core.errors import DatabaseError, StorageError, reason_of
 from app.core.text import format_number
 
+MIN_PASSPHRASE = 8
 AUTO_PREFIX = "auto-"
 MIGRATION_PREFIX = "truoc-nang-cap-"
 RESTORE_PREFIX = "truoc-khoi-phuc-"
@@ -39,6 +47,10 @@ SUFFIX = ".sqlite3"
 PARTIAL_SUFFIX = ".partial"
 UPPER_MODE_KEY = "sync_mode"  # the value "upper": a province's or district's data
 RESTORED_KEY = "restored_from_backup"  # setting: {"from": file name, "at": local time}
+ENCRYPTED_SUFFIX = ".age"
+AGE_MAGIC = b"age-encryption.org/v1"
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
 ProgressFn = Callable[[int, int], None]
 
 COUNTED_TABLES = {
@@ -89,6 +101,53 @@ class BackupInfo:
         return "\n".join(lines)
 
 
+class WrongPassphrase(StorageError):
+    """The passphrase does not open this encrypted backup; nothing was changed."""
+
+    exit_code = 5
+
+
+def private_dir(directory: Path) -> None:
+    """Create ``directory`` (and parents) readable by the owner only where it is new."""
+    missing = [p for p in (directory, *directory.parents) if not p.exists()]
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        for made in missing:
+            with contextlib.suppress(OSError):
+                os.chmod(made, PRIVATE_DIR)
+
+
+def private_file(path: Path) -> None:
+    """Make sure ``path`` exists and only its owner may read it (POSIX: 0600).
+
+    SQLite gives the ``-wal`` and ``-shm`` files the main file's permissions, so a
+    database created through this stays private with its companions.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+    os.close(fd)
+    if os.name == "posix":
+        os.chmod(path, PRIVATE_FILE)
+
+
+def tighten(db_path: Path) -> None:
+    """An existing database (and -wal/-shm) made readable by others: owner only."""
+    if os.name != "posix":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(f"{db_path}{suffix}")
+        with contextlib.suppress(OSError):
+            if target.exists() and target.stat().st_mode & 0o077:
+                os.chmod(target, PRIVATE_FILE)
+
+
+def is_encrypted(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(AGE_MAGIC)) == AGE_MAGIC
+    except OSError:
+        return False
+
+
 def timestamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
@@ -124,7 +183,7 @@ def _claim(path: Path) -> int:
     leaves a locked ``.partial`` alone and removes the others (left by a killed
     program). On Windows an open file cannot be deleted anyway, so no lock is needed.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     if os.name != "posix":
         os.close(fd)  # an open handle would stop the rename at the end
         return -1
@@ -182,7 +241,7 @@ def copy_database(
     partial = dest.with_name(dest.name + PARTIAL_SUFFIX)
     claim: int | None = None
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)
         remove_stale_partials(dest.parent)
         if partial.exists():
             partial.unlink()
@@ -237,14 +296,93 @@ def make_backup(
     prefix: str = MANUAL_PREFIX,
     backup_dir: Path | None = None,
     progress: ProgressFn | None = None,
+    passphrase: str | None = None,
 ) -> Path:
-    """Back up ``db_path``; ``dest`` may be a file or a folder (default: the backups folder)."""
+    """Back up ``db_path``; ``dest`` may be a file or a folder (default: the backups folder).
+
+    With ``passphrase`` the backup is age-encrypted (``….sqlite3.age``).
+    """
     folder = backup_dir or paths.backups_dir(db_path.parent)
     if dest is None:
         dest = folder / f"{prefix}{timestamp()}{SUFFIX}"
     elif dest.is_dir():
         dest = dest / f"{prefix}{timestamp()}{SUFFIX}"
-    return copy_database(db_path, dest, progress)
+    if passphrase is None:
+        return copy_database(db_path, dest, progress)
+    if not dest.name.endswith(ENCRYPTED_SUFFIX):
+        dest = dest.with_name(dest.name + ENCRYPTED_SUFFIX)
+    return _encrypted_copy(db_path, dest, passphrase, progress)
+
+
+def check_passphrase(passphrase: str) -> None:
+    from app.core.errors import ValidationError
+
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(
+            f"Mật khẩu bản sao lưu cần ít nhất {MIN_PASSPHRASE} ký tự (nên dùng một câu dài)."
+        )
+
+
+def _encrypted_copy(
+    db_path: Path, dest: Path, passphrase: str, progress: ProgressFn | None
+) -> Path:
+    """A consistent copy (online backup API) encrypted with age; the plain copy, written
+    next to it with 0600, is removed whatever happens."""
+    import pyrage
+
+    check_passphrase(passphrase)
+    plain = dest.with_name(f".{dest.name}.{os.getpid()}.plain")
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        copy_database(db_path, plain, progress)
+        sealed = pyrage.passphrase.encrypt(plain.read_bytes(), passphrase)
+        private_file(partial)
+        with partial.open("wb") as fh:
+            fh.write(sealed)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, dest)
+        _fsync_dir(dest.parent)
+        if dest.read_bytes() != sealed:
+            raise StorageError(f"Bản sao lưu {dest.name} đọc lại khác với dữ liệu đã ghi.")
+    except OSError as exc:
+        raise _storage_error(exc, dest) from exc
+    finally:
+        _remove_quietly(plain)
+        _remove_quietly(partial)
+    return dest
+
+
+@contextlib.contextmanager
+def opened_backup(path: Path, passphrase: str | None, work_dir: Path) -> Iterator[Path]:
+    """The backup as a plain SQLite file: itself, or (encrypted) a private temporary
+    decrypted copy in ``work_dir``, removed afterwards."""
+    if not is_encrypted(path):
+        yield path
+        return
+    import pyrage
+
+    if not passphrase:
+        raise WrongPassphrase(
+            f"Bản sao lưu {path.name} đã được mã hóa: cần nhập mật khẩu của bản sao lưu."
+        )
+    try:
+        plain_bytes = pyrage.passphrase.decrypt(path.read_bytes(), passphrase)
+    except pyrage.DecryptError:
+        raise WrongPassphrase(
+            f"Sai mật khẩu của bản sao lưu {path.name} (hoặc tệp bị hỏng). Không có gì bị thay đổi."
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(f"Không đọc được tệp sao lưu {path}: {exc.strerror}.") from exc
+    private_dir(work_dir)
+    plain = work_dir / f".giai-ma-{timestamp()}{SUFFIX}"
+    try:
+        private_file(plain)
+        plain.write_bytes(plain_bytes)
+        del plain_bytes
+        yield plain
+    finally:
+        _remove_quietly(plain)
 
 
 def backup_before_migration(db_path: Path, revision: str) -> Path:
@@ -271,13 +409,34 @@ def prune(folder: Path, prefix: str, keep: int) -> list[Path]:
 
 
 def list_backups(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    found = [*folder.glob(f"*{SUFFIX}"), *folder.glob(f"*{SUFFIX}{ENCRYPTED_SUFFIX}")]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def inspect_backup(path: Path) -> BackupInfo:
-    """Read what a backup holds without writing to it. Refuses foreign or newer files."""
+def inspect_backup(
+    path: Path, passphrase: str | None = None, work_dir: Path | None = None
+) -> BackupInfo:
+    """Read what a backup holds without writing to it. Refuses foreign or newer files.
+
+    An encrypted backup needs its ``passphrase`` (decrypted into ``work_dir``, by
+    default the backup's folder, and removed at once).
+    """
     if not path.is_file():
         raise DatabaseError(f"Không tìm thấy tệp sao lưu {path}.")
+    if is_encrypted(path):
+        with opened_backup(path, passphrase, work_dir or path.parent) as plain:
+            info = _inspect_plain(plain)
+        stat = path.stat()
+        return dataclasses.replace(
+            info,
+            path=path,
+            size_bytes=stat.st_size,
+            modified=dt.datetime.fromtimestamp(stat.st_mtime),
+        )
+    return _inspect_plain(path)
+
+
+def _inspect_plain(path: Path) -> BackupInfo:
     revision = read_schema_revision(path)
     if revision is None:
         raise DatabaseError(f"Tệp {path.name} không phải là bản sao lưu của Sổ Khuyến Học.")
@@ -307,13 +466,22 @@ def inspect_backup(path: Path) -> BackupInfo:
 
 
 def restore_backup(
-    db_path: Path, backup_path: Path, progress: ProgressFn | None = None
+    db_path: Path,
+    backup_path: Path,
+    progress: ProgressFn | None = None,
+    passphrase: str | None = None,
 ) -> Path | None:
     """Replace the database at ``db_path`` with the backup's content.
 
     The caller must have closed its own connections. Returns the safety backup
-    taken of the current database (``None`` when there was none).
+    taken of the current database (``None`` when there was none). An encrypted
+    backup is decrypted first (a wrong ``passphrase`` changes nothing).
     """
+    with opened_backup(backup_path, passphrase, db_path.parent) as plain:
+        return _restore_plain(db_path, plain, progress)
+
+
+def _restore_plain(db_path: Path, backup_path: Path, progress: ProgressFn | None) -> Path | None:
     inspect_backup(backup_path)
     _check_same_level(db_path, backup_path)
     safety: Path | None = None
@@ -407,6 +575,7 @@ def _mark_restored(db_path: Path, backup_path: Path) -> None:
 __all__ = [
     "KNOWN_REVISIONS",
     "BackupInfo",
+    "WrongPassphrase",
     "auto_backup",
     "backup_before_migration",
     "copy_database",

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core import text as vntext
+from app.core.audit import log as _audit_log  # noqa: F401  (registers the audit hooks)
 from app.core.dbfile import KNOWN_REVISIONS as KNOWN_REVISIONS  # re-exported
 from app.core.dbfile import SCHEMA_HEAD as SCHEMA_HEAD  # re-exported
 from app.core.dbfile import check_revision_known, read_schema_revision
@@ -94,6 +95,11 @@ class Database:
         self._data_dir = data_dir if data_dir is not None else path.parent
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._commune_code: str | None = None
+        # Who works on this database (written into the audit trail) and with which
+        # role (None: no account signed in — a database without accounts, where
+        # everything is allowed as before). Set by app.core.accounts.service.sign_in.
+        self.actor: str = default_actor()
+        self.role: str | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -123,6 +129,8 @@ class Database:
             # set_commune, and rows created then were stamped with an empty commune code.
             session.info["commune_code"] = self.commune_code
             session.info["db"] = self
+            session.info["actor"] = self.actor
+            session.info["role"] = self.role
             yield session
             session.commit()
         except sqlite3.OperationalError as exc:  # pragma: no cover - mapped below
@@ -142,6 +150,7 @@ class Database:
         """A Core connection in a transaction, for bulk work (demo, import, lists)."""
         try:
             with self.engine.begin() as conn:
+                conn.info["actor"] = self.actor
                 yield conn
         except Exception as exc:
             mapped = _map_sqlalchemy_error(exc)
@@ -157,6 +166,20 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def default_actor() -> str:
+    """Who writes when no account is signed in: $KHUYENHOC_USER, else the OS user."""
+    import getpass
+    import os
+
+    named = os.environ.get("KHUYENHOC_USER", "").strip()
+    if named:
+        return named
+    try:
+        return f"máy: {getpass.getuser()}"
+    except Exception:  # no user name in the environment (a service account)
+        return "máy"
 
 
 def _read_commune_code(engine: Engine) -> str:
@@ -292,8 +315,15 @@ def open_database(path: Path, *, create: bool = False, migrate: bool = True) -> 
     check_revision_known(revision, path)
     if existed and revision is None:
         raise DatabaseError(f"Tệp {path.name} không phải là cơ sở dữ liệu của Sổ Khuyến Học.")
+    from app.core.backup import private_dir, private_file, tighten
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Personal data: the folder (when new) and the file are the owner's alone.
+        private_dir(path.parent)
+        if existed:
+            tighten(path)
+        else:
+            private_file(path)
     except OSError as exc:
         raise StorageError(
             f"Không tạo được thư mục dữ liệu {path.parent}: {exc.strerror}."

@@ -46,6 +46,7 @@ from sqlalchemy.engine import Connection
 from app.core import demo_names as names
 from app.core import settings
 from app.core import text as vntext
+from app.core.audit.log import connection_actor, record_summary
 from app.core.communes import CommuneEntry, communes_of
 from app.core.db import Database, reserve_change_seqs
 from app.core.errors import UserError, ValidationError
@@ -1247,6 +1248,13 @@ def _write(
                     share = PROGRESS_TOTAL - _PLAN_SHARE
                     progress(_PLAN_SHARE + done * share // max(total, 1), PROGRESS_TOTAL)
         _link_heads(conn, plan)
+        record_summary(
+            conn,
+            connection_actor(conn),
+            "demo",
+            "Tạo xã mẫu: "
+            + ", ".join(f"{len(items)} {model.__name__}" for model, items, _f in tables),
+        )
         if cancel is not None and cancel():
             raise DemoCancelled()
 

@@ -69,7 +69,9 @@ class Workspace:
 def check_writable(data_dir: Path) -> None:
     """The data folder must exist (or be creatable) and accept writes."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        from app.core.backup import private_dir
+
+        private_dir(data_dir)
         fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=data_dir)
         os.close(fd)
         os.unlink(probe)

@@ -3,7 +3,8 @@
 Order of events: the Qt application (name, icon, Fusion style, a 10 pt font);
 the data folder must be writable; the folder's lock is taken (a second window
 on the same data is refused, nothing written); the first-run dialog if there
-is no database yet; then the main window. On close the window makes its
+is no database yet; signing in (the first account, the secretary's, is created
+if the data has none: app/ui/accounts_ui.py); then the main window. On close the window makes its
 automatic backup and the lock is released. A :class:`UserError` never escapes
 as a traceback: actions catch it and show its Vietnamese message, and the
 exception hook logs anything else to ``<data>/logs/khuyenhoc.log`` and shows a
@@ -200,6 +201,17 @@ def _run_locked(
     from app.ui.main_window import MainWindow
     from app.ui.screens.base import AppContext
 
+    if not smoke_test:
+        from app.ui.accounts_ui import sign_in_at_start
+
+        try:
+            signed_in = sign_in_at_start(workspace.db)
+        except UserError as err:
+            messages.error(None, err.message, title="Không mở được dữ liệu")
+            signed_in = False
+        if not signed_in:
+            workspace.close()
+            return 0
     ctx = AppContext(data_dir, workspace.db)
     try:
         window = MainWindow(ctx)

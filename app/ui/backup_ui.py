@@ -12,7 +12,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.core import backup, settings
 from app.core.errors import UserError
@@ -20,7 +29,98 @@ from app.ui import workers
 from app.ui.screens.base import AppContext
 from app.ui.widgets import messages
 
-FILE_FILTER = "Bản sao lưu Sổ Khuyến Học (*.sqlite3);;Mọi tệp (*)"
+FILE_FILTER = "Bản sao lưu Sổ Khuyến Học (*.sqlite3 *.sqlite3.age);;Mọi tệp (*)"
+
+
+def _secret_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class BackupOptionsDialog(QDialog):
+    """Before a backup: encrypt it with a passphrase? (checkbox + passphrase twice)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sao lưu dữ liệu")
+        layout = QVBoxLayout(self)
+        self.encrypt = QCheckBox("Mã hóa bản sao lưu bằng mật khẩu")
+        layout.addWidget(self.encrypt)
+        form = QFormLayout()
+        self.passphrase = _secret_edit()
+        self.again = _secret_edit()
+        form.addRow("Mật khẩu:", self.passphrase)
+        form.addRow("Nhập lại:", self.again)
+        layout.addLayout(form)
+        note = QLabel(
+            "Nên mã hóa khi chép bản sao lưu ra USB hay máy khác. Quên mật khẩu thì không "
+            "ai mở được bản sao lưu này: hãy ghi lại và cất giữ mật khẩu."
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout.addWidget(buttons)
+        for edit in (self.passphrase, self.again):
+            edit.setEnabled(False)
+            self.encrypt.toggled.connect(edit.setEnabled)
+
+    def chosen_passphrase(self) -> str | None:
+        return self.passphrase.text() if self.encrypt.isChecked() else None
+
+    def _submit(self) -> None:
+        if self.encrypt.isChecked():
+            if self.passphrase.text() != self.again.text():
+                self.error_label.setText("Hai lần nhập mật khẩu không giống nhau.")
+                return
+            try:
+                backup.check_passphrase(self.passphrase.text())
+            except UserError as err:
+                self.error_label.setText(err.message)
+                return
+        self.accept()
+
+
+class PassphraseDialog(QDialog):
+    """Restoring an encrypted backup: its passphrase."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Bản sao lưu đã mã hóa")
+        layout = QVBoxLayout(self)
+        label = QLabel(f"Nhập mật khẩu của bản sao lưu {name}:")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.passphrase = _secret_edit()
+        layout.addWidget(self.passphrase)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout.addWidget(buttons)
+
+
+def choose_backup_options(parent: QWidget | None) -> tuple[bool, str | None]:
+    """(went on, passphrase or None). A function of its own so tests can answer it."""
+    dialog = BackupOptionsDialog(parent)
+    if not dialog.exec():
+        return False, None
+    return True, dialog.chosen_passphrase()
+
+
+def ask_passphrase(parent: QWidget | None, name: str) -> str | None:
+    dialog = PassphraseDialog(name, parent)
+    return dialog.passphrase.text() if dialog.exec() else None
 
 
 def backup_folder(ctx: AppContext) -> Path:
@@ -35,18 +135,22 @@ def default_backup_name(now: dt.datetime | None = None) -> str:
 def backup_now(parent: QWidget, ctx: AppContext) -> workers.Task | None:
     """Ask where to write the backup, then write it in the background."""
     with messages.guarded(parent):
+        went_on, passphrase = choose_backup_options(parent)
+        if not went_on:
+            return None
         folder = backup_folder(ctx)
-        dest = messages.choose_save_file(
-            parent, "Sao lưu dữ liệu", folder / default_backup_name(), FILE_FILTER
-        )
+        name = default_backup_name() + (backup.ENCRYPTED_SUFFIX if passphrase else "")
+        dest = messages.choose_save_file(parent, "Sao lưu dữ liệu", folder / name, FILE_FILTER)
         if dest is None:
             return None
+        if dest.name.lower().endswith(backup.ENCRYPTED_SUFFIX):
+            dest = dest.with_name(dest.name[: -len(backup.ENCRYPTED_SUFFIX)])
         if dest.suffix.lower() != backup.SUFFIX:
             dest = dest.with_name(dest.name + backup.SUFFIX)
         db_path = ctx.db.path
 
         def job(progress: workers.ProgressFn, _cancel: workers.CancelFn) -> Path:
-            return backup.make_backup(db_path, dest, progress=progress)
+            return backup.make_backup(db_path, dest, progress=progress, passphrase=passphrase)
 
         def done(made: Path) -> None:
             messages.inform(parent, f"Đã sao lưu dữ liệu vào:\n{made}", title="Sao lưu")
@@ -76,13 +180,41 @@ def restore_from_backup(parent: QWidget, ctx: AppContext) -> workers.Task | None
         )
         if source is None:
             return None
-        info = backup.inspect_backup(source)
         current = settings.get_commune(ctx.db)
-        question = confirm_text(info, current.code if current else None)
-        if not messages.ask(parent, question, title="Khôi phục", yes="Khôi phục"):
+        code = current.code if current else None
+        if not backup.is_encrypted(source):
+            return _confirm_and_restore(parent, ctx, backup.inspect_backup(source), code, None)
+        passphrase = ask_passphrase(parent, source.name)
+        if passphrase is None:
             return None
-        return _restore(parent, ctx, source)
+        data_dir = ctx.data_dir
+
+        # Decrypting takes a moment (scrypt): off the UI thread. A wrong passphrase is
+        # told by the worker (a UserError) and nothing is touched.
+        def inspect(_progress: workers.ProgressFn, _cancel: workers.CancelFn) -> object:
+            return backup.inspect_backup(source, passphrase, work_dir=data_dir)
+
+        return workers.run_in_background(
+            inspect,
+            lambda info: _confirm_and_restore(parent, ctx, info, code, passphrase),  # type: ignore[arg-type]
+            parent=parent,
+            progress_label="Đang giải mã bản sao lưu…",
+            writes=False,
+        )
     return None
+
+
+def _confirm_and_restore(
+    parent: QWidget,
+    ctx: AppContext,
+    info: backup.BackupInfo,
+    current_code: str | None,
+    passphrase: str | None,
+) -> workers.Task | None:
+    question = confirm_text(info, current_code)
+    if not messages.ask(parent, question, title="Khôi phục", yes="Khôi phục"):
+        return None
+    return _restore(parent, ctx, info.path, passphrase)
 
 
 def _reopen(ctx: AppContext) -> Any:
@@ -91,7 +223,9 @@ def _reopen(ctx: AppContext) -> Any:
     return open_workspace(ctx.data_dir).db
 
 
-def _restore(parent: QWidget, ctx: AppContext, source: Path) -> workers.Task:
+def _restore(
+    parent: QWidget, ctx: AppContext, source: Path, passphrase: str | None = None
+) -> workers.Task:
     db_path = ctx.db.path
     ctx.detach()
 
@@ -100,7 +234,7 @@ def _restore(parent: QWidget, ctx: AppContext, source: Path) -> workers.Task:
     ) -> tuple[Path | None, Any, str]:
         from app.core.sync.writer import restore_note
 
-        safety = backup.restore_backup(db_path, source, progress)
+        safety = backup.restore_backup(db_path, source, progress, passphrase=passphrase)
         db = _reopen(ctx)  # an older backup is migrated here, off the UI thread
         return safety, db, restore_note(db)
 

@@ -53,7 +53,10 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("fund", "Quỹ khuyến học"),
     ("sync", "Gửi lên tỉnh"),
     ("printing", "In ấn"),
+    ("audit", "Nhật ký thay đổi"),
 )
+# Navigation entries shown only to roles that may do the action (the core's table).
+NAVIGATION_ACTIONS: dict[str, str] = {"audit": "audit.view"}
 # An upper-level (province/district) data folder holds no registers of its own: only
 # the communes' bundles, so its window shows the consolidation screen alone.
 UPPER_NAVIGATION: tuple[tuple[str, str], ...] = (("sync", "Tổng hợp các xã"),)
@@ -66,7 +69,9 @@ SCREEN_CLASSES: dict[str, str] = {
     "fund": "app.ui.screens.fund:FundScreen",
     "sync": "app.ui.screens.sync:SyncScreen",
     "printing": "app.ui.screens.printing:PrintingScreen",
+    "audit": "app.ui.screens.audit:AuditScreen",
 }
+AUDIT_CHECK_DELAY_MS = 1_500
 NOTICE_MS = 20_000
 DEFAULT_SIZE = (1280, 800)
 
@@ -127,7 +132,13 @@ class MainWindow(QMainWindow):
         self.backup_on_close = True
         self.screens: dict[str, Screen] = {}
         self.upper = self._is_upper()
-        self.navigation = UPPER_NAVIGATION if self.upper else NAVIGATION
+        self.navigation = tuple(
+            (key, title)
+            for key, title in (UPPER_NAVIGATION if self.upper else NAVIGATION)
+            if key not in NAVIGATION_ACTIONS or ctx.allowed(NAVIGATION_ACTIONS[key])
+        )
+        self.locked = False
+        self.idle_lock: object | None = None
         self._build()
         ctx.changed.connect(self._data_changed)
         ctx.notice.connect(self.notice.show_notice)
@@ -136,6 +147,10 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.nav.setCurrentRow(0)
         QTimer.singleShot(0, self.update_status)
+        self._start_idle_lock()
+        # The audit chain is checked off the UI thread once the window is up: reading
+        # a long trail must not slow the start.
+        QTimer.singleShot(AUDIT_CHECK_DELAY_MS, self.check_audit_chain)
         if not self.upper:  # the outbox sends bundles in the background (issue 10)
             from app.ui.screens.sync_outbox import background_sender
 
@@ -207,6 +222,24 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        for action, needed in (
+            (self.import_action, "registry.import"),
+            (self.backup_action, "backup"),
+            (self.restore_action, "restore"),
+            (self.settings_action, "settings.edit"),
+        ):
+            if not self.ctx.allowed(needed):
+                action.setEnabled(False)
+        account_menu = self.menuBar().addMenu("Tài &khoản")
+        self.lock_action = self._action("Khóa màn hình", self.lock_screen, "Ctrl+L")
+        self.password_action = self._action("Đổi mật khẩu…", self.change_password)
+        self.accounts_action = self._action("Quản lý tài khoản…", self.manage_accounts)
+        signed_in = self.ctx.available and self.ctx.role is not None
+        self.lock_action.setEnabled(signed_in)
+        self.password_action.setEnabled(signed_in)
+        self.accounts_action.setEnabled(self.ctx.allowed("accounts.manage"))
+        for action in (self.lock_action, self.password_action, self.accounts_action):
+            account_menu.addAction(action)
         help_menu = self.menuBar().addMenu("Trợ &giúp")
         help_menu.addAction(self._action("Giới thiệu", self.show_about))
 
@@ -306,10 +339,91 @@ class MainWindow(QMainWindow):
             stats = registry_stats(self.ctx.db)
             where = f"{info.name}, {info.province_name}" if info else "(chưa chọn xã)"
             self.status_label.setText(
-                f"{where}  ·  {format_number(stats.households)} hộ  ·  "
+                f"{self.user_text()}{where}  ·  {format_number(stats.households)} hộ  ·  "
                 f"{format_number(stats.people)} nhân khẩu  ·  "
                 f"{format_number(stats.members)} hội viên "
             )
+
+    def user_text(self) -> str:
+        """ "Người dùng: thuky (Thư ký)" for the status bar; "" without accounts."""
+        from app.core.accounts.permissions import role_label
+
+        if not self.ctx.available or self.ctx.role is None:
+            return ""
+        return f"Người dùng: {self.ctx.db.actor} ({role_label(self.ctx.role)})  ·  "
+
+    # --- accounts, lock, audit -------------------------------------------------------
+
+    def _start_idle_lock(self) -> None:
+        if not self.ctx.available or self.ctx.role is None:
+            return
+        from app.core.accounts import service
+        from app.ui.accounts_ui import IdleLock
+
+        with messages.guarded(self):
+            lock = IdleLock(service.idle_lock_minutes(self.ctx.db), self)
+            lock.timed_out.connect(self.lock_screen)
+            self.idle_lock = lock
+
+    def lock_screen(self) -> bool:
+        """Hide the data until the signed-in person types the password again.
+
+        Returns True when unlocked; closing the sign-in box closes the window.
+        """
+        from app.ui.accounts_ui import LoginDialog
+
+        if self.locked or not self.ctx.available or self.ctx.role is None:
+            return False
+        self.locked = True
+        central = self.centralWidget()
+        central.hide()
+        self.menuBar().setEnabled(False)
+        try:
+            dialog = LoginDialog(self.ctx.db, self, username=self.ctx.db.actor, locked=True)
+            if not dialog.exec():
+                self.backup_on_close = self.backup_on_close and self.ctx.available
+                self.close()
+                return False
+        finally:
+            self.locked = False
+        central.show()
+        self.menuBar().setEnabled(True)
+        if self.idle_lock is not None:
+            self.idle_lock.set_minutes(self.idle_lock.minutes)  # type: ignore[attr-defined]
+        return True
+
+    def change_password(self) -> None:
+        from app.ui.accounts_ui import ChangePasswordDialog
+
+        ChangePasswordDialog(self.ctx.db, self.ctx.db.actor, self).exec()
+
+    def manage_accounts(self) -> None:
+        from app.ui.accounts_ui import AccountsDialog
+
+        with messages.guarded(self):
+            AccountsDialog(self.ctx.db, self).exec()
+            if self.idle_lock is not None:
+                from app.core.accounts import service
+
+                self.idle_lock.set_minutes(service.idle_lock_minutes(self.ctx.db))  # type: ignore[attr-defined]
+
+    def check_audit_chain(self) -> None:
+        """Warn if the audit trail was edited outside the program."""
+        if not self.ctx.available or not self.ctx.db.is_sqlite:
+            return
+        db = self.ctx.db
+
+        def job(_progress: workers.ProgressFn, _cancel: workers.CancelFn) -> object:
+            from app.core.audit import query
+
+            return query.verify(db)
+
+        def done(report: object) -> None:
+            self.audit_report = report
+            if not getattr(report, "ok", True):
+                messages.error(self, report.message(), title="Nhật ký thay đổi bị sửa")  # type: ignore[attr-defined]
+
+        workers.run_in_background(job, done, lambda _exc: None, parent=self, writes=False)
 
     def _update_upper_status(self) -> None:
         from app.core.sync import importer
@@ -384,6 +498,8 @@ class MainWindow(QMainWindow):
         # server's own backups (pg_dump) cover it.
         if self.backup_on_close and self.ctx.available and self.ctx.db.is_sqlite:
             self.auto_backup()
+        if self.idle_lock is not None:
+            self.idle_lock.stop()  # type: ignore[attr-defined]
         event.accept()
 
     def auto_backup(self) -> Path | None:

@@ -1,5 +1,7 @@
 """Cài đặt: the commune's details, the people who sign documents, the data folder
-and backups. Every value is saved through :mod:`app.core.settings`."""
+and backups, and "Bảo mật" (the idle lock; which personal data may go to the
+province). Every value is saved through the core (:mod:`app.core.settings`,
+:mod:`app.core.accounts.service`, :mod:`app.core.sync.policy`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core import settings
 from app.core.backup import backup_dir_for
-from app.core.errors import ValidationError
+from app.core.errors import UserError, ValidationError
 from app.ui.screens.base import AppContext
 from app.ui.widgets import messages
 
@@ -54,6 +57,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._commune_tab(), "Thông tin xã")
         self.tabs.addTab(self._signers_tab(), "Người ký")
         self.tabs.addTab(self._data_tab(), "Dữ liệu")
+        self.tabs.addTab(self._security_tab(), "Bảo mật")
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Lưu", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -151,6 +155,37 @@ class SettingsDialog(QDialog):
         )
         return page
 
+    def _security_tab(self) -> QWidget:
+        from app.core.accounts import service
+        from app.core.sync import policy
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        form = QFormLayout()
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setSuffix(" phút")
+        self.idle_minutes.setSpecialValueText("không tự khóa")
+        self.idle_minutes.setValue(service.idle_lock_minutes(self.ctx.db))
+        form.addRow("Tự khóa màn hình sau:", self.idle_minutes)
+        layout.addLayout(form)
+        layout.addWidget(
+            _read_only(
+                "Thông tin cá nhân gửi lên tỉnh: chỉ gửi loại nào tỉnh cần (ghi trong gói "
+                "cấu hình của tỉnh) VÀ xã đồng ý dưới đây. Mặc định không gửi loại nào; họ "
+                "tên, năm sinh, giới tính và các số liệu để tính chỉ tiêu luôn được gửi."
+            )
+        )
+        self.personal: dict[str, QCheckBox] = {}
+        for state in policy.describe(self.ctx.db):
+            box = QCheckBox(state.label + ("  — tỉnh cần" if state.requested else ""))
+            box.setChecked(state.agreed)
+            box.setToolTip(", ".join(state.fields))
+            self.personal[state.key] = box
+            layout.addWidget(box)
+        layout.addStretch(1)
+        return page
+
     def _open_folder(self, folder: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
@@ -195,9 +230,20 @@ class SettingsDialog(QDialog):
             settings.save_backup_options(
                 db, self.backup_keep.value(), self.backup_dir.text().strip() or None
             )
+            from app.core.accounts import service
+            from app.core.sync import policy
+
+            if self.idle_minutes.value() != service.idle_lock_minutes(db):
+                service.set_idle_lock_minutes(db, self.idle_minutes.value())
+            chosen = [k for k, box in self.personal.items() if box.isChecked()]
+            if set(chosen) != policy.agreed(db):
+                policy.set_agreed(db, chosen)
         except ValidationError as err:
             tab = {"backup_keep": 2, "backup_dir": 2}.get(err.field or "", 0)
             self.tabs.setCurrentIndex(tab)
+            messages.error(self, err.message)
+            return
+        except UserError as err:
             messages.error(self, err.message)
             return
         except Exception as exc:

@@ -191,6 +191,10 @@ def modals(monkeypatch: pytest.MonkeyPatch) -> Modals:
     monkeypatch.setattr(messages, "error", say("error"))
     for name in ("choose_save_file", "choose_open_file", "choose_directory"):
         monkeypatch.setattr(messages, name, choose)
+    from app.ui import backup_ui
+
+    # "Sao lưu…" first asks whether to encrypt: a plain backup unless a test says so.
+    monkeypatch.setattr(backup_ui, "choose_backup_options", lambda _parent: (True, None))
     return record
 
 

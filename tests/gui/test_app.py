@@ -108,9 +108,19 @@ def test_closing_the_first_run_dialog_exits_cleanly(tmp_path: Path) -> None:
     assert not has_database(data_dir)
 
 
-def test_first_run_leads_to_the_main_window_which_stays_open(tmp_path: Path) -> None:
+def test_first_run_leads_to_the_main_window_which_stays_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import accounts_ui
+
     data_dir = tmp_path / "new"
     seen: list[str] = []
+    codes: list[str] = []
+    monkeypatch.setattr(
+        accounts_ui,
+        "show_recovery_code",
+        lambda _p, made, _db=None: codes.append(made.recovery_code),
+    )
 
     def find(kind: str) -> Any:
         return next(
@@ -130,6 +140,18 @@ def test_first_run_leads_to_the_main_window_which_stays_open(tmp_path: Path) -> 
         dialog.province_combo.select_value("01")
         dialog.commune_search.setText("ba dinh")
         dialog.create_button.click()
+        QTimer.singleShot(0, first_account)
+
+    def first_account() -> None:
+        # The new commune has no account yet: the secretary's is created first.
+        dialog = find("NewAccountDialog")
+        if dialog is None:
+            QTimer.singleShot(10, first_account)
+            return
+        dialog.username.setText("thuky")
+        dialog.password.setText("Mat-khau-2026")
+        dialog.again.setText("Mat-khau-2026")
+        dialog.buttons.accepted.emit()
         QTimer.singleShot(300, check_window)  # long enough for a stray quit to end exec()
 
     def check_window() -> None:
@@ -141,6 +163,7 @@ def test_first_run_leads_to_the_main_window_which_stays_open(tmp_path: Path) -> 
     QTimer.singleShot(0, create_commune)
     assert gui_app.run_gui(data_dir) == 0
     assert seen == ["Sổ Khuyến Học — Hội Khuyến học phường Ba Đình"]
+    assert len(codes) == 1, "the secretary's recovery code was shown once"
     assert list(paths.backups_dir(data_dir).glob("auto-*.sqlite3")), "backed up on close"
 
 

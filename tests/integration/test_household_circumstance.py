@@ -268,13 +268,27 @@ def _circumstances_all(db: Database) -> list[str]:
 # --- upward sync ---------------------------------------------------------------------
 
 
-def test_a_poor_household_arrives_poor_at_the_province(
+def test_a_poor_household_arrives_poor_at_the_province_only_if_asked_and_agreed(
     province: Any,  # noqa: F811
     make_commune: Callable[..., Any],  # noqa: F811
 ) -> None:
+    # Poverty status is personal: it goes up only when the province's package asks for
+    # it and the commune agrees (app/core/sync/policy.py); by default it stays home.
+    from app.core.sync import policy, state, upper
+
     commune = make_commune()
     _household(commune.db, "Ngô Thị Giang", "poor")
     [outcome] = province.import_(commune.export().file)
     assert outcome.status == "applied", outcome.reason
     records = [data for _rev, _deleted, data in province.records("household").values()]
-    assert [(d["head_name"], d["circumstance"]) for d in records] == [("Ngô Thị Giang", "poor")]
+    assert [(d["head_name"], "circumstance" in d) for d in records] == [("Ngô Thị Giang", False)]
+    asked, _v = upper.write_new_config_package(
+        province.db, commune.data_dir.parent / "goi-2", personal_fields=["circumstance"]
+    )
+    state.load_config_package(commune.db, asked)
+    policy.set_agreed(commune.db, ["circumstance"])
+    _household(commune.db, "Lê Văn Bảo", "near_poor")
+    [outcome] = province.import_(commune.export().file)
+    assert outcome.status == "applied", outcome.reason
+    records = [data for _rev, _deleted, data in province.records("household").values()]
+    assert ("Lê Văn Bảo", "near_poor") in [(d["head_name"], d.get("circumstance")) for d in records]

@@ -50,8 +50,16 @@ def test_a_full_bundle_round_trips_with_references_as_uuids(
     assert all("id_number" not in d and "phone" not in d for _r, _x, d in people.values())
 
 
-def test_personal_fields_travel_only_when_the_setting_allows(commune: Commune) -> None:
+def test_personal_fields_travel_only_when_the_province_asks_and_the_setting_allows(
+    province: Province, commune: Commune, tmp_path: Path
+) -> None:
     state.put_setting(commune.db, state.INCLUDE_PERSONAL_KEY, True)
+    alone = commune.export()  # the commune agrees, the province did not ask
+    assert bundle.parse(alone.file.read_bytes()).manifest["personal_fields"] == "omitted"
+    asked, _version = upper.write_new_config_package(
+        province.db, tmp_path / "goi-2", personal_fields=["id_number", "phone"]
+    )
+    state.load_config_package(commune.db, asked)
     result = commune.export()
     assert bundle.parse(result.file.read_bytes()).manifest["personal_fields"] == "included"
 

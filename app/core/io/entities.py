@@ -261,11 +261,15 @@ def apply_entities(
     cancel: Callable[[], bool] | None,
 ) -> None:
     """Write every planned row in ONE session (all or nothing)."""
+    from app.core.audit.log import record_summary
     from app.core.io.importer import ImportCancelled
 
     spec = SPECS[kind]
     total = len(plan.ops) or 1
     with db.session() as s:
+        # One summary audit row for the file, not one per record (see audit/log.py).
+        s.info["audit_off"] = True
+        record_summary(s, db.actor, kind, f"Nhập từ Excel ({kind}): {len(plan.ops)} dòng")
         created: dict[str, int] = {}
         for done, op in enumerate(plan.ops, 1):
             data = op.data

@@ -1,5 +1,6 @@
 """ORM entities, one module per aggregate. Importing this package registers them all."""
 
+from app.core.models.accounts import Account, AuditEntry
 from app.core.models.activities import Activity, ActivityParticipant
 from app.core.models.assessment import (
     Assessment,
@@ -50,9 +51,11 @@ SYNCABLE_MODELS: tuple[type[SyncMixin], ...] = (
 
 __all__ = [
     "SYNCABLE_MODELS",
+    "Account",
     "Activity",
     "ActivityParticipant",
     "Assessment",
+    "AuditEntry",
     "Award",
     "Base",
     "Branch",

@@ -16,6 +16,10 @@ class LocalState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     installation_id: Mapped[str] = mapped_column(String(36))
     change_counter: Mapped[int] = mapped_column(Integer, default=0)
+    # The audit chain's last hash and length (app/core/audit/chain.py): a trail whose
+    # newest rows were deleted no longer ends where this says.
+    audit_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Setting(Base):

@@ -217,14 +217,22 @@ def export_columns(
     since: int,
     upto: int,
     include_personal: bool,
+    withheld: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[list[Any]]]:
     """Rows of one entity with since < change_seq ≤ upto, as (header, columns).
+
+    ``withheld`` fields stay home (the personal-data policy, app/core/sync/policy.py);
+    :data:`PERSONAL_COLUMNS` only with ``include_personal``.
 
     A tombstone (``deleted``) keeps only ``uuid``, ``revision`` and ``deleted_at``;
     its other fields are null.
     """
     table = spec.model.__table__
-    fields = [f for f in spec.fields if include_personal or f.name not in PERSONAL_COLUMNS]
+    fields = [
+        f
+        for f in spec.fields
+        if (include_personal or f.name not in PERSONAL_COLUMNS) and f.name not in withheld
+    ]
     header = [*PART_CORE, *(f.name for f in fields)]
     stmt = (
         select(*(table.c[name] for name in header))

@@ -17,7 +17,7 @@ from app.core.db import Database, open_database
 from app.core.errors import UserError
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport, SyncLedger, SyncPinnedKey
-from app.core.sync import bundle, keys, state
+from app.core.sync import bundle, keys, policy, state
 from app.core.sync.signed import (
     parse_signed,
     read_document,
@@ -130,8 +130,12 @@ def write_config_package(
     criteria_sets: list[Any] | None = None,
     targets: dict[str, Any] | None = None,
     hub_url: str | None = None,
+    personal_fields: list[str] | None = None,
 ) -> Path:
     """Write configuration package ``version``; ``hub_url`` None keeps the stored one.
+
+    ``personal_fields``: the personal-data categories (app/core/sync/policy.py) the
+    province asks for; a commune sends them only if it agrees too. None: none.
 
     ``criteria_sets`` and ``targets`` are encoded as :mod:`package_content` makes them
     (JSON text: a signed body holds no fractions).
@@ -179,6 +183,7 @@ def write_config_package(
         # Certificates no longer to be taken as genuine (app.core.printing.seal).
         "revoked_keys": revoked["revoked_keys"],
         "revoked_certificates": revoked["revoked_certificates"],
+        "personal_fields": policy.check_categories(personal_fields or []),
     }
     path = out_dir / f"KH_cauhinh_{_slug(name)}_v{version}.khcfg"
     written = write_signed(path, body, db.data_dir)
@@ -240,6 +245,7 @@ def write_new_config_package(
     criteria_sets: list[Any] | None = None,
     targets: dict[str, Any] | None = None,
     hub_url: str | None = None,
+    personal_fields: list[str] | None = None,
 ) -> tuple[Path, int]:
     """A new configuration package for the communes: (file, version).
 
@@ -257,6 +263,7 @@ def write_new_config_package(
         criteria_sets=criteria_sets,
         targets=targets,
         hub_url=hub_url,
+        personal_fields=personal_fields,
     )
     return path, number
 

@@ -29,7 +29,7 @@ from app.core.errors import StorageError, UserError, reason_of
 from app.core.models import LocalState
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport
-from app.core.sync import bundle, keys, records, state
+from app.core.sync import bundle, keys, policy, records, state
 
 Progress = Callable[[int, int], None]
 ARCHIVE_DIR = Path("sync") / "archive"
@@ -244,7 +244,11 @@ def export_bundle(
     # bundle is sure to carry everything the province may not have.
     full = full or new_chain or after_restore or rolled_back or bool(adopted)
     since = 0 if full or last is None else last.upto_change_seq
-    include_personal = bool(state.get_setting(db, state.INCLUDE_PERSONAL_KEY, False))
+    # The per-field policy (app/core/sync/policy.py): only what the province asked for
+    # and the commune agreed to leaves; ID numbers and phones are "personal_fields".
+    sent = policy.sent_categories(db)
+    withheld = policy.withheld_fields(sent)
+    include_personal = bool(sent & {"id_number", "phone"})
     specs = records.entity_specs()
     step, total = 0, len(specs) + 3
 
@@ -270,7 +274,13 @@ def export_bundle(
         maps = records.uuid_maps(conn, specs)
         for spec in specs.values():
             header, columns = records.export_columns(
-                conn, spec, maps, since=since, upto=upto, include_personal=include_personal
+                conn,
+                spec,
+                maps,
+                since=since,
+                upto=upto,
+                include_personal=include_personal,
+                withheld=withheld.get(spec.name, frozenset()),
             )
             raw = bundle.encode_part(header, columns)
             count = len(columns[0])

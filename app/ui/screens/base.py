@@ -56,6 +56,27 @@ class AppContext(QObject):
         self.database_replaced.emit()
         self.changed.emit(EVERYTHING)
 
+    @property
+    def role(self) -> str | None:
+        """The signed-in account's role; None for a database without accounts."""
+        return self._db.role if self._db is not None else None
+
+    def allowed(self, action: str) -> bool:
+        """Whether the signed-in role may do ``action`` (the core's permission table)."""
+        from app.core.accounts.permissions import allowed
+
+        return allowed(self.role, action)
+
+    def gate(self, widget: QWidget, action: str) -> bool:
+        """Disable ``widget`` (with the reason as its tooltip) unless ``action`` is allowed."""
+        from app.core.accounts.permissions import denial_message
+
+        ok = self.allowed(action)
+        if not ok:
+            widget.setEnabled(False)
+            widget.setToolTip(denial_message(self.role or "", action))
+        return ok
+
     def announce(self, kind: str, message: str = "", undo: UndoFn | None = None) -> None:
         self.changed.emit(kind)
         if message:

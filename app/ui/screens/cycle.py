@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.accounts.permissions import CYCLE_DECIDE, CYCLE_EDIT
 from app.core.assessment import CYCLE_MODELS, MODELS
 from app.core.assessment import cycle as svc
 from app.core.assessment.criteria import STATUS_BUILT
@@ -175,6 +176,14 @@ class CycleScreen(Screen):
         self.year.valueChanged.connect(self.reload)
         self.model_box.currentIndexChanged.connect(self.reload)
         self.hamlet_box.currentIndexChanged.connect(self.reload)
+        for widget, action in (
+            (self.register_selected, CYCLE_EDIT),
+            (self.register_shown, CYCLE_EDIT),
+            (self.save_button, CYCLE_EDIT),
+            (self.propose_button, CYCLE_EDIT),
+            (self.recognise_button, CYCLE_DECIDE),
+        ):
+            ctx.gate(widget, action)
         self.close_button.clicked.connect(self.close_year)
         self.reopen_button.clicked.connect(self.reopen_year)
         self.criteria_button.clicked.connect(self.open_criteria)
@@ -276,11 +285,13 @@ class CycleScreen(Screen):
             if self.hamlet_box.count() == 0:
                 self._fill_hamlets()
             year, model = self.year.value(), self.model_code
-            self.propose_button.setEnabled(model in svc.PROPOSED_MODELS)
+            self.propose_button.setEnabled(
+                model in svc.PROPOSED_MODELS and self.ctx.allowed(CYCLE_EDIT)
+            )
             state = svc.year_state(self.ctx.db, year)
             self.year_state.setText("  Đã khóa sổ" if state.closed else "")
-            self.close_button.setEnabled(not state.closed)
-            self.reopen_button.setEnabled(state.closed)
+            self.close_button.setEnabled(not state.closed and self.ctx.allowed(CYCLE_EDIT))
+            self.reopen_button.setEnabled(state.closed and self.ctx.allowed(CYCLE_DECIDE))
             self.rows = svc.cycle_rows(self.ctx.db, year, model, self.hamlet_id)
             self._fill_list()
             self.due_model.setRowCount(0)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.accounts.permissions import FUND_POST
 from app.core.db import Database
 from app.core.fund import awards, dues, ledger, report
 from app.core.fund.words import amount_in_words, format_money, parse_money
@@ -361,6 +362,8 @@ class FundScreen(Screen):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            if not text.startswith(("In ", "Bảng")):  # printing is open to every role
+                self.ctx.gate(button, FUND_POST)
         buttons.addStretch(1)
         layout = QVBoxLayout(tab)
         layout.addLayout(filters)
@@ -384,6 +387,7 @@ class FundScreen(Screen):
         self.dues_branch.currentIndexChanged.connect(lambda _i: self.load_dues())
         mark = QPushButton("Đánh dấu đã đóng")
         mark.clicked.connect(self.mark_selected_paid)
+        self.ctx.gate(mark, FUND_POST)
         row = QHBoxLayout()
         row.addWidget(QLabel("Chi hội"))
         row.addWidget(self.dues_branch)
@@ -404,6 +408,7 @@ class FundScreen(Screen):
         self.awards_label.setWordWrap(True)
         grant = QPushButton("Ghi danh sách…")
         grant.clicked.connect(self.new_grant)
+        self.ctx.gate(grant, FUND_POST)
         row = QHBoxLayout()
         row.addWidget(self.awards_label, 1)
         row.addWidget(grant)

@@ -216,6 +216,8 @@ class ActivitiesTab(QWidget):
         self.view.doubleClicked.connect(lambda *_a: self.edit_selected())
         delete = QPushButton("Xóa")
         delete.clicked.connect(self.delete_selected)
+        for button in (add, edit, delete):
+            ctx.gate(button, "activity.edit")
         row = QHBoxLayout()
         row.addWidget(self.kind_filter)
         row.addStretch(1)

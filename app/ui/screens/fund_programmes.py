@@ -409,6 +409,8 @@ class ProgrammesTab(QWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[key] = button
+            if key != "print":  # programmes and their payments are the treasurer's
+                ctx.gate(button, "fund.post")
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)

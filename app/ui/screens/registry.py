@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.accounts.permissions import REGISTRY_EDIT
 from app.core.db import Database
 from app.core.registry.listing import LISTINGS, ListQuery
 from app.core.text import format_number
@@ -224,6 +225,8 @@ class RegistryScreen(Screen):
                 return
 
     def _build_buttons(self) -> QHBoxLayout:
+        from app.core.accounts.permissions import denial_message
+
         row = QHBoxLayout()
         self.add_button = QPushButton("Thêm")
         self.add_button.clicked.connect(self.add_row)
@@ -233,6 +236,8 @@ class RegistryScreen(Screen):
         self.delete_button.clicked.connect(self.delete_or_restore)
         for button in (self.add_button, self.edit_button, self.delete_button):
             row.addWidget(button)
+            if not self.ctx.allowed(REGISTRY_EDIT):
+                button.setToolTip(denial_message(self.ctx.role or "", REGISTRY_EDIT))
         self.card_button: QPushButton | None = None
         if self.key in ("households", "people"):
             self.card_button = QPushButton("Xem thẻ hộ")
@@ -331,10 +336,13 @@ class RegistryScreen(Screen):
     def _update_buttons(self) -> None:
         deleted = self.deleted_button.isChecked()
         has_rows = bool(self.selected_ids())
-        self.add_button.setEnabled(not deleted)
-        self.edit_button.setEnabled(not deleted and has_rows)
+        can_edit = self.ctx.allowed(REGISTRY_EDIT)
+        self.add_button.setEnabled(not deleted and can_edit)
+        # "Sửa" opens the form; without the right to edit it opens read-only work that
+        # the core refuses to save, so it stays closed as well.
+        self.edit_button.setEnabled(not deleted and has_rows and can_edit)
         self.delete_button.setText("Khôi phục" if deleted else "Xóa")
-        self.delete_button.setEnabled(has_rows)
+        self.delete_button.setEnabled(has_rows and can_edit)
         if self.card_button is not None:
             self.card_button.setEnabled(not deleted and has_rows)
 

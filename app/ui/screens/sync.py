@@ -78,6 +78,8 @@ class SyncScreen(Screen):
             self.key_sheet_button,
         ):
             row.addWidget(widget)
+        for button in (self.load_config_button, self.export_button, self.receipt_button):
+            ctx.gate(button, "sync.send")
         row.addStretch(1)
         layout.addWidget(self.commune_box)
         self.outbox = OutboxPanel(ctx)  # "Hộp thư đi": bundles going up over the network
@@ -158,7 +160,7 @@ class SyncScreen(Screen):
             else f"Gửi cho: {config.province_name} (gói cấu hình phiên bản {config.version}, "
             f"vân tay khóa của tỉnh {config.fingerprint})"
         )
-        self.export_button.setEnabled(config is not None)
+        self.export_button.setEnabled(config is not None and self.ctx.allowed("sync.send"))
         self._show_history()
         self.outbox.reload()
 
