@@ -128,11 +128,21 @@ def _sign_in(args: argparse.Namespace, db: Any, action: str | None = "") -> None
     permissions.require(account.role, needed)
 
 
-def _open_for_reading(args: argparse.Namespace) -> Any:
-    """For commands that only read: a read-only data folder is fine for them."""
+def _open_for_reading(args: argparse.Namespace, action: str | None = "") -> Any:
+    """For commands that only read: a read-only data folder is fine for them.
+
+    The operator signs in as for :func:`_open` (a folder with accounts still needs a
+    name and a password to read personal data).
+    """
     from app.core.workspace import open_workspace_for_reading
 
-    return open_workspace_for_reading(_data_dir(args))
+    ws = open_workspace_for_reading(_data_dir(args))
+    try:
+        _sign_in(args, ws.db, action)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
 
 
 # --- commands -----------------------------------------------------------------------

@@ -137,6 +137,7 @@ CLI_COMMANDS: Final[dict[str, str | None]] = {
     "cycle close": CYCLE_EDIT,
     "cycle proposals": VIEW,
     "cycle due": VIEW,
+    "cycle figures": VIEW,
     "cycle list": VIEW,
     "cycle recognise": CYCLE_DECIDE,
     "cycle reopen": CYCLE_DECIDE,
