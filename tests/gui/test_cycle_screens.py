@@ -127,6 +127,36 @@ def test_recognition_needs_the_hamlets_proposal_or_an_explicit_override(
     assert len(modals.texts("error")) == 1
 
 
+def test_the_decision_dialog_takes_the_issuing_bodys_signer_from_settings(
+    qtbot: Any, ctx: Any
+) -> None:
+    from app.core import settings
+    from app.core.assessment import issuers
+
+    settings.save_signers(
+        ctx.db,
+        [
+            settings.Signer("association_chair", "Chủ tịch Hội Khuyến học", "Trịnh Văn Khánh"),
+            settings.Signer("committee_chair", "Chủ tịch UBND xã", "Đoàn Thị Mỹ"),
+        ],
+    )
+    family = RecognitionDialog(ctx.db, YEAR, "learning_family")
+    qtbot.addWidget(family)
+    assert family.issuer.currentText() == "Ủy ban nhân dân xã"
+    assert (family.signer_title.text(), family.signer_name.text()) == (
+        "Chủ tịch UBND xã",
+        "Đoàn Thị Mỹ",
+    ), "the committee's chairman, never the association's, under 'Chủ tịch UBND xã'"
+    citizen = RecognitionDialog(ctx.db, YEAR, "learning_citizen")
+    qtbot.addWidget(citizen)
+    assert citizen.issuer.currentText() == "Hội Khuyến học xã"
+    assert citizen.signer_name.text() == "Trịnh Văn Khánh"
+    family.issuer.setCurrentIndex(family.issuer.findData(issuers.ASSOCIATION))
+    assert family.signer_name.text() == "Trịnh Văn Khánh"
+    family.save()  # refused (no number), but the body is remembered for the model
+    assert issuers.issuer_for(ctx.db, "learning_family") == issuers.ASSOCIATION
+
+
 def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
     qtbot: Any, screen: CycleScreen, modals: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core import dates
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc
 from app.core.assessment.entities import ENTITY_LABELS, Entity, check_model, entities
@@ -404,6 +404,18 @@ class DecisionInput:
     note: str | None = None
 
 
+def _with_body_signer(db: Database, data: DecisionInput) -> DecisionInput:
+    """The issuing body's signer (Settings → Người ký) where the input names none."""
+    if (data.signer_name or "").strip() and (data.signer_title or "").strip():
+        return data
+    signer = issuers.body_signer(db, issuers.issuer_for(db, data.model))
+    return replace(
+        data,
+        signer_title=(data.signer_title or "").strip() or signer.title,
+        signer_name=(data.signer_name or "").strip() or signer.name,
+    )
+
+
 @dataclass(frozen=True)
 class RecognitionOutcome:
     decision_id: int
@@ -430,8 +442,14 @@ def recognise(
     number = (data.number or "").strip()
     if not number:
         raise ValidationError("Nhập số quyết định công nhận.", "number")
-    if not (data.signer_name or "").strip():
-        raise ValidationError("Nhập người ký quyết định.", "signer_name")
+    data = _with_body_signer(db, data)
+    if not data.signer_name.strip():
+        body = issuers.BODY_LABELS[issuers.issuer_for(db, data.model)]
+        raise ValidationError(
+            f"Nhập người ký quyết định (hoặc ghi tên người ký của {body} trong "
+            "Cài đặt → Người ký).",
+            "signer_name",
+        )
     if data.decision_date.year < data.year:
         raise ValidationError("Ngày quyết định phải trong hoặc sau năm đánh giá.", "decision_date")
     with db.session() as s:

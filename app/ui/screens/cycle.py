@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.assessment import CYCLE_MODELS, MODELS
+from app.core.assessment import CYCLE_MODELS, MODELS, issuers
 from app.core.assessment import cycle as svc
 from app.core.db import Database
 from app.ui.screens.base import AppContext, Screen
@@ -61,10 +61,21 @@ class RecognitionDialog(QDialog):
         self.date = QDateEdit(QDate(year, 12, 15))
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setCalendarPopup(True)
-        self.signer_title = QLineEdit("Chủ tịch UBND xã")
-        self.signer_name = QLineEdit(_chairman(db))
+        self.issuer = QComboBox()
+        for code in issuers.ISSUERS:
+            self.issuer.addItem(issuers.BODY_LABELS[code], code)
+        self.issuer.setToolTip(
+            "Cơ quan ra quyết định và cấp giấy công nhận danh hiệu này (ghi nhớ cho lần sau)"
+        )
+        self.signer_title = QLineEdit()
+        self.signer_name = QLineEdit()
+        self.signer_name.setPlaceholderText("Ghi trong Cài đặt → Người ký để lần sau tự điền")
+        self.issuer.currentIndexChanged.connect(self._fill_signer)
+        self.issuer.setCurrentIndex(self.issuer.findData(issuers.issuer_for(db, model)))
+        self._fill_signer()
         form.addRow("Số quyết định:", self.number)
         form.addRow("Ngày ký:", self.date)
+        form.addRow("Cơ quan công nhận:", self.issuer)
         form.addRow("Chức vụ người ký:", self.signer_title)
         form.addRow("Người ký:", self.signer_name)
         self.without_proposal = QCheckBox("Công nhận cả trường hợp thôn chưa đề nghị")
@@ -84,8 +95,17 @@ class RecognitionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _fill_signer(self) -> None:
+        """The chosen body's signer from Settings (title and name)."""
+        signer = issuers.body_signer(self.db, str(self.issuer.currentData()))
+        self.signer_title.setText(signer.title)
+        self.signer_name.setText(signer.name)
+
     def save(self) -> None:
         with messages.guarded(self):
+            body = str(self.issuer.currentData())
+            if body != issuers.issuer_for(self.db, self.model):
+                issuers.save_issuer(self.db, self.model, body)
             d = self.date.date()
             self.outcome = svc.recognise(
                 self.db,
@@ -112,13 +132,6 @@ def _decision_counts(db: Database, year: int, model: str) -> str:
         f"{len(rows)} trường hợp đạt chưa được công nhận; {proposed} đã được thôn đề nghị "
         "(quyết định chỉ công nhận những trường hợp được đề nghị)."
     )
-
-
-def _chairman(db: Database) -> str:
-    from app.core import settings
-
-    info = settings.get_commune(db)
-    return info.chairman_name if info and info.chairman_name else ""
 
 
 class CycleScreen(Screen):

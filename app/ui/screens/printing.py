@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
 from app.ui.screens.base import AppContext, Screen
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
@@ -72,9 +72,14 @@ class PrintingScreen(Screen):
         self.last_title = ""  # what the last file holds, e.g. "giấy công nhận (QĐ số 12)"
         self.decision = QComboBox()
         self.decision.setMinimumWidth(420)
-        self.issuer = QComboBox()
-        self.issuer.addItem("Ủy ban nhân dân xã", "committee")
-        self.issuer.addItem("Hội Khuyến học xã", "association")
+        self.issuer = QComboBox()  # the chosen decision's model: who recognises that title
+        for code in issuers.ISSUERS:
+            self.issuer.addItem(issuers.BODY_LABELS[code], code)
+        self.issuer.setToolTip(
+            "Cơ quan công nhận danh hiệu của quyết định đang chọn: tên cơ quan in ở đầu "
+            "quyết định và giấy công nhận, người ký lấy trong Cài đặt → Người ký"
+        )
+        self.decision.currentIndexChanged.connect(self._show_issuer)
         self.preprinted = QCheckBox("In trên phôi in sẵn (chỉ in chữ)")
         self.offset_x = self._offset()
         self.offset_y = self._offset()
@@ -89,7 +94,7 @@ class PrintingScreen(Screen):
 
         form = QFormLayout()
         form.addRow("Quyết định công nhận:", self.decision)
-        form.addRow("Đơn vị cấp giấy:", self.issuer)
+        form.addRow("Cơ quan công nhận:", self.issuer)
         offsets = QHBoxLayout()
         offsets.addWidget(self.preprinted)
         offsets.addWidget(QLabel("lệch ngang (mm):"))
@@ -224,21 +229,30 @@ class PrintingScreen(Screen):
                 if self.decision.itemData(i).id == current.id:
                     self.decision.setCurrentIndex(i)
         opts = load_options(db)
-        self.issuer.setCurrentIndex(max(0, self.issuer.findData(opts.issuer)))
+        self._show_issuer()
         self.preprinted.setChecked(opts.preprinted)
         self.offset_x.setValue(opts.offset_x_mm)
         self.offset_y.setValue(opts.offset_y_mm)
+
+    def _show_issuer(self) -> None:
+        d = self.decision.currentData()
+        self.issuer.setEnabled(d is not None)
+        if d is not None:
+            body = issuers.issuer_for(self.ctx.db, d.model)
+            self.issuer.setCurrentIndex(max(0, self.issuer.findData(body)))
 
     def _save_options(self) -> None:
         from app.core.printing.options import load_options, save_options
 
         with messages.guarded(self):
             db = self.ctx.db
+            d = self.decision.currentData()
+            if d is not None:
+                issuers.save_issuer(db, d.model, str(self.issuer.currentData()))
             save_options(
                 db,
                 replace(
                     load_options(db),
-                    issuer=str(self.issuer.currentData()),
                     preprinted=self.preprinted.isChecked(),
                     offset_x_mm=self.offset_x.value(),
                     offset_y_mm=self.offset_y.value(),
