@@ -167,7 +167,7 @@ def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
     seen: list[list[str]] = []
 
     def tick_one_and_save(dialog: ProposalDialog) -> int:
-        assert dialog.hamlet_box.currentText() == "Thôn Đông"
+        assert dialog.hamlet_box.currentText() == "Thôn Đông — 2 chờ đề nghị"
         assert dialog.table_model.rowCount() == 2  # the two who passed
         seen.append([dialog.table_model.item(r, 1).text() for r in range(2)])
         dialog.all_button.click()
@@ -640,7 +640,9 @@ def test_the_proposal_list_is_printed_off_the_ui_thread(
     _fill_rows(screen, range(2))
     dialog = ProposalDialog(screen.ctx.db, YEAR, "learning_family", screen.hamlets, None)
     qtbot.addWidget(dialog)
-    dialog.hamlet_box.setCurrentIndex(dialog.hamlet_box.findText("Thôn Đông"))
+    dialog.hamlet_box.setCurrentIndex(
+        dialog.hamlet_box.findText("Thôn Đông", Qt.MatchFlag.MatchStartsWith)
+    )
     dialog.all_button.click()
     target = tmp_path / "de-nghi.pdf"
     modals.files.append(target)
