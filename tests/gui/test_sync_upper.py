@@ -175,6 +175,33 @@ def test_a_commune_key_is_accepted_from_its_registration_file(
     wait_idle()
 
 
+def test_a_commune_key_is_accepted_from_the_printed_pdf_key_sheet(
+    qtbot: Any,
+    province: Province,
+    make_commune: Any,
+    modals: Any,
+    tmp_path: Path,
+    wait_idle: Any,
+) -> None:
+    from app.core.printing.key_sheet import write_key_sheet
+    from app.ui.screens.sync import KEY_FILES
+
+    assert "*.pdf" in KEY_FILES
+    commune = make_commune(pin=False)
+    assert province.import_(commune.export().file)[0].status == "quarantined"
+    sheet = tmp_path / "PhieuDangKyKhoa.pdf"
+    write_key_sheet(commune.db, sheet)
+    win = _upper_window(qtbot, province)
+    screen = win.current_screen()
+    modals.files.append(sheet)
+    screen.accept_key_button.click()
+    qtbot.waitUntil(lambda: bool(modals.texts("inform")), timeout=15_000)
+    text = modals.texts("inform")[-1]
+    assert "xã mã 12205" in text and "1 gói đã nhập" in text
+    assert [k.commune_code for k in upper.pinned_keys(province.db)] == ["12205"]
+    wait_idle()
+
+
 def test_a_commune_prints_its_key_sheet(
     qtbot: Any, window: Any, modals: Any, tmp_path: Path
 ) -> None:

@@ -43,7 +43,10 @@ RATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("members", "Hội viên / dân số"),
 )
 PROVINCE_ROW = "Toàn tỉnh"
-KEY_FILES = "Phiếu đăng ký, gói dữ liệu hoặc ảnh mã QR (*.json *.khb *.png *.jpg *.jpeg)"
+KEY_FILES = (
+    "Phiếu đăng ký (PDF đã in hoặc tệp), gói dữ liệu hoặc ảnh mã QR "
+    "(*.pdf *.json *.khb *.png *.jpg *.jpeg)"
+)
 
 
 class SyncScreen(Screen):
