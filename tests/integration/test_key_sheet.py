@@ -118,7 +118,7 @@ def test_the_province_accepts_a_key_from_the_printed_pdf_sheet_itself(tmp_path: 
     page.save()
     province = open_workspace(tmp_path / "tinh")
     try:
-        with pytest.raises(UserError, match="Không tìm thấy mã QR trong tệp PDF danh-sach.pdf"):
+        with pytest.raises(UserError, match=r"Không tìm thấy mã QR trong tệp PDF danh-sach\.pdf"):
             upper.accept_key(province.db, str(no_qr))
         pinned = upper.accept_key(province.db, str(sheet))
         assert (pinned.key_id, pinned.fingerprint) == (reg["key_id"], reg["fingerprint"])
