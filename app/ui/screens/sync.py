@@ -84,6 +84,9 @@ class SyncScreen(Screen):
         row.addStretch(1)
         layout.addWidget(self.commune_box)
         self.outbox = OutboxPanel(ctx)  # "Hộp thư đi": bundles going up over the network
+        # Both tables say what the province received: a pass of the background sender
+        # refreshes the history too, not only the outbox.
+        self.outbox.sender.finished.connect(lambda _report: self._history_after_pass())
         layout.addWidget(self.outbox, 1)
 
         self.upper_box = QGroupBox("Nhận gói của các xã")
@@ -171,6 +174,10 @@ class SyncScreen(Screen):
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
+
+    def _history_after_pass(self) -> None:
+        if self.ctx.available and self.commune_box.isVisibleTo(self):
+            self._show_history()
 
     def _show_history(self) -> None:
         from app.core.sync.writer import history
@@ -319,6 +326,10 @@ class SyncScreen(Screen):
             return export_bundle(db, folder, full=full, progress=progress, cancelled=cancel)
 
         def done(result: Any) -> None:
+            # The new bundle is in the outbox: the background sender wakes on this and
+            # sends it within seconds when the province hub is reachable.
+            self.ctx.announce("sync")
+            self.reload()
             messages.inform(
                 self,
                 f"Đã xuất gói số {result.seq} ({sum(result.counts.values())} bản ghi) vào:\n"
