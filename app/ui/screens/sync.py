@@ -12,8 +12,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,8 +33,21 @@ from app.ui.screens.sync_outbox import OutboxPanel, local_time
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
 
+CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def commune_label(code: str) -> str:
+    """ "Xã Vũ Thư (12205)": the official name with its code; the code alone if unknown."""
+    from app.core.communes import find_commune
+
+    try:
+        return f"{find_commune(code).name} ({code})"
+    except UserError:
+        return code
+
+
 HISTORY_HEADERS = ("Số", "Tệp", "Kích thước", "Ngày xuất", "Bản ghi", "Tỉnh đã nhận")
-COMMUNE_HEADERS = ("Mã xã", "Gói cuối", "Ngày gói", "Bản ghi", "Thiếu gói", "Cách ly", "Xung đột")
+COMMUNE_HEADERS = ("Xã", "Gói cuối", "Ngày gói", "Bản ghi", "Thiếu gói", "Cách ly", "Xung đột")
 # Rate columns after COMMUNE_HEADERS: (model or "members", heading); cells "rate / target".
 RATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("learning_family", "Gia đình HT"),
@@ -105,6 +120,11 @@ class SyncScreen(Screen):
         ):
             urow.addWidget(widget)
         urow.addStretch(1)
+        urow.addWidget(QLabel("Năm:"))
+        self.rates_year = QComboBox()  # the year the rates are for: any year held
+        self.rates_year.setToolTip("Năm tính tỷ lệ công nhận so với chỉ tiêu")
+        self.rates_year.currentIndexChanged.connect(lambda _i: self._year_chosen())
+        urow.addWidget(self.rates_year)
         layout.addWidget(self.upper_box)
 
         self.table_title = QLabel()
@@ -201,12 +221,13 @@ class SyncScreen(Screen):
         statuses = consolidation(self.ctx.db)
         self.conflicts_button.setText(f"Xung đột ({sum(s.conflicts for s in statuses)})…")
         self.conflicts_button.setEnabled(any(s.conflicts for s in statuses))
+        self._fill_years()
         rows = [
             [
-                s.commune_code,
+                commune_label(s.commune_code),
                 str(s.last_seq),
                 s.last_created_at[:10],
-                str(s.records),
+                format_number(s.records),
                 str(s.gaps),
                 str(s.quarantined + s.forks),
                 str(s.conflicts),
@@ -214,17 +235,41 @@ class SyncScreen(Screen):
             for s in statuses
         ]
         if statuses:
-            rows.append([PROVINCE_ROW, "", "", str(sum(s.records for s in statuses)), "", "", ""])
+            total = format_number(sum(s.records for s in statuses))
+            rows.append([PROVINCE_ROW, "", "", total, "", "", ""])
         headers = (*COMMUNE_HEADERS, *(title for _k, title in RATE_COLUMNS))
         self._fill(headers, [r + ["…"] * len(RATE_COLUMNS) for r in rows])
+        codes = [s.commune_code for s in statuses] + ([PROVINCE_ROW] if statuses else [])
+        for r, code in enumerate(codes):
+            self.table.item(r, 0).setData(CODE_ROLE, code)
         self._compute_rates()
+
+    def _fill_years(self) -> None:
+        """Every year the communes' records hold, newest first (the latest chosen)."""
+        from app.core.sync import rates
+
+        chosen = self.rates_year.currentData()
+        years = sorted(set(rates.held_years(self.ctx.db)), reverse=True)
+        self.rates_year.blockSignals(True)
+        self.rates_year.clear()
+        for year in years:
+            self.rates_year.addItem(str(year), year)
+        if chosen in years:
+            self.rates_year.setCurrentIndex(years.index(chosen))
+        self.rates_year.blockSignals(False)
+        self.rates_year.setEnabled(bool(years))
+
+    def _year_chosen(self) -> None:
+        if self.ctx.available and self.upper_box.isVisibleTo(self):
+            self._compute_rates()
 
     def _compute_rates(self) -> None:
         """Rates against targets read every record held: computed off the UI thread."""
         from app.core.sync import rates
 
         db = self.ctx.db
-        mark = rates.data_mark(db)
+        year = self.rates_year.currentData()
+        mark = (*rates.data_mark(db), year)
         if self.rates_report is not None and mark == self.rates_mark:
             self._fill_rates(self.rates_report)  # nothing changed since: no new pass
             return
@@ -233,7 +278,7 @@ class SyncScreen(Screen):
         self.rates_mark = mark
 
         def job(progress: Any, _cancel: Any) -> Any:
-            return rates.rates(db, progress=progress)
+            return rates.rates(db, year, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self._fill_rates(None)
@@ -255,7 +300,7 @@ class SyncScreen(Screen):
             code_item = self.table.item(r, 0)
             if code_item is None:
                 continue
-            code = code_item.text()
+            code = str(code_item.data(CODE_ROLE) or code_item.text())
             held = None
             if report is not None:
                 held = report.province if code == PROVINCE_ROW else report.communes.get(code)
