@@ -229,6 +229,26 @@ def test_dashboard_shows_each_model_with_its_denominator(
     assert dash.report is not None and dash.report.profile.code == "thai-binh-2025"
 
 
+def test_dashboard_opens_on_the_chosen_profile_and_its_fund_target_only(
+    qtbot: Any, ctx: Any
+) -> None:
+    from app.core.assessment import targets
+
+    dash = DashboardScreen(ctx)
+    qtbot.addWidget(dash)
+    dash.year.setValue(YEAR)
+    dash.show()
+    qtbot.waitExposed(dash)
+    assert dash.profile_box.currentData() == "qd387", "not QĐ 281, which ended in 2020"
+    assert "không đặt chỉ tiêu quỹ" in dash.fund_label.text()
+    assert "80.000" not in dash.fund_label.text()
+    targets.choose_profile(ctx.db, "thai-binh-2025")  # e.g. from the command line
+    dash.reload()
+    assert dash.profile_box.currentData() == "thai-binh-2025"
+    assert dash.report is not None and dash.report.profile.code == "thai-binh-2025"
+    assert "Chỉ tiêu 80.000 đ/người" in dash.fund_label.text()
+
+
 def test_dashboard_trend_lists_the_years_with_data(
     qtbot: Any, ctx: Any, screen: CycleScreen, modals: Any
 ) -> None:

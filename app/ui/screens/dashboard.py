@@ -208,8 +208,9 @@ class DashboardScreen(Screen):
 
     def reload(self) -> None:
         with messages.guarded(self):
-            if self.profile_box.count() == 0:
-                self._fill_profiles()
+            # Every time: the chosen profile may have changed elsewhere (the province's
+            # package, the command line, another screen).
+            self._fill_profiles()
             self.report = targets.target_report(self.ctx.db, self.year.value())
             self._show(self.report)
             self._show_trend()

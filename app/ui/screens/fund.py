@@ -434,8 +434,8 @@ class FundScreen(Screen):
             r = report.fund_report(self.ctx.db, self.year.value())
             self.summary.setText(
                 f"Bình quân {format_money(r.per_head)}/người ({format_number(r.population)} nhân khẩu) — "
-                f"chỉ tiêu {format_money(r.target_per_head)}/người: "
-                f"{'đạt' if r.meets_target else 'chưa đạt'}"
+                f"chỉ tiêu {report.target_text(r.target_per_head)}"
+                + (f": {report.verdict(r.meets_target)}" if r.target_per_head else "")
             )
 
     def load_ledger(self) -> None:
