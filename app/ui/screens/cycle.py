@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.assessment import CYCLE_MODELS, MODELS, issuers
 from app.core.assessment import cycle as svc
 from app.core.db import Database
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
 from app.ui.widgets import messages
@@ -43,8 +43,7 @@ LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
     """A line of text from the user (None if cancelled); tests replace this."""
-    text, ok = QInputDialog.getText(parent, title, label)
-    return text if ok else None
+    return messages.ask_text(parent, title, label)
 
 
 class RecognitionDialog(QDialog):
@@ -309,8 +308,9 @@ class CycleScreen(Screen):
             assessed = sum(r.assessed for r in self.rows)
             recognised = sum(r.recognised for r in self.rows)
             self.summary.setText(
-                f"{len(self.rows)} trong danh sách · {registered} đăng ký · "
-                f"{assessed} đã chấm · {recognised} được công nhận"
+                f"{format_number(len(self.rows))} trong danh sách · "
+                f"{format_number(registered)} đăng ký · {format_number(assessed)} đã chấm · "
+                f"{format_number(recognised)} được công nhận"
             )
 
     def _fill_list(self) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.assessment import MODELS, proposals
 from app.core.assessment import cycle as svc
 from app.core.db import Database
+from app.core.text import file_name
 from app.ui.widgets import messages
 
 COLUMNS = ("Đề nghị", "Tên", "Điểm", "Kết quả", "Số đề nghị", "Ngày đề nghị", "Công nhận")
@@ -228,7 +229,14 @@ class ProposalDialog(QDialog):
         out = messages.choose_save_file(
             self,
             "Lưu danh sách đề nghị",
-            Path.home() / f"de-nghi-{self.year}.pdf",
+            Path.home()
+            / file_name(
+                "Đề nghị công nhận",
+                MODELS[self.model],
+                self.hamlet_names.get(hamlet, ""),
+                self.year,
+                ext="pdf",
+            ),
             "PDF (*.pdf);;Excel (*.xlsx)",
         )
         if out is None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.assessment import MODELS, issuers
+from app.core.text import file_name
 from app.ui.screens.base import AppContext, Screen
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
@@ -196,7 +197,9 @@ class PrintingScreen(Screen):
         fmt = str(self.report_format.currentData())
         filters = next(f for code, _label, f in REPORT_FORMATS if code == fmt)
         code = self.report_code()
-        out = self._target("Lưu báo cáo định kỳ", f"bao-cao-{code}.{fmt}", filters)
+        period = self.report_period.currentText()
+        name = file_name("Báo cáo", period, self.report_year.value(), ext=fmt)
+        out = self._target("Lưu báo cáo định kỳ", name, filters)
         if out is None:
             return
         with messages.guarded(self):
@@ -276,7 +279,9 @@ class PrintingScreen(Screen):
             return
         self._save_options()
         out = self._target(
-            "Lưu giấy công nhận", f"giay-cong-nhan-{d.model}-{d.year}.pdf", "PDF (*.pdf)"
+            "Lưu giấy công nhận",
+            file_name("Giấy công nhận", MODELS[d.model], d.year, ext="pdf"),
+            "PDF (*.pdf)",
         )
         if out is None:
             return
@@ -296,7 +301,8 @@ class PrintingScreen(Screen):
             return
         ext = "docx" if fmt == "docx" else "pdf"
         filters = "Word (*.docx)" if fmt == "docx" else "PDF (*.pdf)"
-        out = self._target("Lưu quyết định", f"quyet-dinh-{d.model}-{d.year}.{ext}", filters)
+        name = file_name("Quyết định", MODELS[d.model], d.year, ext=ext)
+        out = self._target("Lưu quyết định", name, filters)
         if out is None:
             return
         from app.core.printing.decision import print_decision
@@ -311,7 +317,8 @@ class PrintingScreen(Screen):
 
     def _print_list(self) -> None:
         kind = str(self.list_kind.currentData())
-        out = self._target("Lưu danh sách", f"danh-sach-{kind}.pdf", "PDF (*.pdf);;Excel (*.xlsx)")
+        name = file_name(self.list_kind.currentText(), ext="pdf")
+        out = self._target("Lưu danh sách", name, "PDF (*.pdf);;Excel (*.xlsx)")
         if out is None:
             return
         from app.core.printing.lists import print_cycle_list, print_member_list

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.core.text import format_number
+from app.core.text import file_name, format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.sync_outbox import OutboxPanel, local_time
 from app.ui.widgets import messages
@@ -429,7 +429,10 @@ class SyncScreen(Screen):
         from app.core.printing.key_sheet import write_key_sheet
 
         path = messages.choose_save_file(
-            self, "Lưu phiếu đăng ký khóa", Path.home() / "PhieuDangKyKhoa.pdf", "PDF (*.pdf)"
+            self,
+            "Lưu phiếu đăng ký khóa",
+            Path.home() / file_name("Phiếu đăng ký khóa", ext="pdf"),
+            "PDF (*.pdf)",
         )
         if path is None:
             return
@@ -487,7 +490,10 @@ class SyncScreen(Screen):
         from app.core.sync import rates
 
         path = messages.choose_save_file(
-            self, "Lưu bảng tổng hợp", Path.home() / "TongHopCacXa.xlsx", "Excel (*.xlsx)"
+            self,
+            "Lưu bảng tổng hợp",
+            Path.home() / file_name("Tổng hợp các xã", ext="xlsx"),
+            "Excel (*.xlsx)",
         )
         if path is None:
             return
