@@ -41,7 +41,10 @@ ENGLISH = {
     "delete", "undo", "redo", "cut", "copy", "paste", "select all", "back", "next",
     "< back", "next >", "finish", "commit", "done", "quit", "choose", "new folder",
     "show details...", "hide details...", "yes to all", "no to all", "step up", "step down",
-    "rename", "show hidden files", "copy link location",
+    "rename", "show hidden files", "copy link location", "print", "properties", "preview",
+    "options >>", "options <<", "print all", "pages from", "current page", "selection",
+    "collate", "reverse", "color", "grayscale", "off", "long side binding",
+    "short side binding",
 }  # fmt: skip
 
 
@@ -136,6 +139,14 @@ def test_file_and_input_dialogs_have_vietnamese_buttons(qtbot: Any, tmp_path: Pa
         buttons = {b.text() for b in dialog.findChildren(QAbstractButton) if b.text()}
         assert {accept, "Hủy"} <= buttons, mode
         assert english_texts(dialog) == [] and context_menu_english(dialog) == []
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter()
+    printing = QPrintDialog(printer)  # Qt's own where the system has none (Linux)
+    qtbot.addWidget(printing)
+    printing.show()
+    assert english_texts(printing) == []
+    assert "&In" in {b.text() for b in printing.findChildren(QAbstractButton)}
     ask = messages.input_dialog(None, "Mở lại năm", "Lý do:")
     qtbot.addWidget(ask)
     ask.show()
