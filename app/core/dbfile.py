@@ -26,6 +26,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0006_activities",
     "0007_proposals",
     "0008_household_circumstance",
+    "0012_decision_issuer",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -214,3 +214,17 @@ def test_decisions_report_to_the_province_not_a_district(demo: Workspace, tmp_pa
     assert info is not None
     assert f"- Hội Khuyến học tỉnh {info.province_name} (để b/c);" in recipients
     assert not any("huyện" in r for r in recipients)
+
+
+def test_a_signed_decision_keeps_its_body_when_the_setting_changes_later(
+    demo: Workspace, tmp_path: Path
+) -> None:
+    _set_signers(demo)
+    _undecided(demo)
+    decision = _new_decision(demo, "learning_unit", "21")
+    assert decision.issuer == issuers.COMMITTEE
+    issuers.save_issuer(demo.db, "learning_unit", issuers.ASSOCIATION)  # for later decisions
+    again = data.find_decision(demo.db, YEAR, "learning_unit", "21")
+    docx = print_decision(demo.db, YEAR, "learning_unit", tmp_path / "cu.docx").path
+    assert _docx_signer_cell(docx) == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", COMMITTEE_CHAIR]
+    assert again.issuer == issuers.COMMITTEE

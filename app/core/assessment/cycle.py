@@ -402,13 +402,19 @@ class DecisionInput:
     signer_title: str
     signer_name: str
     note: str | None = None
+    issuer: str = ""  # "" = the model's body (Settings); else committee | association
 
 
 def _with_body_signer(db: Database, data: DecisionInput) -> DecisionInput:
-    """The issuing body's signer (Settings → Người ký) where the input names none."""
+    """The issuing body (the model's, unless given) and its signer (Settings → Người ký)
+    where the input names none."""
+    body = data.issuer or issuers.issuer_for(db, data.model)
+    if body not in issuers.ISSUERS:
+        raise ValidationError("Cơ quan công nhận phải là UBND xã hoặc Hội Khuyến học xã.", "issuer")
+    data = replace(data, issuer=body)
     if (data.signer_name or "").strip() and (data.signer_title or "").strip():
         return data
-    signer = issuers.body_signer(db, issuers.issuer_for(db, data.model))
+    signer = issuers.body_signer(db, body)
     return replace(
         data,
         signer_title=(data.signer_title or "").strip() or signer.title,
@@ -444,7 +450,7 @@ def recognise(
         raise ValidationError("Nhập số quyết định công nhận.", "number")
     data = _with_body_signer(db, data)
     if not data.signer_name.strip():
-        body = issuers.BODY_LABELS[issuers.issuer_for(db, data.model)]
+        body = issuers.BODY_LABELS[data.issuer]
         raise ValidationError(
             f"Nhập người ký quyết định (hoặc ghi tên người ký của {body} trong "
             "Cài đặt → Người ký).",
@@ -516,6 +522,7 @@ def recognise(
             signer_title=data.signer_title.strip(),
             signer_name=data.signer_name.strip(),
             note=data.note,
+            issuer=data.issuer,
         )
         s.add(decision)
         s.flush()

@@ -233,6 +233,7 @@ def _year(
                 "decision_date": dt.date(year, 12, 15),
                 "signer_title": signer[1].title,
                 "signer_name": signer[1].name,
+                "issuer": signer[0],
                 "note": None,
             }
         ],

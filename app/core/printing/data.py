@@ -29,6 +29,12 @@ class DecisionInfo:
     signer_title: str
     signer_name: str
     count: int
+    issuer: str = ""  # the body that issued it ("" = made before it was kept)
+
+    @property
+    def body(self) -> str:
+        """committee | association: the decision's own, else its model's default."""
+        return self.issuer if self.issuer in issuers.ISSUERS else ""
 
     def label(self) -> str:
         return (
@@ -105,6 +111,11 @@ def upper_association(db: Database, province_name: str) -> str:
     return f"Hội Khuyến học {prefixed}"
 
 
+def decision_issuer(db: Database, decision: DecisionInfo) -> str:
+    """The body that issued ``decision``: kept on it, else (older decisions) its model's."""
+    return decision.body or issuers.issuer_for(db, decision.model)
+
+
 def decision_signer(db: Database, decision: DecisionInfo, issuer: str) -> app_settings.Signer:
     """Who signs: the decision's own signer, else the issuing body's signer in Settings."""
     body = issuers.body_signer(db, issuer)
@@ -119,8 +130,8 @@ def decisions(
     """Recognition decisions, newest first, with how many each recognised."""
     sql = (
         "SELECT d.id, d.year, d.model, d.number, d.decision_date, d.signer_title, d.signer_name,"
-        " (SELECT COUNT(*) FROM recognition r WHERE r.decision_id = d.id AND r.deleted = 0)"
-        " FROM recognition_decision d WHERE d.deleted = 0"
+        " (SELECT COUNT(*) FROM recognition r WHERE r.decision_id = d.id AND r.deleted = 0),"
+        " d.issuer FROM recognition_decision d WHERE d.deleted = 0"
     )
     params: dict[str, object] = {}
     if year is not None:
@@ -142,6 +153,7 @@ def decisions(
             str(r[5] or ""),
             str(r[6] or ""),
             int(r[7]),
+            str(r[8] or ""),
         )
         for r in rows
     ]
@@ -252,7 +264,7 @@ def certificate_items(
     """One :class:`CertificateData` per recognised entity of ``decision`` (or only ``entity_ids``)."""
     head = heading(db)
     del options  # the issuing body is the model's (Settings → Người ký), not a print option
-    issuer = issuers.issuer_for(db, decision.model)
+    issuer = decision_issuer(db, decision)
     body = head.body(issuer)
     signer = decision_signer(db, decision, issuer)
     behalf, *position = issuers.signature_lines(issuer, signer.title)

@@ -84,7 +84,7 @@ def number_line(number: str, suffix: str = "QĐ-UBND") -> str:
 def decision_content(db: Database, decision: data.DecisionInfo) -> DecisionContent:
     head = data.heading(db)
     rows = data.recognised_rows(db, decision)
-    issuer = issuers.issuer_for(db, decision.model)
+    issuer = data.decision_issuer(db, decision)
     body = head.body(issuer)
     signer = data.decision_signer(db, decision, issuer)
     wording = _wording(db, issuer)

@@ -115,6 +115,7 @@ class RecognitionDialog(QDialog):
                     decision_date=dt.date(d.year(), d.month(), d.day()),
                     signer_title=self.signer_title.text(),
                     signer_name=self.signer_name.text(),
+                    issuer=body,
                 ),
                 allow_unproposed=self.without_proposal.isChecked(),
             )

@@ -77,9 +77,11 @@ class PrintingScreen(Screen):
         for code in issuers.ISSUERS:
             self.issuer.addItem(issuers.BODY_LABELS[code], code)
         self.issuer.setToolTip(
-            "Cơ quan công nhận danh hiệu của quyết định đang chọn: tên cơ quan in ở đầu "
-            "quyết định và giấy công nhận, người ký lấy trong Cài đặt → Người ký"
+            "Cơ quan đã ra quyết định đang chọn: tên cơ quan in ở đầu quyết định và giấy "
+            "công nhận. Cơ quan công nhận từng danh hiệu cho các quyết định sau: "
+            "Cài đặt → Người ký."
         )
+        self.issuer.setEnabled(False)  # the decision's own body: what was signed stays
         self.decision.currentIndexChanged.connect(self._show_issuer)
         self.preprinted = QCheckBox("In trên phôi in sẵn (chỉ in chữ)")
         self.offset_x = self._offset()
@@ -95,7 +97,7 @@ class PrintingScreen(Screen):
 
         form = QFormLayout()
         form.addRow("Quyết định công nhận:", self.decision)
-        form.addRow("Cơ quan công nhận:", self.issuer)
+        form.addRow("Cơ quan ban hành:", self.issuer)
         offsets = QHBoxLayout()
         offsets.addWidget(self.preprinted)
         offsets.addWidget(QLabel("lệch ngang (mm):"))
@@ -238,10 +240,11 @@ class PrintingScreen(Screen):
         self.offset_y.setValue(opts.offset_y_mm)
 
     def _show_issuer(self) -> None:
+        from app.core.printing import data
+
         d = self.decision.currentData()
-        self.issuer.setEnabled(d is not None)
         if d is not None:
-            body = issuers.issuer_for(self.ctx.db, d.model)
+            body = data.decision_issuer(self.ctx.db, d)
             self.issuer.setCurrentIndex(max(0, self.issuer.findData(body)))
 
     def _save_options(self) -> None:
@@ -249,9 +252,6 @@ class PrintingScreen(Screen):
 
         with messages.guarded(self):
             db = self.ctx.db
-            d = self.decision.currentData()
-            if d is not None:
-                issuers.save_issuer(db, d.model, str(self.issuer.currentData()))
             save_options(
                 db,
                 replace(
