@@ -96,7 +96,10 @@ class RecognitionDialog(QDialog):
 
     def _fill_signer(self) -> None:
         """The chosen body's signer from Settings (title and name)."""
-        signer = issuers.body_signer(self.db, str(self.issuer.currentData()))
+        body = str(self.issuer.currentData())
+        suffix = "QĐ-HKH" if body == issuers.ASSOCIATION else "QĐ-UBND"
+        self.number.setPlaceholderText(f"ví dụ 125/{suffix}")
+        signer = issuers.body_signer(self.db, body)
         self.signer_title.setText(signer.title)
         self.signer_name.setText(signer.name)
 
@@ -126,10 +129,11 @@ def _decision_counts(db: Database, year: int, model: str) -> str:
     """What the decision will take: who passed, and (where hamlets propose) who was proposed."""
     rows = [r for r in svc.cycle_rows(db, year, model) if r.passed and not r.recognised]
     if model not in svc.PROPOSED_MODELS:
-        return f"{len(rows)} trường hợp đạt chưa được công nhận."
+        return f"{format_number(len(rows))} trường hợp đạt chưa được công nhận."
     proposed = sum(r.proposed for r in rows)
     return (
-        f"{len(rows)} trường hợp đạt chưa được công nhận; {proposed} đã được thôn đề nghị "
+        f"{format_number(len(rows))} trường hợp đạt chưa được công nhận; "
+        f"{format_number(proposed)} đã được thôn đề nghị "
         "(quyết định chỉ công nhận những trường hợp được đề nghị)."
     )
 
