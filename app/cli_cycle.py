@@ -220,6 +220,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                     decision_date=decision_date,
                     signer_title=args.signer_title or "",
                     signer_name=args.signer_name or "",
+                    issuer=args.issuer or "",
                 ),
                 _ids(args.ids) or None,
                 allow_unproposed=args.without_proposal,
@@ -487,6 +488,12 @@ def register(add: AddCommand) -> None:
         "--without-proposal",
         action="store_true",
         help="recognise: công nhận cả trường hợp thôn chưa đề nghị",
+    )
+    p.add_argument(
+        "--issuer",
+        choices=("committee", "association"),
+        default=None,
+        help="recognise: cơ quan công nhận (mặc định: cơ quan của danh hiệu trong Cài đặt)",
     )
     p.add_argument("--signer-name", default=None)
     p.add_argument("--signer-title", default="Chủ tịch")

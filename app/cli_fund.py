@@ -181,6 +181,7 @@ def cmd_fund(args: argparse.Namespace) -> int:
 
 
 def _describe_report(r: Any) -> str:
+    from app.core.fund import report
     from app.core.fund.report import category_label
 
     lines = [
@@ -201,7 +202,8 @@ def _describe_report(r: Any) -> str:
     )
     lines.append(
         f"  Bình quân {_money(r.per_head)}/người ({format_number(r.population)} nhân khẩu), chỉ tiêu "
-        f"{_money(r.target_per_head)}/người ({'đạt' if r.meets_target else 'chưa đạt'}); "
+        f"{report.target_text(r.target_per_head)}"
+        f"{f' ({report.verdict(r.meets_target)})' if r.target_per_head else ''}; "
         f"toàn quốc {_money(r.national_target[0])}–{_money(r.national_target[1])}/người"
     )
     lines.append(f"  Hội viên đã đóng hội phí: {r.dues_members_paid}/{r.members}")

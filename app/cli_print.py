@@ -6,7 +6,7 @@ Commands (``khuyenhoc …``):
 ``print list members|registrations|results [--year Y --model M --hamlet H] --out F.pdf``
 (these three take ``--pages 1-3,5`` to keep only those pages of a PDF),
 ``print preview F.pdf [--page N] [--dpi D] --out page.png`` (one page as an image),
-``print options [--issuer committee|association] [--preprinted on|off] [--offset-x MM]
+``print options [--issuer committee|association [--model M]] [--preprinted on|off] [--offset-x MM]
 [--offset-y MM]``, ``verify-certificate PAYLOAD_OR_IMAGE [--public-key HEX]``, and the
 periodic report ``report period --from YYYY-MM-DD --to YYYY-MM-DD | --period 2026-Q3
 --format pdf|docx|xlsx --out F`` (the ``report`` group itself is registered by cli_cycle).
@@ -80,6 +80,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         return _options(args)
     if args.what == "preview":
         return _preview(args)
+    args.model = args.model or "learning_family"
     _need(args, "out")
     out = Path(args.out)
     ws = _open(args)
@@ -202,7 +203,12 @@ def _options(args: argparse.Namespace) -> int:
         opts = load_options(ws.db)
         changes: dict[str, Any] = {}
         if args.issuer:
-            changes["issuer"] = args.issuer
+            from app.core.assessment import CYCLE_MODELS, issuers
+
+            for model in [args.model] if args.model else CYCLE_MODELS:
+                issuers.save_issuer(ws.db, model, args.issuer)
+            if not args.model:
+                changes["issuer"] = args.issuer
         if args.preprinted_mode:
             changes["preprinted"] = args.preprinted_mode == "on"
         if args.offset_x is not None:
@@ -212,14 +218,19 @@ def _options(args: argparse.Namespace) -> int:
         if changes:
             opts = replace(opts, **changes)
             save_options(ws.db, opts)
+        from app.core.assessment import MODELS, issuers
+
+        chosen = issuers.all_issuers(ws.db)
     finally:
         ws.close()
-    issuer = "Hội Khuyến học" if opts.issuer == "association" else "UBND xã"
+    bodies = "; ".join(
+        f"{MODELS[m]}: {issuers.BODY_LABELS[b]}" for m, b in chosen.items() if m in MODELS
+    )
     human = (
-        f"Đơn vị cấp giấy: {issuer}; in trên phôi: {'có' if opts.preprinted else 'không'}; "
+        f"Cơ quan công nhận — {bodies}. In trên phôi: {'có' if opts.preprinted else 'không'}; "
         f"độ lệch: ngang {opts.offset_x_mm:g} mm, dọc {opts.offset_y_mm:g} mm"
     )
-    _emit(args, asdict(opts), human)
+    _emit(args, {**asdict(opts), "issuers": chosen}, human)
     return 0
 
 
@@ -334,7 +345,12 @@ def register(add: AddCommand) -> None:
         help="list: members|registrations|results (mặc định members); preview: tệp PDF",
     )
     p.add_argument("--year", type=int, default=None)
-    p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
+    p.add_argument(
+        "--model",
+        choices=MODEL_CHOICES,
+        default=None,
+        help="mô hình (mặc định learning_family); options --issuer: chỉ đặt cho mô hình này",
+    )
     p.add_argument("--decision", default=None, help="số quyết định (mặc định: mới nhất)")
     p.add_argument("--ids", default=None, help="chỉ in các mã này (cách nhau bằng dấu phẩy)")
     p.add_argument("--hamlet", type=int, default=None, help="chỉ một thôn (mã thôn)")

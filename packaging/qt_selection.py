@@ -95,8 +95,10 @@ KEEP_PLUGINS: dict[str, frozenset[str] | None] = {
 # renderer (only loaded for OpenGL/Qt Quick content when no GPU driver is usable).
 DROP_BINARIES: frozenset[str] = frozenset({"opengl32sw.dll"})
 
-# Qt's own translations: there is no Vietnamese one, and the GUI sets its own button texts.
-KEEP_TRANSLATIONS: frozenset[str] = frozenset()
+# Qt's own translations: only Vietnamese would be used (app/ui/vietnamese.py loads it from
+# QLibraryInfo.TranslationsPath). PySide6 6.11 ships none, in Essentials or the full wheel,
+# so Qt's texts come from that module's own table; a later Qt that ships one is kept.
+KEEP_TRANSLATIONS: frozenset[str] = frozenset({"qtbase_vi.qm", "qt_vi.qm"})
 
 
 def _plugin_name(filename: str) -> str:

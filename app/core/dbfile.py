@@ -29,7 +29,8 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0009_school_grade",
     "0010_person_unit",
     "0011_hub_chains",
-    "0014_accounts_audit",
+    "0012_accounts_audit",
+    "0013_decision_issuer",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -228,6 +228,7 @@ def _populate(
     planner = _Planner(random.Random(seed), info, progress, cancel)
     plan = planner.plan(households)
     _write(db, plan, planner.rng, info.code if info else "", progress, cancel)
+    _demo_signers(db, seed, (info.chairman_name if info else "") or plan.chairman_name)
     if info is not None and (not info.chairman_name or not info.secretary_name):
         settings.set_commune(
             db,
@@ -449,6 +450,23 @@ _COHORTS = [
     for limit, table in names.LEVELS_BY_COHORT
 ]
 _SIZES = _Weighted((i + 1, w) for i, w in enumerate(_SIZE_WEIGHTS))
+
+
+def _demo_signers(db: Database, seed: int, association_chair: str) -> None:
+    """The two signers of the demo's documents: the association's chairman and the
+    People's Committee's chairman (another person, so a wrong signer shows)."""
+    if settings.get_value(db, settings.SIGNERS_KEY) is not None:
+        return  # signers the secretary already entered stay
+    committee_chair, _ = _officer_names(random.Random(seed * 31 + 7))
+    if committee_chair == association_chair:
+        committee_chair = _officer_names(random.Random(seed * 31 + 8))[0]
+    settings.save_signers(
+        db,
+        [
+            settings.Signer("association_chair", "Chủ tịch Hội Khuyến học", association_chair),
+            settings.Signer("committee_chair", "Chủ tịch UBND xã", committee_chair),
+        ],
+    )
 
 
 def _officer_names(rng: random.Random) -> tuple[str, str]:

@@ -7,6 +7,7 @@ so a list sorted in a query and a list sorted in code always agree.
   folded to "Đ", bidirectional control characters removed.
 * :func:`normalise_name` — the same, and ALL-CAPS names put into title case.
 * :func:`fold` — diacritic-free lower case: "Đặng Thị Hoà" → "dang thi hoa".
+* :func:`file_name` — a default file name: "Giay-cong-nhan-Gia-dinh-hoc-tap-2026.pdf".
 * :func:`sort_key` — Vietnamese list order: given name (last word) first, then
   family and middle names; letters collate a < ă < â, d < đ, o < ô < ơ, u < ư,
   a given name's tone decides before the family name (all "Anh" before "Ánh");
@@ -172,3 +173,23 @@ def digits_only(value: str | None) -> str:
 def format_number(value: int) -> str:
     """1234567 → "1.234.567": Vietnamese groups thousands with dots."""
     return f"{value:,}".replace(",", ".")
+
+
+_NOT_NAME = re.compile(r"[^A-Za-z0-9]+")
+
+
+def unaccented(value: str | None) -> str:
+    """Diacritics off, case kept: "Gia đình học tập" → "Gia dinh hoc tap"."""
+    decomposed = unicodedata.normalize("NFD", normalise(value))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+def file_name(*parts: str | int, ext: str) -> str:
+    """A default file name any computer and USB stick accept, readable by a person:
+    file_name("Giấy công nhận", "Gia đình học tập", 2026, ext="pdf") →
+    "Giay-cong-nhan-Gia-dinh-hoc-tap-2026.pdf" (no internal codes, no diacritics —
+    old Windows zip tools and some USB sticks mangle them)."""
+    words = [_NOT_NAME.sub("-", unaccented(str(part))).strip("-") for part in parts]
+    stem = "-".join(w for w in words if w) or "tep"
+    return f"{stem}.{ext.lstrip('.')}"

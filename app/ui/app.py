@@ -101,6 +101,9 @@ def create_application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("SoKhuyenHoc")
     app.setStyle("Fusion")
+    from app.ui import vietnamese
+
+    vietnamese.install(app)  # Qt's own buttons, menus, dialogs and calendars in Vietnamese
     font = app.font()
     font.setPointSizeF(FONT_POINT_SIZE)
     app.setFont(font)

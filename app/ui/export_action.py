@@ -16,8 +16,8 @@ from app.ui.workers import run_in_background
 
 
 def default_name(key: str, today: dt.date | None = None) -> str:
-    title = vntext.fold(LISTINGS[key].title).replace(" / ", "-").replace(" ", "-")
-    return f"danh-sach-{title}-{(today or dt.date.today()):%Y-%m-%d}.xlsx"
+    day = today or dt.date.today()
+    return vntext.file_name("Danh sách", LISTINGS[key].title, f"{day:%d-%m-%Y}", ext="xlsx")
 
 
 def export_list_to_excel(parent: QWidget, ctx: AppContext, key: str, query: ListQuery) -> None:

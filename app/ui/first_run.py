@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import text as vntext
-from app.core.communes import CommuneEntry, communes_of, provinces
+from app.core.communes import (
+    CommuneEntry,
+    communes_of,
+    former_provinces,
+    merged_hint,
+    provinces,
+    rank_communes,
+)
 from app.core.workspace import default_association_name
 from app.ui import workers
 from app.ui.widgets import messages
@@ -52,7 +59,10 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle("Sổ Khuyến Học — Chọn xã sử dụng phần mềm")
         self.setMinimumSize(620, 640)
         self._build()
-        self.province_combo.set_items([(p.code, p.name) for p in provinces()])
+        self.province_combo.set_items(
+            [(p.code, p.name) for p in provinces()],
+            {p.code: " ".join(former_provinces(p.code)) for p in provinces()},
+        )
 
     # --- layout --------------------------------------------------------------------
 
@@ -77,6 +87,11 @@ class FirstRunDialog(QDialog):
         self.province_combo.lineEdit().setPlaceholderText("Gõ tên tỉnh, thành phố…")
         self.province_combo.value_changed.connect(self._province_changed)
         form.addRow("Tỉnh, thành phố:", self.province_combo)
+        self.merged_note = QLabel()
+        self.merged_note.setWordWrap(True)
+        self.merged_note.setVisible(False)
+        self.province_combo.lineEdit().textEdited.connect(self._show_merged)
+        form.addRow("", self.merged_note)
         self.commune_search = QLineEdit()
         self.commune_search.setPlaceholderText("Gõ tên xã, phường (không cần dấu)…")
         self.commune_search.setClearButtonEnabled(True)
@@ -140,20 +155,35 @@ class FirstRunDialog(QDialog):
         self._filter_communes(self.commune_search.text())
         self._commune_changed()
 
+    def _show_merged(self, text: str) -> None:
+        """Typing a former province ("thai binh") says which province it is part of now."""
+        hint = merged_hint(text)
+        self.merged_note.setText(hint)
+        self.merged_note.setVisible(bool(hint))
+
     def _filter_communes(self, text: str) -> None:
+        """The province's communes matching ``text``, whole-word matches first
+        ("vu thu" puts Xã Vũ Thư before Xã Thư Vũ); the best one is selected."""
         words = vntext.fold_query(text)
-        first_visible: QListWidgetItem | None = None
-        for row in range(self.commune_list.count()):
-            item = self.commune_list.item(row)
-            folded = vntext.fold(item.text())
-            hidden = not all(word in folded for word in words)
-            item.setHidden(hidden)
-            if not hidden and first_visible is None:
-                first_visible = item
         current = self.commune_list.currentItem()
-        if (current is None or current.isHidden()) and first_visible is not None and words:
-            self.commune_list.setCurrentItem(first_visible)
-        elif current is not None and current.isHidden():
+        chosen = current.data(CODE_ROLE) if current is not None else None
+        order = [c.code for c in rank_communes(self._communes, text)]
+        shown = set(order)
+        items = {
+            self.commune_list.item(r).data(CODE_ROLE): r for r in range(self.commune_list.count())
+        }
+        taken = [self.commune_list.takeItem(0) for _ in range(self.commune_list.count())]
+        by_code = {item.data(CODE_ROLE): item for item in taken}
+        rest = [code for code in items if code not in shown]
+        for code in order + rest:
+            item = by_code[code]
+            self.commune_list.addItem(item)
+            item.setHidden(code not in shown)
+        if words and order:
+            self.commune_list.setCurrentRow(0)  # the best match, as one types
+        elif chosen in shown:
+            self.commune_list.setCurrentItem(by_code[chosen])
+        else:
             self.commune_list.setCurrentRow(-1)
 
     def selected_commune(self) -> CommuneEntry | None:

@@ -13,9 +13,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import settings
+from app.core.assessment import CYCLE_MODELS, MODELS, issuers
 from app.core.backup import backup_dir_for
 from app.core.errors import UserError, ValidationError
 from app.ui.screens.base import AppContext
@@ -90,7 +93,11 @@ class SettingsDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(
-            _read_only("Chức danh và họ tên người ký in ở cuối quyết định, giấy công nhận.")
+            _read_only(
+                "Chức danh và họ tên người ký in ở cuối quyết định, giấy công nhận: "
+                "Chủ tịch UBND xã ký những danh hiệu do UBND xã công nhận, Chủ tịch Hội "
+                "ký những danh hiệu do Hội công nhận."
+            )
         )
         self.signers = QTableWidget(0, 2)
         self.signers.setHorizontalHeaderLabels(["Chức danh", "Họ và tên"])
@@ -109,7 +116,24 @@ class SettingsDialog(QDialog):
         row.addWidget(remove)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(self._issuers_box())
         return page
+
+    def _issuers_box(self) -> QGroupBox:
+        """Which body recognises each title: its name heads the decision and the
+        certificate, and its signer above signs them."""
+        box = QGroupBox("Cơ quan công nhận từng danh hiệu (ra quyết định, cấp giấy)")
+        form = QFormLayout(box)
+        self.issuer_boxes: dict[str, QComboBox] = {}
+        chosen = issuers.all_issuers(self.ctx.db)
+        for model in CYCLE_MODELS:
+            combo = QComboBox()
+            for code in issuers.ISSUERS:
+                combo.addItem(issuers.BODY_LABELS[code], code)
+            combo.setCurrentIndex(max(0, combo.findData(chosen[model])))
+            self.issuer_boxes[model] = combo
+            form.addRow(f"{MODELS[model]}:", combo)
+        return box
 
     def _add_signer_row(self, role: str, title: str, name: str) -> None:
         row = self.signers.rowCount()
@@ -227,6 +251,8 @@ class SettingsDialog(QDialog):
                     ),
                 )
             settings.save_signers(db, self.signer_rows())
+            for model, combo in self.issuer_boxes.items():
+                issuers.save_issuer(db, model, str(combo.currentData()))
             settings.save_backup_options(
                 db, self.backup_keep.value(), self.backup_dir.text().strip() or None
             )

@@ -127,6 +127,36 @@ def test_recognition_needs_the_hamlets_proposal_or_an_explicit_override(
     assert len(modals.texts("error")) == 1
 
 
+def test_the_decision_dialog_takes_the_issuing_bodys_signer_from_settings(
+    qtbot: Any, ctx: Any
+) -> None:
+    from app.core import settings
+    from app.core.assessment import issuers
+
+    settings.save_signers(
+        ctx.db,
+        [
+            settings.Signer("association_chair", "Chủ tịch Hội Khuyến học", "Trịnh Văn Khánh"),
+            settings.Signer("committee_chair", "Chủ tịch UBND xã", "Đoàn Thị Mỹ"),
+        ],
+    )
+    family = RecognitionDialog(ctx.db, YEAR, "learning_family")
+    qtbot.addWidget(family)
+    assert family.issuer.currentText() == "Ủy ban nhân dân xã"
+    assert (family.signer_title.text(), family.signer_name.text()) == (
+        "Chủ tịch UBND xã",
+        "Đoàn Thị Mỹ",
+    ), "the committee's chairman, never the association's, under 'Chủ tịch UBND xã'"
+    citizen = RecognitionDialog(ctx.db, YEAR, "learning_citizen")
+    qtbot.addWidget(citizen)
+    assert citizen.issuer.currentText() == "Hội Khuyến học xã"
+    assert citizen.signer_name.text() == "Trịnh Văn Khánh"
+    family.issuer.setCurrentIndex(family.issuer.findData(issuers.ASSOCIATION))
+    assert family.signer_name.text() == "Trịnh Văn Khánh"
+    family.save()  # refused (no number), but the body is remembered for the model
+    assert issuers.issuer_for(ctx.db, "learning_family") == issuers.ASSOCIATION
+
+
 def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
     qtbot: Any, screen: CycleScreen, modals: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,7 +167,7 @@ def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
     seen: list[list[str]] = []
 
     def tick_one_and_save(dialog: ProposalDialog) -> int:
-        assert dialog.hamlet_box.currentText() == "Thôn Đông"
+        assert dialog.hamlet_box.currentText() == "Thôn Đông — 2 chờ đề nghị"
         assert dialog.table_model.rowCount() == 2  # the two who passed
         seen.append([dialog.table_model.item(r, 1).text() for r in range(2)])
         dialog.all_button.click()
@@ -204,6 +234,26 @@ def test_dashboard_shows_each_model_with_its_denominator(
     dash.profile_box.setCurrentIndex(dash.profile_box.findData("thai-binh-2025"))
     dash.choose_profile()
     assert dash.report is not None and dash.report.profile.code == "thai-binh-2025"
+
+
+def test_dashboard_opens_on_the_chosen_profile_and_its_fund_target_only(
+    qtbot: Any, ctx: Any
+) -> None:
+    from app.core.assessment import targets
+
+    dash = DashboardScreen(ctx)
+    qtbot.addWidget(dash)
+    dash.year.setValue(YEAR)
+    dash.show()
+    qtbot.waitExposed(dash)
+    assert dash.profile_box.currentData() == "qd387", "not QĐ 281, which ended in 2020"
+    assert "không đặt chỉ tiêu quỹ" in dash.fund_label.text()
+    assert "80.000" not in dash.fund_label.text()
+    targets.choose_profile(ctx.db, "thai-binh-2025")  # e.g. from the command line
+    dash.reload()
+    assert dash.profile_box.currentData() == "thai-binh-2025"
+    assert dash.report is not None and dash.report.profile.code == "thai-binh-2025"
+    assert "Chỉ tiêu 80.000 đ/người" in dash.fund_label.text()
 
 
 def test_dashboard_trend_lists_the_years_with_data(
@@ -621,7 +671,9 @@ def test_the_proposal_list_is_printed_off_the_ui_thread(
     _fill_rows(screen, range(2))
     dialog = ProposalDialog(screen.ctx.db, YEAR, "learning_family", screen.hamlets, None)
     qtbot.addWidget(dialog)
-    dialog.hamlet_box.setCurrentIndex(dialog.hamlet_box.findText("Thôn Đông"))
+    dialog.hamlet_box.setCurrentIndex(
+        dialog.hamlet_box.findText("Thôn Đông", Qt.MatchFlag.MatchStartsWith)
+    )
     dialog.all_button.click()
     target = tmp_path / "de-nghi.pdf"
     modals.files.append(target)

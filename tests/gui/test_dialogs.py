@@ -149,6 +149,8 @@ def counts(db: Database) -> tuple[int, int, int]:
 def _new_household_with(qtbot, db: Database, **fields: str) -> HouseholdDialog:  # type: ignore[no-untyped-def]
     dialog = HouseholdDialog(db, None)
     qtbot.addWidget(dialog)
+    if dialog.hamlet.currentIndex() <= 0 and dialog.hamlet.count() > 1:
+        dialog.hamlet.setCurrentIndex(1)  # every household belongs to a hamlet
     row = dialog.people.rows[0]
     for name, text in fields.items():
         type_text(qtbot, getattr(row, name), text)
@@ -176,11 +178,27 @@ def test_future_birth_date_is_refused(qtbot, db: Database, village, errors: list
     assert counts(db) == before
 
 
-def test_bad_birth_text_is_refused(qtbot, db: Database, errors: list[str]) -> None:
+def test_bad_birth_text_is_refused(qtbot, db: Database, village, errors: list[str]) -> None:
+    before = registry_stats(db).households
     dialog = _new_household_with(qtbot, db, name="Hoàng Văn Em", birth="31/2/1990")
     assert "không tồn tại" in dialog.error_text
     assert dialog.people.rows[0].birth.styleSheet() == INVALID_STYLE
-    assert registry_stats(db).households == 0
+    assert registry_stats(db).households == before
+
+
+def test_a_household_without_a_hamlet_is_refused_pointing_at_the_hamlet(
+    qtbot, db: Database, village, errors: list[str]
+) -> None:
+    before = counts(db)
+    dialog = HouseholdDialog(db, None)
+    qtbot.addWidget(dialog)
+    dialog.hamlet.setCurrentIndex(0)  # "— chưa chọn —"
+    type_text(qtbot, dialog.people.rows[0].name, "Hoàng Văn Em")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert errors == ["Chọn thôn / tổ dân phố của hộ: mỗi hộ phải thuộc một thôn."]
+    assert dialog.hamlet.styleSheet() == INVALID_STYLE
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert counts(db) == before
 
 
 def test_id_number_of_another_household_is_refused(

@@ -111,3 +111,40 @@ def test_cancelling_the_demo_leaves_no_database(qtbot: Any, dialog: FirstRunDial
     assert dialog.isVisible() and not dialog.made_demo
     assert dialog.demo_button.isEnabled()
     assert not has_database(dialog.data_dir)
+
+
+def _visible(dialog: FirstRunDialog) -> list[str]:
+    return [
+        dialog.commune_list.item(i).text()
+        for i in range(dialog.commune_list.count())
+        if not dialog.commune_list.item(i).isHidden()
+    ]
+
+
+def test_whole_word_matches_come_first_and_are_selected(qtbot: Any, dialog: FirstRunDialog) -> None:
+    line = dialog.province_combo.lineEdit()
+    qtbot.keyClicks(line, "hung yen")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.commune_search, "vu thu")
+    shown = _visible(dialog)
+    assert shown[:2] == ["Xã Vũ Thư", "Xã Thư Vũ"], "the name typed, then the same words"
+    chosen = dialog.selected_commune()
+    assert chosen is not None and chosen.name == "Xã Vũ Thư"
+    dialog.commune_search.clear()
+    assert len(_visible(dialog)) == dialog.commune_list.count(), "cleared: the whole province"
+
+
+def test_typing_a_former_province_names_the_province_it_joined(
+    qtbot: Any, dialog: FirstRunDialog
+) -> None:
+    line = dialog.province_combo.lineEdit()
+    qtbot.keyClicks(line, "thai binh")
+    assert dialog.merged_note.isVisibleTo(dialog)
+    assert dialog.merged_note.text() == (
+        "Tỉnh Thái Bình (cũ) nay thuộc tỉnh Hưng Yên (từ 1/7/2025)."
+    )
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    assert line.text() == "Hưng Yên", "the former name finds its province"
+    qtbot.keyClicks(dialog.commune_search, "vu thu")
+    assert dialog.selected_commune() is not None
+    assert dialog.selected_commune().name == "Xã Vũ Thư"  # type: ignore[union-attr]

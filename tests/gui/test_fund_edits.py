@@ -19,6 +19,7 @@ from app.core.registry.households import HouseholdInput, create_household, get_h
 from app.core.registry.people import PersonInput
 from app.ui.dialogs.household import HouseholdDialog
 from app.ui.screens.fund import FundScreen
+from tests.registry_helpers import default_hamlet
 
 pytestmark = pytest.mark.gui
 YEAR = dt.date.today().year
@@ -125,7 +126,7 @@ def test_the_recipients_dialog_filters_by_household_circumstances(
     for circumstance, child in (("poor", "Đinh Thị Ánh"), ("near_poor", "Âu Văn Đông")):
         create_household(
             db,
-            HouseholdInput(circumstance=circumstance),
+            HouseholdInput(hamlet_id=default_hamlet(db), circumstance=circumstance),
             [
                 PersonInput("Đinh Văn Hải", "M", "1980", "Chủ hộ"),
                 PersonInput(child, "F", f"{YEAR - 12}", "Con", is_studying=True),
@@ -213,6 +214,7 @@ def test_the_household_dialog_sets_and_edits_the_circumstances(qtbot: Any, ctx: 
     new = HouseholdDialog(db, None)
     qtbot.addWidget(new)
     assert new.circumstance.currentText() == "Bình thường"
+    new.hamlet.setCurrentIndex(1)
     new.people.rows[0].name.setText("Vũ Văn Khoa")
     new.circumstance.setCurrentIndex(new.circumstance.findData("near_poor"))
     hid = new.save()

@@ -217,7 +217,13 @@ def test_stale_household_edit_is_refused_and_overwrites_nothing(
     dialog = HouseholdDialog(db, None, household_id)
     qtbot.addWidget(dialog)
     # Someone else saves the household while the dialog is open.
-    update_household(db, household_id, HouseholdInput(address="Xóm Mới", phone="0911222333"), None)
+    hamlet = get_household_card(db, household_id).hamlet_id
+    update_household(
+        db,
+        household_id,
+        HouseholdInput(hamlet_id=hamlet, address="Xóm Mới", phone="0911222333"),
+        None,
+    )
     dialog.address.clear()
     type_text(qtbot, dialog.address, "Xóm Đình")
     dialog.people.rows[1].name.setText("Phạm Thị Mây")

@@ -118,11 +118,18 @@ def test_the_upper_level_window_shows_the_consolidation_not_registers(
     wait_idle()
     qtbot.waitUntil(lambda: screen.rates_report is not None, timeout=15_000)
     table = screen.table
-    assert table.item(0, 0).text() == "12205" and table.item(1, 0).text() == "Toàn tỉnh"
+    assert table.item(0, 0).text() == "Xã Khoái Châu (12205)", "the commune's name, not a code"
+    assert table.item(1, 0).text() == "Toàn tỉnh"
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     family = table.item(0, headers.index("Gia đình HT")).text()
     assert family.endswith("/ 70,0%") and "%" in family.split("/")[0]
     assert str(screen.rates_report.year) in screen.rates_label.text()
+    years = [screen.rates_year.itemData(i) for i in range(screen.rates_year.count())]
+    assert years == sorted(years, reverse=True) and screen.rates_year.currentData() == years[0]
+    assert len(years) >= 2  # the demo holds 2023–2025
+    screen.rates_year.setCurrentIndex(len(years) - 1)  # any year held, not only the latest
+    qtbot.waitUntil(lambda: screen.rates_report.year == years[-1], timeout=15_000)
+    assert f"năm {years[-1]}" in screen.rates_label.text()
 
 
 def test_conflicts_are_settled_side_by_side(
@@ -167,6 +174,33 @@ def test_a_commune_key_is_accepted_from_its_registration_file(
     win = _upper_window(qtbot, province)
     screen = win.current_screen()
     modals.files.append(reg)
+    screen.accept_key_button.click()
+    qtbot.waitUntil(lambda: bool(modals.texts("inform")), timeout=15_000)
+    text = modals.texts("inform")[-1]
+    assert "xã mã 12205" in text and "1 gói đã nhập" in text
+    assert [k.commune_code for k in upper.pinned_keys(province.db)] == ["12205"]
+    wait_idle()
+
+
+def test_a_commune_key_is_accepted_from_the_printed_pdf_key_sheet(
+    qtbot: Any,
+    province: Province,
+    make_commune: Any,
+    modals: Any,
+    tmp_path: Path,
+    wait_idle: Any,
+) -> None:
+    from app.core.printing.key_sheet import write_key_sheet
+    from app.ui.screens.sync import KEY_FILES
+
+    assert "*.pdf" in KEY_FILES
+    commune = make_commune(pin=False)
+    assert province.import_(commune.export().file)[0].status == "quarantined"
+    sheet = tmp_path / "PhieuDangKyKhoa.pdf"
+    write_key_sheet(commune.db, sheet)
+    win = _upper_window(qtbot, province)
+    screen = win.current_screen()
+    modals.files.append(sheet)
     screen.accept_key_button.click()
     qtbot.waitUntil(lambda: bool(modals.texts("inform")), timeout=15_000)
     text = modals.texts("inform")[-1]

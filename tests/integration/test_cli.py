@@ -18,6 +18,7 @@ from app.core.registry import hamlets
 from app.core.registry import households as hh
 from app.core.registry.people import PersonInput
 from app.core.workspace import open_workspace
+from tests.registry_helpers import default_hamlet
 
 ROOT = Path(__file__).resolve().parents[2]
 Digest = Callable[[Path], str]
@@ -246,7 +247,9 @@ def test_backup_to_a_file_and_restore_it(
     }
     ws = open_workspace(initialised)
     try:
-        hh.create_household(ws.db, hh.HouseholdInput(), [PersonInput("Trần Văn Sau")])
+        hh.create_household(
+            ws.db, hh.HouseholdInput(hamlet_id=default_hamlet(ws.db)), [PersonInput("Trần Văn Sau")]
+        )
     finally:
         ws.close()
     assert cli("stats", "--data-dir", str(initialised), "--json").json()["households"] == 4

@@ -91,7 +91,11 @@ def test_a_year_of_the_fund_through_the_cli(cli: Callable[..., Run]) -> None:
     assert (status["members"], status["paid"], status["collected"]) == (2, 2, 100_000)
     report = cli("fund", "report", "--year", "2025", "--json").json()
     assert report["population"] == 10
-    assert report["per_head"] == 110_000 and report["meets_target"] is True
+    assert report["per_head"] == 110_000
+    assert report["target_per_head"] is None and report["meets_target"] is None  # QĐ 387
+    cli("targets", "choose", "thai-binh-2025")
+    report = cli("fund", "report", "--year", "2025", "--json").json()
+    assert report["target_per_head"] == 80_000 and report["meets_target"] is True
     assert report["awards"]["scholarship"] == {"count": 2, "amount": 600_000}
     assert report["receipts_by_category"]["dues"] == 100_000
     book = cli("fund", "book", "--year", "2025", "--json").json()["months"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from app.core.assessment import targets
 from app.core.db import Database
 from app.core.errors import ValidationError
 from app.core.fund import awards, dues, ledger, report
@@ -188,7 +189,7 @@ def test_the_report_gives_fund_per_head_against_the_target(db: Database, commune
     assert r.payments_by_category == {"scholarship": 500_000}
     assert r.per_head == 3_120_000 // 40 == 78_000
     assert r.per_member == 520_000
-    assert not r.meets_target and r.target_per_head == 80_000
+    assert r.target_per_head is None and r.meets_target is None, "QĐ 387 sets no fund target"
     assert r.dues_members_paid == 6
     assert r.awards["scholarship"] == {"count": 1, "amount": 500_000}
     assert r.as_dict()["national_target"] == [32_000, 35_000]
@@ -221,8 +222,14 @@ def test_fund_per_head_and_per_member_against_a_configured_target(
     figures = report.fund_per_head(db, 2025)
     assert (figures.population, figures.members) == (40, 6)
     assert (figures.per_head, figures.per_member) == (80_000, 533_333)
+    assert figures.target_per_head is None and figures.meets_target is None
+    assert "không đặt chỉ tiêu quỹ bình quân" in report.fund_row_text(figures)
+    assert "80.000" not in report.fund_row_text(figures).split("—")[1].split("nhân khẩu")[1]
+    targets.choose_profile(db, "thai-binh-2025")  # the Thái Bình plan: 80.000 đ/người
+    figures = report.fund_per_head(db, 2025)
     assert figures.target_per_head == report.PROVINCE_TARGET_PER_HEAD and figures.meets_target
     assert "80.000 đ/người (40 nhân khẩu)" in report.fund_row_text(figures)
+    assert "Chỉ tiêu 80.000 đ/người: đạt." in report.fund_row_text(figures)
     report.set_target_per_head(db, 90_000)
     assert not report.fund_per_head(db, 2025).meets_target
     assert report.fund_report(db, 2025).target_per_head == 90_000

@@ -37,6 +37,7 @@ from tests.integration.test_sync_fixtures import (  # noqa: F401  (fixtures)
     make_commune,
     province,
 )
+from tests.registry_helpers import default_hamlet
 
 HEADER = ["STT", "Họ và tên", "Năm sinh", "Quan hệ với chủ hộ", "Hoàn cảnh"]
 
@@ -44,7 +45,7 @@ HEADER = ["STT", "Họ và tên", "Năm sinh", "Quan hệ với chủ hộ", "Ho
 def _household(db: Database, name: str, circumstance: str = "") -> int:
     return create_household(
         db,
-        HouseholdInput(circumstance=circumstance),
+        HouseholdInput(hamlet_id=default_hamlet(db), circumstance=circumstance),
         [PersonInput(name, "M", "1975", "Chủ hộ")],
     )
 
@@ -79,9 +80,9 @@ def test_a_new_household_is_ordinary_unless_told_otherwise(db: Database) -> None
 
 def test_editing_the_household_changes_its_circumstances(db: Database) -> None:
     hid = _household(db, "Lê Văn Cường", "near_poor")
-    update_household(db, hid, HouseholdInput(circumstance="policy"))
+    update_household(db, hid, HouseholdInput(hamlet_id=default_hamlet(db), circumstance="policy"))
     assert get_household_card(db, hid).circumstance == "policy"
-    update_household(db, hid, HouseholdInput())
+    update_household(db, hid, HouseholdInput(hamlet_id=default_hamlet(db)))
     assert get_household_card(db, hid).circumstance == ""
 
 

@@ -97,3 +97,34 @@ def test_the_province_accepts_a_key_from_a_photo_of_the_qr(tmp_path: Path) -> No
         assert [k.key_id for k in upper.pinned_keys(province.db)] == [reg["key_id"]]
     finally:
         province.close()
+
+
+def test_the_province_accepts_a_key_from_the_printed_pdf_sheet_itself(tmp_path: Path) -> None:
+    from app.core.workspace import init_commune
+
+    upper.init_province(tmp_path / "tinh", "Hội Khuyến học tỉnh Thử", tmp_path / "goi")
+    commune = init_commune(tmp_path / "xa", "4", chairman_name="Lê Văn Hải", lock=False)
+    try:
+        reg = upper.registration(commune.db)
+        sheet = tmp_path / "Phieu dang ky khoa.pdf"
+        write_key_sheet(commune.db, sheet)
+    finally:
+        commune.close()
+    from reportlab.pdfgen.canvas import Canvas
+
+    no_qr = tmp_path / "danh-sach.pdf"
+    page = Canvas(str(no_qr))
+    page.drawString(72, 720, "Danh sach hoi vien")
+    page.save()
+    province = open_workspace(tmp_path / "tinh")
+    try:
+        with pytest.raises(UserError, match=r"Không tìm thấy mã QR trong tệp PDF danh-sach\.pdf"):
+            upper.accept_key(province.db, str(no_qr))
+        pinned = upper.accept_key(province.db, str(sheet))
+        assert (pinned.key_id, pinned.fingerprint) == (reg["key_id"], reg["fingerprint"])
+        assert pinned.commune_code == reg["commune_code"]
+        renamed = tmp_path / "phieu-khong-duoi"
+        renamed.write_bytes(sheet.read_bytes())
+        assert upper.accept_key(province.db, str(renamed)).key_id == reg["key_id"]
+    finally:
+        province.close()

@@ -24,6 +24,7 @@ from app.core.registry.people import PersonInput
 from app.core.registry.search import search
 from app.core.registry.stats import registry_stats
 from app.core.text import fold, sort_key
+from tests.registry_helpers import default_hamlet
 
 THIS_YEAR = dt.date.today().year
 
@@ -428,7 +429,7 @@ class TestSearchAnywhere:
         # head's name holds every word) and their given names sort before "An".
         hh.create_household(
             db,
-            hh.HouseholdInput(),
+            hh.HouseholdInput(hamlet_id=default_hamlet(db)),
             [
                 PersonInput("Nguyễn Văn Bình"),
                 *(

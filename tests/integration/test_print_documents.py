@@ -163,11 +163,21 @@ def test_preprinted_mode_prints_only_the_variable_text_shifted(
     assert f"Năm {YEAR}" in text
 
 
-def test_the_association_can_be_the_issuer(demo: Workspace, tmp_path: Path) -> None:
-    save_options(demo.db, PrintOptions(issuer="association"))
+def test_a_decision_from_before_bodies_were_kept_follows_its_models_body(
+    demo: Workspace, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from app.core.assessment import issuers
+
+    with demo.db.connect() as conn:  # as a decision made by an earlier release
+        conn.execute(text("UPDATE recognition_decision SET issuer = ''"))
+        conn.commit()
+    issuers.save_issuer(demo.db, MODEL, issuers.ASSOCIATION)
     out = tmp_path / "hoi.pdf"
     print_certificates(demo.db, YEAR, MODEL, out, entity_ids=[_first(demo.db)])
-    assert "HỘI KHUYẾN HỌC" in _text(out)[0]
+    page = _text(out)[0]
+    assert "HỘI KHUYẾN HỌC" in page and "TM. BAN CHẤP HÀNH" in page
 
 
 def test_cancel_leaves_no_file(demo: Workspace, tmp_path: Path) -> None:

@@ -83,3 +83,16 @@ def test_hook_entries_are_filtered_by_their_destination(qt_selection: ModuleType
         ("/site/PySide6/Qt/translations/qtbase_ja.qm", "PySide6/Qt/translations"),
     ]
     assert qt_selection.keep_hook_entries(entries) == entries[:1]
+
+
+def test_a_vietnamese_qt_translation_would_be_kept(qt_selection: ModuleType) -> None:
+    assert qt_selection.keep_file("PySide6/Qt/translations/qtbase_vi.qm")
+    assert not qt_selection.keep_file("PySide6/Qt/translations/qtbase_ja.qm")
+
+
+def test_pyside6_ships_no_vietnamese_qt_translation_so_the_app_carries_its_own() -> None:
+    """If this fails, a Qt update ships qtbase_vi.qm: app.ui.vietnamese loads it first."""
+    from PySide6.QtCore import QLibraryInfo
+
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    assert not list(folder.glob("qtbase_vi*.qm")) and not list(folder.glob("qt_vi*.qm"))

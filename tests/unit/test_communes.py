@@ -59,3 +59,28 @@ def test_communes_of_a_province_are_in_vietnamese_order() -> None:
     assert [c.name for c in items] == sorted(
         (c.name for c in items), key=lambda name: sort_key_plain(name)
     )
+
+
+def test_search_ranks_the_name_typed_before_other_matches() -> None:
+    assert [c.name for c in communes.search_communes("vu thu")][:2] == ["Xã Vũ Thư", "Xã Thư Vũ"]
+    names = [c.name for c in communes.search_communes("phu tan")]
+    assert names[:3] == ["Phường Phú Tân", "Xã Phú Tân", "Xã Phú Tân"]
+    assert names.index("Xã An Phú Tân") > 2
+
+
+def test_a_former_province_in_the_search_finds_its_communes() -> None:
+    found = communes.search_communes("vu thu thai binh")
+    assert found[0].name == "Xã Vũ Thư" and found[0].province_name == "Hưng Yên"
+
+
+def test_every_former_province_is_part_of_one_of_the_34() -> None:
+    merged = communes.merged_provinces()
+    assert len(merged) == 29  # 63 provinces before 1/7/2025, 34 after
+    assert {m.province.name for m in merged} <= {p.name for p in communes.provinces()}
+    thai_binh = next(m for m in merged if m.former == "Thái Bình")
+    assert thai_binh.province.name == "Hưng Yên"
+    assert communes.former_provinces(thai_binh.province.code) == ["Thái Bình"]
+    assert communes.merged_hint("hai duong") == (
+        "Tỉnh Hải Dương (cũ) nay thuộc thành phố Hải Phòng (từ 1/7/2025)."
+    )
+    assert communes.merged_hint("ha noi") == ""

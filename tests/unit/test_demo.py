@@ -505,6 +505,7 @@ def test_services_keep_their_rules_on_demo_data(tmp_path: Path) -> None:
     conn = sqlite3.connect(paths.database_path(tmp_path))
     (branch_id,) = conn.execute("SELECT min(id) FROM branch").fetchone()
     (taken_id,) = conn.execute("SELECT id_number FROM person WHERE id_number > ''").fetchone()
+    (hamlet_id,) = conn.execute("SELECT min(id) FROM hamlet").fetchone()
     conn.close()
     workspace = open_workspace(summary.data_dir)
     try:
@@ -514,8 +515,14 @@ def test_services_keep_their_rules_on_demo_data(tmp_path: Path) -> None:
                 db, MemberInput(branch_id=branch_id, full_name="Ngô Thị Hảo", card_number="HV00001")
             )
         with pytest.raises(ValidationError, match=taken_id):
-            create_household(db, HouseholdInput(), [PersonInput("Đào Văn Lực", id_number=taken_id)])
-        new_id = create_household(db, HouseholdInput(), [PersonInput("Đào Văn Lực", "M")])
+            create_household(
+                db,
+                HouseholdInput(hamlet_id=hamlet_id),
+                [PersonInput("Đào Văn Lực", id_number=taken_id)],
+            )
+        new_id = create_household(
+            db, HouseholdInput(hamlet_id=hamlet_id), [PersonInput("Đào Văn Lực", "M")]
+        )
         assert new_id == summary.counts["households"] + 1
         card = get_household_card(db, 1)
         head = next(p for p in card.people if p.is_head)

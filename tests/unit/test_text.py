@@ -399,3 +399,17 @@ class TestSqlFunctions:
     def test_sql_and_python_agree_on_any_text(self, names: list[str]) -> None:
         assume(all("\x00" not in n for n in names))
         assert [sort_key(n) for n in _sql_order(names)] == [sort_key(n) for n in vn_sorted(names)]
+
+
+def test_default_file_names_are_readable_without_codes_or_diacritics() -> None:
+    from app.core.text import file_name
+
+    assert file_name("Giấy công nhận", "Gia đình học tập", 2026, ext="pdf") == (
+        "Giay-cong-nhan-Gia-dinh-hoc-tap-2026.pdf"
+    )
+    assert file_name("Quyết định", "Cộng đồng học tập (cấp thôn)", 2025, ext=".docx") == (
+        "Quyet-dinh-Cong-dong-hoc-tap-cap-thon-2025.docx"
+    )
+    nfd = unicodedata.normalize("NFD", "Sổ quỹ Đồng Tháp")
+    assert file_name(nfd, "", ext="xlsx") == "So-quy-Dong-Thap.xlsx"
+    assert file_name("", ext="pdf") == "tep.pdf"

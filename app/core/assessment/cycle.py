@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core import dates
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc
 from app.core.assessment.entities import ENTITY_LABELS, Entity, check_model, entities
@@ -468,6 +468,24 @@ class DecisionInput:
     signer_title: str
     signer_name: str
     note: str | None = None
+    issuer: str = ""  # "" = the model's body (Settings); else committee | association
+
+
+def _with_body_signer(db: Database, data: DecisionInput) -> DecisionInput:
+    """The issuing body (the model's, unless given) and its signer (Settings → Người ký)
+    where the input names none."""
+    body = data.issuer or issuers.issuer_for(db, data.model)
+    if body not in issuers.ISSUERS:
+        raise ValidationError("Cơ quan công nhận phải là UBND xã hoặc Hội Khuyến học xã.", "issuer")
+    data = replace(data, issuer=body)
+    if (data.signer_name or "").strip() and (data.signer_title or "").strip():
+        return data
+    signer = issuers.body_signer(db, body)
+    return replace(
+        data,
+        signer_title=(data.signer_title or "").strip() or signer.title,
+        signer_name=(data.signer_name or "").strip() or signer.name,
+    )
 
 
 @dataclass(frozen=True)
@@ -496,8 +514,14 @@ def recognise(
     number = (data.number or "").strip()
     if not number:
         raise ValidationError("Nhập số quyết định công nhận.", "number")
-    if not (data.signer_name or "").strip():
-        raise ValidationError("Nhập người ký quyết định.", "signer_name")
+    data = _with_body_signer(db, data)
+    if not data.signer_name.strip():
+        body = issuers.BODY_LABELS[data.issuer]
+        raise ValidationError(
+            f"Nhập người ký quyết định (hoặc ghi tên người ký của {body} trong "
+            "Cài đặt → Người ký).",
+            "signer_name",
+        )
     if data.decision_date.year < data.year:
         raise ValidationError("Ngày quyết định phải trong hoặc sau năm đánh giá.", "decision_date")
     with db.session() as s:
@@ -564,6 +588,7 @@ def recognise(
             signer_title=data.signer_title.strip(),
             signer_name=data.signer_name.strip(),
             note=data.note,
+            issuer=data.issuer,
         )
         s.add(decision)
         s.flush()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from app.core.assessment import CYCLE_MODELS, issuers
 from app.core.assessment.computations import compute
 from app.core.assessment.criteria import CriteriaSetDoc, Item, builtin_sets, content_hash
 from app.core.assessment.cycle import PROPOSED_MODELS
@@ -29,6 +30,7 @@ from app.core.models import (
     RecognitionDecision,
     Registration,
 )
+from app.core.settings import Signer
 
 DEMO_YEARS = (2023, 2024, 2025)
 # Share of entities registering in the first demo year, growing a little each year.
@@ -136,13 +138,17 @@ def _sets(w: _Writer) -> dict[str, tuple[int, CriteriaSetDoc]]:
     }
 
 
+_SUFFIX = {issuers.COMMITTEE: "QĐ-UBND", issuers.ASSOCIATION: "QĐ-HKH"}
+
+
 def fill_demo_cycles(db: Database, seed: int, years: tuple[int, ...] = DEMO_YEARS) -> int:
     """Register, assess and recognise every model for ``years``; returns rows written."""
-    from app.core import settings
-
     rng = random.Random(seed * 7919 + 1)
-    info = settings.get_commune(db)
-    signer = info.chairman_name if info else ""
+    # Each title is signed by its issuing body's signer (Settings → Người ký).
+    signers = {}
+    for model in CYCLE_MODELS:
+        body = issuers.issuer_for(db, model)
+        signers[model] = (body, issuers.body_signer(db, body))
     written = 0
     with db.connect() as conn:
         w = _Writer(conn, rng, db.commune_code)
@@ -150,7 +156,7 @@ def fill_demo_cycles(db: Database, seed: int, years: tuple[int, ...] = DEMO_YEAR
         for k, year in enumerate(years):
             for model, (set_id, doc) in sets.items():
                 share = REGISTER_SHARE[model] + GROWTH * k
-                written += _year(w, year, model, set_id, doc, share, signer)
+                written += _year(w, year, model, set_id, doc, share, signers[model])
     return written
 
 
@@ -161,7 +167,7 @@ def _year(
     set_id: int,
     doc: CriteriaSetDoc,
     share: float,
-    signer: str,
+    signer: tuple[str, Signer],
 ) -> int:
     rng = w.rng
     known = entities(w.conn, model, year)
@@ -223,10 +229,11 @@ def _year(
             {
                 "year": year,
                 "model": model,
-                "number": f"{rng.randint(20, 180)}/QĐ-UBND",
+                "number": f"{rng.randint(20, 180)}/{_SUFFIX[signer[0]]}",
                 "decision_date": dt.date(year, 12, 15),
-                "signer_title": "Chủ tịch UBND xã",
-                "signer_name": signer,
+                "signer_title": signer[1].title,
+                "signer_name": signer[1].name,
+                "issuer": signer[0],
                 "note": None,
             }
         ],

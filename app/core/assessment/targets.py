@@ -36,7 +36,9 @@ TARGET_LABELS: dict[str, str] = {
     MEMBERS_SHARE: "Hội viên trên dân số",
 }
 CUSTOM_KEY = "targets_custom"
-DEFAULT_PROFILE = "qd281"
+# A commune that chose nothing is measured against the national plan in force after
+# 2020 (QĐ 387/QĐ-TTg), not QĐ 281's targets that ended in 2020.
+DEFAULT_PROFILE = "qd387"
 CUSTOM_CODE = "tu-nhap"
 
 DENOMINATOR_LABELS = {
@@ -69,6 +71,7 @@ class TargetProfile:
     targets_by_year: dict[str, dict[str, float]] = field(default_factory=dict)
     denominators: dict[str, str] = field(default_factory=dict)  # model → "all" | "registered"
     valid_to: int | None = None  # the last year the source sets targets for
+    fund_per_head: int | None = None  # the fund target (đ/người/năm), when the profile sets one
 
     def target_for(self, key: str, year: int) -> float | None:
         """The target in force in ``year``: the first milestone year ≥ ``year``, else the plain one.
@@ -117,7 +120,16 @@ def _parse_profile(raw: dict[str, Any]) -> TargetProfile:
         },
         denominators=dict(raw.get("denominators") or {}),
         valid_to=int(valid_to) if isinstance(valid_to, int) else None,
+        fund_per_head=_fund_target(raw.get("fund_per_head")),
     )
+
+
+def _fund_target(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10_000_000:
+        raise ValidationError("Chỉ tiêu quỹ bình quân phải là số đồng/người lớn hơn 0.")
+    return value
 
 
 def builtin_profiles() -> list[TargetProfile]:

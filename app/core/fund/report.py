@@ -25,10 +25,27 @@ NATIONAL_TARGET_PER_HEAD = (32_000, 35_000)
 TARGET_PER_HEAD_KEY = "fund.target_per_head"
 
 
-def target_per_head(db: Database) -> int:
-    """The province's yearly target in đồng per head (setting, else Thái Bình's 80.000)."""
+def target_per_head(db: Database) -> int | None:
+    """The yearly fund target in đồng per head: the one the commune typed, else the one
+    of its chosen target profile (Thái Bình's plan: 80.000), else none — a profile
+    without a fund target shows no other profile's figure."""
     value = settings.get_value(db, TARGET_PER_HEAD_KEY)
-    return int(value) if value else PROVINCE_TARGET_PER_HEAD
+    if value:
+        return int(value)
+    from app.core.assessment import targets
+
+    return targets.chosen_profile(db).fund_per_head
+
+
+def target_text(target: int | None) -> str:
+    """'80.000 đ/người' or the reason there is none."""
+    from app.core.fund.words import format_money
+
+    return f"{format_money(target)}/người" if target else "chưa đặt (bộ chỉ tiêu không có)"
+
+
+def verdict(meets: bool | None) -> str:
+    return "" if meets is None else ("đạt" if meets else "chưa đạt")
 
 
 def set_target_per_head(db: Database, amount: int) -> None:
@@ -47,10 +64,12 @@ class FundPerHead:
     members: int
     per_head: int
     per_member: int
-    target_per_head: int
+    target_per_head: int | None
 
     @property
-    def meets_target(self) -> bool:
+    def meets_target(self) -> bool | None:
+        if self.target_per_head is None:
+            return None
         return self.population > 0 and self.per_head >= self.target_per_head
 
     def as_dict(self) -> dict[str, object]:
@@ -78,12 +97,16 @@ def fund_row_text(f: FundPerHead) -> str:
 
     if not f.population:
         return f"Quỹ khuyến học năm {f.year}: chưa có nhân khẩu để tính bình quân."
-    verdict = "đạt" if f.meets_target else "chưa đạt"
     per_member = f"; {format_money(f.per_member)}/hội viên" if f.members else ""
+    target = (
+        f"Chỉ tiêu {format_money(f.target_per_head)}/người: {verdict(f.meets_target)}."
+        if f.target_per_head
+        else "Bộ chỉ tiêu đang dùng không đặt chỉ tiêu quỹ bình quân."
+    )
     return (
         f"Quỹ khuyến học năm {f.year}: thu {format_money(f.receipts)} — bình quân "
         f"{format_money(f.per_head)}/người ({format_number(f.population)} nhân khẩu)"
-        f"{per_member}. Chỉ tiêu tỉnh {format_money(f.target_per_head)}/người: {verdict}."
+        f"{per_member}. {target}"
     )
 
 
@@ -111,9 +134,9 @@ class FundReport:
     members: int
     per_head: int
     per_member: int
-    target_per_head: int
+    target_per_head: int | None
     national_target: tuple[int, int]
-    meets_target: bool
+    meets_target: bool | None
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -162,7 +185,9 @@ def fund_report(db: Database, year: int, target: int | None = None) -> FundRepor
         per_member=figures.receipts // members if members else 0,
         target_per_head=target_per_head_value,
         national_target=NATIONAL_TARGET_PER_HEAD,
-        meets_target=per_head >= target_per_head_value,
+        meets_target=None
+        if target_per_head_value is None
+        else population > 0 and per_head >= target_per_head_value,
     )
 
 

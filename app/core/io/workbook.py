@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import UserError
+from app.core.text import format_number
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -116,7 +117,9 @@ def read_sheets(path: Path, only: list[str] | None = None) -> list[SheetRows]:
 
 def _count(total: int) -> None:
     if total > MAX_ROWS:
-        raise UserError(f"Bảng tính có hơn {MAX_ROWS:,} dòng; hãy tách thành nhiều tệp.")
+        raise UserError(
+            f"Bảng tính có hơn {format_number(MAX_ROWS)} dòng; hãy tách thành nhiều tệp."
+        )
 
 
 def _read_calamine(path: Path, only: list[str] | None) -> list[SheetRows]:

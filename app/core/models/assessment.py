@@ -117,6 +117,10 @@ class RecognitionDecision(SyncMixin, Base):
     signer_title: Mapped[str] = mapped_column(String(200), default="")
     signer_name: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str | None] = mapped_column(Text)
+    # Who issued it: "committee" (UBND xã) or "association" (Hội Khuyến học xã); a signed
+    # decision is reprinted by its own body whatever the setting says later. "" = made
+    # before this was kept: the model's body setting.
+    issuer: Mapped[str] = mapped_column(String(20), default="", server_default="", nullable=False)
 
 
 class Recognition(SyncMixin, Base):

@@ -48,16 +48,18 @@ class CertificateData:
     signer_name: str
     issuer_1: str
     issuer_2: str
+    signer_behalf: str = ""  # "TM. ỦY BAN NHÂN DÂN" above the signer's title
+    decision_number_shown: str = ""  # "15/QĐ-UBND" where the record holds "15"
 
     def values(self, key_id: str) -> dict[str, str]:
         r = self.record
         return {
             "name": r.name,
             "year": str(r.year),
-            "decision_number": r.decision_number,
             "register_no": f"{r.year}/{r.entity_id}",
             "key_id": key_id,
             **{k: v for k, v in self.__dict__.items() if k != "record"},
+            "decision_number": self.decision_number_shown or r.decision_number,
         }
 
 
@@ -73,10 +75,12 @@ class Placement:
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
+    """Placeholders filled, spaces collapsed; a line break in a value is kept."""
     out = text
     for key, value in values.items():
         out = out.replace("{" + key + "}", value)
-    return fonts.nfc(" ".join(out.split()))
+    lines = [" ".join(line.split()) for line in out.split("\n")]
+    return fonts.nfc("\n".join(line for line in lines if line))
 
 
 def place(element: Element, text: str, dx: float = 0.0, dy: float = 0.0) -> Placement:
@@ -84,15 +88,21 @@ def place(element: Element, text: str, dx: float = 0.0, dy: float = 0.0) -> Plac
     font = fonts.font_for(element.style)
     max_w = element.max_width * MM if element.max_width else None
     size = element.size
-    lines = [text]
-    if max_w is not None:
+    lines = text.split("\n")
+    explicit = len(lines) > 1
+    if explicit:  # lines given by the text itself: one size that fits them all
+        if max_w is not None:
+            low = element.min_size or element.size
+            size = min(fonts.fit_size(line, font, element.size, max_w, low) for line in lines)
+    elif max_w is not None:
         size, lines = fonts.fit_lines(
             text, font, element.size, max_w, element.min_size or element.size, element.max_lines
         )
     x = (element.x + dx) * MM
     top = PAGE[1] - (element.y + dy) * MM
     step = size * element.line_gap
-    first = top + step * (len(lines) - 1) / 2  # keep a multi-line block centred on y
+    # A wrapped block stays centred on y; lines the text gives itself run down from y.
+    first = top if explicit else top + step * (len(lines) - 1) / 2
     return Placement(
         font,
         size,

@@ -9,13 +9,13 @@ from sqlalchemy import text
 
 from app.core import settings as app_settings
 from app.core import text as vntext
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
 from app.core.assessment.entities import ENTITY_LABELS, check_model, entities, hamlet_names
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
 from app.core.printing.certificates import CertificateData
 from app.core.printing.common import date_parts, place_of
-from app.core.printing.options import PrintOptions, load_options
+from app.core.printing.options import PrintOptions
 from app.core.printing.seal import CertificateRecord
 
 
@@ -29,6 +29,12 @@ class DecisionInfo:
     signer_title: str
     signer_name: str
     count: int
+    issuer: str = ""  # the body that issued it ("" = made before it was kept)
+
+    @property
+    def body(self) -> str:
+        """committee | association: the decision's own, else its model's default."""
+        return self.issuer if self.issuer in issuers.ISSUERS else ""
 
     def label(self) -> str:
         return (
@@ -58,11 +64,14 @@ class Heading:
     place: str  # "Khoái Châu"
     committee_signer: app_settings.Signer
     association_signer: app_settings.Signer
+    upper_association: str = ""  # "Hội Khuyến học tỉnh Hưng Yên": who the commune reports to
+
+    def body(self, issuer: str) -> issuers.IssuingBody:
+        return issuers.issuing_body(issuer, self.commune_name, self.association_name)
 
     def issuer_lines(self, issuer: str) -> tuple[str, str]:
-        if issuer == "association":
-            return (f"UBND {self.commune_name.upper()}", self.association_name.upper())
-        return ("ỦY BAN NHÂN DÂN", self.commune_name.upper())
+        body = self.body(issuer)
+        return (body.line_1, body.line_2)
 
 
 def heading(db: Database) -> Heading:
@@ -70,17 +79,48 @@ def heading(db: Database) -> Heading:
     info = loaded.commune
     if info is None:
         raise ValidationError("Chưa khai báo xã trong Cài đặt.")
-    signers = {s.role: s for s in loaded.signers}
-    defaults = app_settings.default_signers(None)
-    assoc = info.association_name or f"Hội Khuyến học {info.name.lower()}"
+    assoc = info.association_name or f"Hội Khuyến học {_lower_first(info.name)}"
     return Heading(
         commune_code=info.code,
         commune_name=info.name,
         province_name=info.province_name,
         association_name=assoc,
         place=place_of(info.name),
-        committee_signer=signers.get("committee_chair", defaults[1]),
-        association_signer=signers.get("association_chair", defaults[0]),
+        committee_signer=issuers.body_signer(db, issuers.COMMITTEE),
+        association_signer=issuers.body_signer(db, issuers.ASSOCIATION),
+        upper_association=upper_association(db, info.province_name),
+    )
+
+
+def upper_association(db: Database, province_name: str) -> str:
+    """The association the commune reports to: the one whose configuration package it
+    loaded (a district's where a province still has them), else its province's.
+
+    Since 1 July 2025 a commune reports directly to its province; a district only
+    appears when the commune's own upper level is one.
+    """
+    from app.core.sync import state
+
+    config = state.province_config(db)
+    if config is not None and config.province_name.strip():
+        return config.province_name.strip()
+    if not province_name:
+        return "Hội Khuyến học tỉnh"
+    lowered = province_name[:1].lower() + province_name[1:]
+    prefixed = lowered if lowered.startswith(("tỉnh", "thành phố")) else f"tỉnh {province_name}"
+    return f"Hội Khuyến học {prefixed}"
+
+
+def decision_issuer(db: Database, decision: DecisionInfo) -> str:
+    """The body that issued ``decision``: kept on it, else (older decisions) its model's."""
+    return decision.body or issuers.issuer_for(db, decision.model)
+
+
+def decision_signer(db: Database, decision: DecisionInfo, issuer: str) -> app_settings.Signer:
+    """Who signs: the decision's own signer, else the issuing body's signer in Settings."""
+    body = issuers.body_signer(db, issuer)
+    return app_settings.Signer(
+        body.role, decision.signer_title or body.title, decision.signer_name or body.name
     )
 
 
@@ -90,8 +130,8 @@ def decisions(
     """Recognition decisions, newest first, with how many each recognised."""
     sql = (
         "SELECT d.id, d.year, d.model, d.number, d.decision_date, d.signer_title, d.signer_name,"
-        " (SELECT COUNT(*) FROM recognition r WHERE r.decision_id = d.id AND r.deleted = 0)"
-        " FROM recognition_decision d WHERE d.deleted = 0"
+        " (SELECT COUNT(*) FROM recognition r WHERE r.decision_id = d.id AND r.deleted = 0),"
+        " d.issuer FROM recognition_decision d WHERE d.deleted = 0"
     )
     params: dict[str, object] = {}
     if year is not None:
@@ -113,6 +153,7 @@ def decisions(
             str(r[5] or ""),
             str(r[6] or ""),
             int(r[7]),
+            str(r[8] or ""),
         )
         for r in rows
     ]
@@ -222,18 +263,11 @@ def certificate_items(
 ) -> list[CertificateData]:
     """One :class:`CertificateData` per recognised entity of ``decision`` (or only ``entity_ids``)."""
     head = heading(db)
-    opts = options or load_options(db)
-    issuer_1, issuer_2 = head.issuer_lines(opts.issuer)
-    if opts.issuer == "association":
-        signer = head.association_signer
-        decision_issuer = f"Ủy ban nhân dân {_lower_first(head.commune_name)}"
-    else:
-        signer = app_settings.Signer(
-            "committee_chair",
-            decision.signer_title or head.committee_signer.title,
-            decision.signer_name or head.committee_signer.name,
-        )
-        decision_issuer = f"Ủy ban nhân dân {_lower_first(head.commune_name)}"
+    del options  # the issuing body is the model's (Settings → Người ký), not a print option
+    issuer = decision_issuer(db, decision)
+    body = head.body(issuer)
+    signer = decision_signer(db, decision, issuer)
+    behalf, *position = issuers.signature_lines(issuer, signer.title)
     parts = date_parts(decision.decision_date)
     rows = recognised_rows(db, decision)
     if entity_ids is not None:
@@ -251,18 +285,26 @@ def certificate_items(
             ),
             address=r.address,
             decision_date=f"{decision.decision_date:%d/%m/%Y}",
-            decision_issuer=decision_issuer,
+            decision_issuer=body.mid_sentence,
             place=head.place,
             day=parts["day"],
             month=parts["month"],
             year_signed=parts["year_signed"],
-            signer_title=signer.title.upper(),
+            signer_title="\n".join(position),
             signer_name=signer.name,
-            issuer_1=issuer_1,
-            issuer_2=issuer_2,
+            issuer_1=body.line_1,
+            issuer_2=body.line_2,
+            signer_behalf=behalf,
+            decision_number_shown=full_number(decision.number, body.number_suffix),
         )
         for r in rows
     ]
+
+
+def full_number(number: str, suffix: str) -> str:
+    """'15' → '15/QĐ-UBND'; a number typed in full is kept."""
+    clean = number.strip()
+    return clean if "/" in clean or not clean else f"{clean}/{suffix}"
 
 
 def _lower_first(name: str) -> str:

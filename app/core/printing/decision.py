@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
 from app.core.assessment.entities import ENTITY_LABELS
 from app.core.db import Database
 from app.core.errors import ValidationError
@@ -60,7 +60,9 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return fonts.nfc(text)
 
 
-def _wording(db: Database) -> dict[str, list[str]]:
+def _wording(db: Database, issuer: str = issuers.COMMITTEE) -> dict[str, list[str]]:
+    """The decision's wording for ``issuer``: the file's top-level lists are the
+    People's Committee's; an ``"association"`` section overrides them for the association."""
     for folder in template_dirs(db.data_dir):
         path = folder / "decision.json"
         if path.exists():
@@ -68,27 +70,31 @@ def _wording(db: Database) -> dict[str, list[str]]:
                 raw = json.loads(path.read_text("utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise ValidationError(f"Mẫu quyết định {path} bị lỗi: {exc}.") from exc
-            return {k: [str(x) for x in v] for k, v in raw.items() if isinstance(v, list)}
+            section = raw.get(issuer) if issuer != issuers.COMMITTEE else None
+            merged = {**raw, **section} if isinstance(section, dict) else raw
+            return {k: [str(x) for x in v] for k, v in merged.items() if isinstance(v, list)}
     raise ValidationError("Thiếu mẫu quyết định (decision.json).")
 
 
-def number_line(number: str) -> str:
-    """'41' → 'Số: 41/QĐ-UBND'; a full number is kept as typed."""
-    clean = number.strip()
-    if "/" not in clean:
-        clean = f"{clean}/QĐ-UBND"
-    return f"Số: {clean}"
+def number_line(number: str, suffix: str = "QĐ-UBND") -> str:
+    """'41' → 'Số: 41/QĐ-UBND' (or the association's suffix); a full number is kept as typed."""
+    return f"Số: {data.full_number(number, suffix)}"
 
 
 def decision_content(db: Database, decision: data.DecisionInfo) -> DecisionContent:
     head = data.heading(db)
     rows = data.recognised_rows(db, decision)
-    wording = _wording(db)
+    issuer = data.decision_issuer(db, decision)
+    body = head.body(issuer)
+    signer = data.decision_signer(db, decision, issuer)
+    wording = _wording(db, issuer)
     commune_lower = head.commune_name[:1].lower() + head.commune_name[1:]
     values = {
         "commune": head.commune_name,
         "commune_lower": commune_lower,
         "association": head.association_name,
+        "upper_association": head.upper_association,
+        "issuer": body.mid_sentence,
         "model_title": MODELS[decision.model],
         "entity_label": ENTITY_LABELS[decision.model],
         "count": str(len(rows)),
@@ -96,27 +102,30 @@ def decision_content(db: Database, decision: data.DecisionInfo) -> DecisionConte
     }
     d = date_parts(decision.decision_date)
     subject = f"Về việc công nhận danh hiệu “{MODELS[decision.model]}” năm {decision.year}"
+    lines = issuers.signature_lines(issuer, signer.title)
+    template_block = [_fill(s, values) for s in wording.get("signer_block", [])]
+    chairman = lines == issuers.signature_lines(issuer, "")
     return DecisionContent(
-        issuer_1="ỦY BAN NHÂN DÂN",
-        issuer_2=head.commune_name.upper(),
-        number_line=number_line(decision.number),
+        issuer_1=body.line_1,
+        issuer_2=body.line_2,
+        number_line=number_line(decision.number, body.number_suffix),
         place_date=place_date(head.place, decision.decision_date),
         title="QUYẾT ĐỊNH",
         subject=subject,
-        authority=f"ỦY BAN NHÂN DÂN {head.commune_name.upper()}",
+        authority=body.authority,
         grounds=[_fill(g, values) for g in wording.get("grounds", [])],
         articles=[_fill(a, values) for a in wording.get("articles", [])],
         recipients=[_fill(r, values) for r in wording.get("recipients", [])],
-        signer_block=[_fill(s, values) for s in wording.get("signer_block", [])],
-        signer_name=decision.signer_name or head.committee_signer.name,
+        signer_block=template_block if chairman and template_block else lines,
+        signer_name=signer.name,
         annex_title="DANH SÁCH",
         annex_subject=(
             f"{ENTITY_LABELS[decision.model].capitalize()} đạt danh hiệu "
             f"“{MODELS[decision.model]}” năm {decision.year}"
         ),
         annex_note=(
-            f"(Kèm theo Quyết định số {decision.number} ngày {d['day']}/{d['month']}/"
-            f"{d['year_signed']} của Ủy ban nhân dân {commune_lower})"
+            f"(Kèm theo Quyết định số {data.full_number(decision.number, body.number_suffix)} ngày {d['day']}/{d['month']}/"
+            f"{d['year_signed']} của {body.mid_sentence})"
         ),
         annex_rows=[
             (

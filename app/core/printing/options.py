@@ -14,7 +14,9 @@ ISSUERS = ("committee", "association")
 
 @dataclass(frozen=True)
 class PrintOptions:
-    issuer: str = "committee"  # who issues certificates: commune People's Committee or association
+    # Kept for the CLI's JSON: the body last set for every title with ``print options
+    # --issuer``. Who recognises a title is a per-model setting (assessment.issuers).
+    issuer: str = "committee"
     preprinted: bool = False  # print only the variable text on bought certificate blanks
     offset_x_mm: float = 0.0  # preprinted paper: move everything right (+) / left (−)
     offset_y_mm: float = 0.0  # preprinted paper: move everything down (+) / up (−)

@@ -96,9 +96,16 @@ class HouseholdCard:
     members: list[tuple[int, str, str | None]] = field(default_factory=list)
 
 
+# Every household belongs to a hamlet: the yearly cycle, the hamlet's proposal and the
+# targets per hamlet all count households by hamlet (issue 16).
+NO_HAMLET_MESSAGE = "Chọn thôn / tổ dân phố của hộ: mỗi hộ phải thuộc một thôn."
+
+
 def _clean_household(
     s: Session, data: HouseholdInput, current: Household | None = None
 ) -> HouseholdInput:
+    if data.hamlet_id is None:
+        raise ValidationError(NO_HAMLET_MESSAGE, "hamlet_id")
     get_optional(s, Hamlet, data.hamlet_id)
     # A clan deleted after the household joined it stays acceptable while unchanged:
     # editing the phone must not force the secretary to pick a clan again.

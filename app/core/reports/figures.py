@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from app.core.assessment.entities import hamlet_names
 from app.core.assessment.targets import TargetReport, target_report
 from app.core.db import Database
-from app.core.fund.report import PROVINCE_TARGET_PER_HEAD
+from app.core.fund.report import target_per_head
 from app.core.reports.periods import Period
 from app.core.text import sort_key
 
@@ -84,7 +84,7 @@ class FundFigures:
     receipts_by_category: dict[str, int]
     payments_by_category: dict[str, int]
     population: int
-    target_per_head: int  # a yearly target (đ/người/năm)
+    target_per_head: int | None  # a yearly target (đ/người/năm), None: the profile sets none
 
     @property
     def closing(self) -> int:
@@ -162,7 +162,7 @@ def _members(conn: Connection, period: Period, names: dict[int, str]) -> list[Me
     return rows
 
 
-def _fund(conn: Connection, period: Period, population: int) -> FundFigures:
+def _fund(conn: Connection, period: Period, population: int, target: int | None) -> FundFigures:
     bounds = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     opening = conn.execute(
         text(
@@ -189,7 +189,7 @@ def _fund(conn: Connection, period: Period, population: int) -> FundFigures:
         receipts_by_category=receipts,
         payments_by_category=payments,
         population=population,
-        target_per_head=PROVINCE_TARGET_PER_HEAD,
+        target_per_head=target,
     )
 
 
@@ -253,7 +253,7 @@ def period_figures(db: Database, period: Period) -> PeriodFigures:
         names = hamlet_names(conn)
         members = _members(conn, period, names)
         total = _total_members(members)
-        fund = _fund(conn, period, total.population)
+        fund = _fund(conn, period, total.population, target_per_head(db))
         money = _money(conn, period, names)
     targets = target_report(db, period.year)
     return PeriodFigures(

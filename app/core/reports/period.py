@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from app.core.assessment import CYCLE_MODELS
 from app.core.db import Database
+from app.core.fund.report import target_text
 from app.core.fund.words import format_money
 from app.core.models.fund import CATEGORY_LABELS, PAYMENT_CATEGORIES, RECEIPT_CATEGORIES
 from app.core.printing.common import place_date
@@ -252,7 +253,7 @@ def _fund_section(f: PeriodFigures) -> ReportSection:
         f"chi trong kỳ {format_money(fund.payments)}; tồn quỹ cuối kỳ {format_money(fund.closing)}.",
         f"Bình quân thu quỹ trong kỳ trên đầu người: {format_money(fund.receipts)} / "
         f"{format_number(fund.population)} người = {format_money(fund.per_head)}/người "
-        f"(chỉ tiêu cả năm: {format_money(fund.target_per_head)}/người).",
+        f"(chỉ tiêu cả năm: {target_text(fund.target_per_head)}).",
     ]
     rows: list[tuple[Cell, ...]] = [("Tồn quỹ đầu kỳ", fund.opening)]
     rows.append(("Thu trong kỳ", fund.receipts))

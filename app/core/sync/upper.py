@@ -17,6 +17,7 @@ from app.core.db import Database, open_database
 from app.core.errors import UserError
 from app.core.models.base import utcnow
 from app.core.models.sync import SyncExport, SyncLedger, SyncPinnedKey
+from app.core.printing.qrread import is_pdf
 from app.core.sync import bundle, keys, policy, state
 from app.core.sync.signed import (
     parse_signed,
@@ -298,8 +299,8 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
     from app.core.sync import importer
 
     path = Path(source)
-    if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-        return _key_from_photo(path)
+    if path.is_file() and (path.suffix.lower() in IMAGE_SUFFIXES or is_pdf(path)):
+        return _key_from_photo(path)  # a photo of the sheet, or the printed PDF itself
     if path.is_file():
         data = path.read_bytes()[: bundle.MAX_BUNDLE_BYTES + 1]
         if data[:2] == b"PK":
@@ -345,7 +346,8 @@ def _key_source(db: Database, source: str) -> tuple[str, str, str]:
 
 
 def _key_from_photo(path: Path) -> tuple[str, str, str]:
-    """(public key, commune code, installation id) from the QR of a key registration sheet."""
+    """(public key, commune code, installation id) from the QR of a key registration sheet
+    (a photo or scan of it, or the PDF the commune printed)."""
     from app.core.printing.qrread import read_qr_payloads
 
     for text in read_qr_payloads(path):
@@ -358,8 +360,9 @@ def _key_from_photo(path: Path) -> tuple[str, str, str]:
                 return public, str(doc["commune_code"]), str(doc.get("installation_id", ""))
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
+    what = "tệp PDF" if is_pdf(path) else "ảnh"
     raise UserError(
-        f"Mã QR trong ảnh {path.name} không phải mã của phiếu đăng ký khóa. "
+        f"Mã QR trong {what} {path.name} không phải mã của phiếu đăng ký khóa. "
         "Hãy chụp lại rõ mã QR trên phiếu, hoặc dùng tệp phiếu đăng ký."
     )
 

@@ -34,6 +34,7 @@ from app.core.models.households import HEAD_RELATION, Circumstance
 from app.core.registry.clans import clan_choices
 from app.core.registry.hamlets import hamlet_choices
 from app.core.registry.households import (
+    NO_HAMLET_MESSAGE,
     HouseholdInput,
     HouseholdMember,
     PersonInput,
@@ -470,6 +471,8 @@ class HouseholdDialog(EntityDialog):
 
     def save(self) -> int:
         household = self.collect_household()
+        if household.hamlet_id is None:  # said before any person is checked
+            raise pointing_at(ValidationError(NO_HAMLET_MESSAGE, "hamlet_id"), self.hamlet)
         clean_phone(household.phone)  # a bad phone is reported before any person is saved
         people = self.check_people()
         if self.household_id is None:

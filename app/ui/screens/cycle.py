@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.accounts.permissions import CYCLE_DECIDE, CYCLE_EDIT
-from app.core.assessment import CYCLE_MODELS, MODELS
+from app.core.assessment import CYCLE_MODELS, MODELS, issuers
 from app.core.assessment import cycle as svc
 from app.core.assessment.criteria import STATUS_BUILT
 from app.core.db import Database
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
 from app.ui.widgets import messages
@@ -45,8 +45,7 @@ LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
     """A line of text from the user (None if cancelled); tests replace this."""
-    text, ok = QInputDialog.getText(parent, title, label)
-    return text if ok else None
+    return messages.ask_text(parent, title, label)
 
 
 class RecognitionDialog(QDialog):
@@ -63,10 +62,21 @@ class RecognitionDialog(QDialog):
         self.date = QDateEdit(QDate(year, 12, 15))
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setCalendarPopup(True)
-        self.signer_title = QLineEdit("Chủ tịch UBND xã")
-        self.signer_name = QLineEdit(_chairman(db))
+        self.issuer = QComboBox()
+        for code in issuers.ISSUERS:
+            self.issuer.addItem(issuers.BODY_LABELS[code], code)
+        self.issuer.setToolTip(
+            "Cơ quan ra quyết định và cấp giấy công nhận danh hiệu này (ghi nhớ cho lần sau)"
+        )
+        self.signer_title = QLineEdit()
+        self.signer_name = QLineEdit()
+        self.signer_name.setPlaceholderText("Ghi trong Cài đặt → Người ký để lần sau tự điền")
+        self.issuer.currentIndexChanged.connect(self._fill_signer)
+        self.issuer.setCurrentIndex(self.issuer.findData(issuers.issuer_for(db, model)))
+        self._fill_signer()
         form.addRow("Số quyết định:", self.number)
         form.addRow("Ngày ký:", self.date)
+        form.addRow("Cơ quan công nhận:", self.issuer)
         form.addRow("Chức vụ người ký:", self.signer_title)
         form.addRow("Người ký:", self.signer_name)
         self.without_proposal = QCheckBox("Công nhận cả trường hợp thôn chưa đề nghị")
@@ -86,8 +96,20 @@ class RecognitionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _fill_signer(self) -> None:
+        """The chosen body's signer from Settings (title and name)."""
+        body = str(self.issuer.currentData())
+        suffix = "QĐ-HKH" if body == issuers.ASSOCIATION else "QĐ-UBND"
+        self.number.setPlaceholderText(f"ví dụ 125/{suffix}")
+        signer = issuers.body_signer(self.db, body)
+        self.signer_title.setText(signer.title)
+        self.signer_name.setText(signer.name)
+
     def save(self) -> None:
         with messages.guarded(self):
+            body = str(self.issuer.currentData())
+            if body != issuers.issuer_for(self.db, self.model):
+                issuers.save_issuer(self.db, self.model, body)
             d = self.date.date()
             self.outcome = svc.recognise(
                 self.db,
@@ -98,6 +120,7 @@ class RecognitionDialog(QDialog):
                     decision_date=dt.date(d.year(), d.month(), d.day()),
                     signer_title=self.signer_title.text(),
                     signer_name=self.signer_name.text(),
+                    issuer=body,
                 ),
                 allow_unproposed=self.without_proposal.isChecked(),
             )
@@ -108,19 +131,13 @@ def _decision_counts(db: Database, year: int, model: str) -> str:
     """What the decision will take: who passed, and (where hamlets propose) who was proposed."""
     rows = [r for r in svc.cycle_rows(db, year, model) if r.passed and not r.recognised]
     if model not in svc.PROPOSED_MODELS:
-        return f"{len(rows)} trường hợp đạt chưa được công nhận."
+        return f"{format_number(len(rows))} trường hợp đạt chưa được công nhận."
     proposed = sum(r.proposed for r in rows)
     return (
-        f"{len(rows)} trường hợp đạt chưa được công nhận; {proposed} đã được thôn đề nghị "
+        f"{format_number(len(rows))} trường hợp đạt chưa được công nhận; "
+        f"{format_number(proposed)} đã được thôn đề nghị "
         "(quyết định chỉ công nhận những trường hợp được đề nghị)."
     )
-
-
-def _chairman(db: Database) -> str:
-    from app.core import settings
-
-    info = settings.get_commune(db)
-    return info.chairman_name if info and info.chairman_name else ""
 
 
 class CycleScreen(Screen):
@@ -319,8 +336,9 @@ class CycleScreen(Screen):
             assessed = sum(r.assessed for r in self.rows)
             recognised = sum(r.recognised for r in self.rows)
             self.summary.setText(
-                f"{len(self.rows)} trong danh sách · {registered} đăng ký · "
-                f"{assessed} đã chấm · {recognised} được công nhận"
+                f"{format_number(len(self.rows))} trong danh sách · "
+                f"{format_number(registered)} đăng ký · {format_number(assessed)} đã chấm · "
+                f"{format_number(recognised)} được công nhận"
             )
 
     def _fill_list(self) -> None:

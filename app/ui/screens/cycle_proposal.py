@@ -32,9 +32,19 @@ from PySide6.QtWidgets import (
 from app.core.assessment import MODELS, proposals
 from app.core.assessment import cycle as svc
 from app.core.db import Database
+from app.core.text import file_name
 from app.ui.widgets import messages
 
 COLUMNS = ("Đề nghị", "Tên", "Điểm", "Kết quả", "Số đề nghị", "Ngày đề nghị", "Công nhận")
+
+
+def waiting_by_hamlet(db: Database, year: int, model: str) -> dict[int, int]:
+    """Per hamlet: entries that passed and wait for the hamlet's proposal."""
+    waiting: dict[int, int] = {}
+    for r in svc.cycle_rows(db, year, model):
+        if r.passed and not r.proposed and not r.recognised and r.hamlet_id is not None:
+            waiting[r.hamlet_id] = waiting.get(r.hamlet_id, 0) + 1
+    return waiting
 
 
 class ProposalDialog(QDialog):
@@ -54,9 +64,14 @@ class ProposalDialog(QDialog):
         self.changed = False
         self.setWindowTitle(f"Thôn đề nghị công nhận {MODELS[model]} năm {year}")
         self.resize(820, 520)
+        self.hamlet_names = dict(hamlets)
         self.hamlet_box = QComboBox()
+        waiting = waiting_by_hamlet(db, year, model)
         for hid, name in hamlets.items():
-            self.hamlet_box.addItem(name, hid)
+            count = waiting.get(hid, 0)
+            self.hamlet_box.addItem(f"{name} — {count} chờ đề nghị" if count else name, hid)
+        if hamlet_id is None:  # "Cả xã" on the cycle screen: the first hamlet with work to do
+            hamlet_id = next((h for h in hamlets if waiting.get(h)), None)
         if hamlet_id is not None:
             self.hamlet_box.setCurrentIndex(max(0, self.hamlet_box.findData(hamlet_id)))
         self.number = QLineEdit()
@@ -102,7 +117,8 @@ class ProposalDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_list)
         close.clicked.connect(self.accept)
-        self.table_model.itemChanged.connect(lambda _item: self._summarise())
+        self._filling = False
+        self.table_model.itemChanged.connect(self._item_changed)
         self.reload()
 
     @property
@@ -127,7 +143,9 @@ class ProposalDialog(QDialog):
         number = next((p.number for p in stored.values() if p.number), "")
         self.proposed_by.setText(signer)
         self.number.setText(number)
-        self.table_model.blockSignals(True)
+        # Not blockSignals(): the view would never hear of the rows and stay empty while
+        # the summary counted them (issue 16); a flag quiets the per-item summary instead.
+        self._filling = True
         for r in self.rows:
             p = stored.get(r.entity_id)
             tick = QStandardItem()
@@ -144,9 +162,12 @@ class ProposalDialog(QDialog):
                 "✓" if r.recognised else "",
             ]
             self.table_model.appendRow([tick, *(QStandardItem(c) for c in cells)])
-        self.table_model.blockSignals(False)
-        self.table.viewport().update()
+        self._filling = False
         self._summarise()
+
+    def _item_changed(self, _item: QStandardItem) -> None:
+        if not self._filling:
+            self._summarise()
 
     def ticked(self) -> list[int]:
         return [
@@ -189,10 +210,13 @@ class ProposalDialog(QDialog):
                 on=dt.date(d.year(), d.month(), d.day()),
             )
             self.changed = self.changed or bool(change.proposed or change.withdrawn)
+            name = self.hamlet_names.get(hamlet, "")
             messages.inform(
-                self,
-                f"{self.hamlet_box.currentText()}: đề nghị thêm {change.proposed}, "
-                f"rút {change.withdrawn}.",
+                self, f"{name}: đề nghị thêm {change.proposed}, rút {change.withdrawn}."
+            )
+            left = waiting_by_hamlet(self.db, self.year, self.model).get(hamlet, 0)
+            self.hamlet_box.setItemText(
+                self.hamlet_box.currentIndex(), f"{name} — {left} chờ đề nghị" if left else name
             )
             self.reload()
             return True
@@ -205,7 +229,14 @@ class ProposalDialog(QDialog):
         out = messages.choose_save_file(
             self,
             "Lưu danh sách đề nghị",
-            Path.home() / f"de-nghi-{self.year}.pdf",
+            Path.home()
+            / file_name(
+                "Đề nghị công nhận",
+                MODELS[self.model],
+                self.hamlet_names.get(hamlet, ""),
+                self.year,
+                ext="pdf",
+            ),
             "PDF (*.pdf);;Excel (*.xlsx)",
         )
         if out is None:

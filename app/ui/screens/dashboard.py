@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.core.assessment import targets
 from app.core.assessment.cycle import working_year
 from app.core.fund.report import fund_per_head, fund_row_text
+from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.widgets import messages
 
@@ -208,8 +209,9 @@ class DashboardScreen(Screen):
 
     def reload(self) -> None:
         with messages.guarded(self):
-            if self.profile_box.count() == 0:
-                self._fill_profiles()
+            # Every time: the chosen profile may have changed elsewhere (the province's
+            # package, the command line, another screen).
+            self._fill_profiles()
             self.report = targets.target_report(self.ctx.db, self.year.value())
             self._show(self.report)
             self._show_trend()
@@ -226,10 +228,10 @@ class DashboardScreen(Screen):
             met = f.met
             cells = [
                 f.title,
-                f"{f.denominator} ({f.denominator_label})",
-                str(f.registered),
-                str(f.assessed),
-                str(f.recognised),
+                f"{format_number(f.denominator)} ({f.denominator_label})",
+                format_number(f.registered),
+                format_number(f.assessed),
+                format_number(f.recognised),
                 pct(f.rate),
                 pct(f.target),
                 "" if met is None else ("Đạt" if met else "Chưa đạt"),
@@ -241,17 +243,17 @@ class DashboardScreen(Screen):
             fam = h.models["learning_family"]
             cells = [
                 h.name,
-                str(fam.total),
-                str(fam.registered),
-                str(fam.recognised),
+                format_number(fam.total),
+                format_number(fam.registered),
+                format_number(fam.recognised),
                 pct(fam.rate),
                 pct(h.members.rate),
             ]
             self.hamlet_table.appendRow([QStandardItem(c) for c in cells])
         m = rep.members
         self.members_label.setText(
-            f"Hội viên: {m.members:,} / dân số {m.population:,} = {pct(m.rate)} "
-            f"(chỉ tiêu {pct(m.target)})".replace(",", ".")
+            f"Hội viên: {format_number(m.members)} / dân số {format_number(m.population)} = "
+            f"{pct(m.rate)} (chỉ tiêu {pct(m.target)})"
         )
         self.fund_label.setText(fund_row_text(fund_per_head(self.ctx.db, rep.year)))
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -45,7 +44,7 @@ from app.core.models.fund import (
 )
 from app.core.models.households import SCHOOL_LEVEL_LABELS
 from app.core.registry.members import branch_choices
-from app.core.text import format_number
+from app.core.text import file_name, format_number
 from app.ui.dialogs.fund_close import ClosePeriodDialog, first_open_month, qdate
 from app.ui.dialogs.fund_party import Party, pick_party
 from app.ui.screens.base import AppContext, Screen
@@ -65,22 +64,24 @@ CLOSED_TIP = "Kỳ đã khóa sổ: không sửa, không hủy được; điều
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
     """A line of text from the user (None if cancelled); tests replace this."""
-    text, ok = QInputDialog.getText(parent, title, label)
-    return text if ok else None
+    return messages.ask_text(parent, title, label)
 
 
 def ask_month(parent: QWidget | None, year: int) -> int | None:
     """0 for the whole year, 1–12 for a month, None if cancelled; tests replace this."""
     choices = [f"Cả năm {year}", *(f"Tháng {m:02d}/{year}" for m in range(1, 13))]
-    text, ok = QInputDialog.getItem(parent, "In sổ quỹ", "Kỳ:", choices, 0, False)
-    return choices.index(text) if ok else None
+    text = messages.ask_choice(parent, "In sổ quỹ", "Kỳ:", choices)
+    return choices.index(text) if text in choices else None
+
+
+BOARD_TITLES = {"donors": "Nhà hảo tâm ủng hộ quỹ", "families": "Gia đình có thành tích"}
 
 
 def ask_board(parent: QWidget | None) -> str | None:
     """ "donors" or "families", None if cancelled; tests replace this."""
-    choices = {"Nhà hảo tâm ủng hộ quỹ": "donors", "Gia đình có thành tích": "families"}
-    text, ok = QInputDialog.getItem(parent, "Bảng vinh danh", "Bảng:", list(choices), 0, False)
-    return choices[text] if ok else None
+    choices = {title: board for board, title in BOARD_TITLES.items()}
+    text = messages.ask_choice(parent, "Bảng vinh danh", "Bảng:", list(choices))
+    return choices.get(text or "")
 
 
 class EntryDialog(QDialog):
@@ -439,8 +440,8 @@ class FundScreen(Screen):
             r = report.fund_report(self.ctx.db, self.year.value())
             self.summary.setText(
                 f"Bình quân {format_money(r.per_head)}/người ({format_number(r.population)} nhân khẩu) — "
-                f"chỉ tiêu {format_money(r.target_per_head)}/người: "
-                f"{'đạt' if r.meets_target else 'chưa đạt'}"
+                f"chỉ tiêu {report.target_text(r.target_per_head)}"
+                + (f": {report.verdict(r.meets_target)}" if r.target_per_head else "")
             )
 
     def load_ledger(self) -> None:
@@ -612,7 +613,7 @@ class FundScreen(Screen):
             messages.inform(self, "Hãy chọn một phiếu để in.")
             return
         entry = ledger.get_entry(self.ctx.db, ids[0])
-        start = self.ctx.data_dir / f"{entry.voucher_no}.pdf"
+        start = self.ctx.data_dir / file_name(entry.voucher_no, ext="pdf")
         out = messages.choose_save_file(self, "Lưu phiếu (PDF)", start, "Tệp PDF (*.pdf)")
         if out is None:
             return
@@ -630,7 +631,7 @@ class FundScreen(Screen):
         from app.core.fund.printouts import print_fund_book
 
         db, year = self.ctx.db, self.year.value()
-        name = f"so-quy-{year}" + (f"-{month:02d}" if month else "") + ".pdf"
+        name = file_name("Sổ quỹ", year, f"tháng {month:02d}" if month else "", ext="pdf")
         return print_in_background(
             self,
             self.ctx,
@@ -653,7 +654,7 @@ class FundScreen(Screen):
             self,
             self.ctx,
             "Bảng vinh danh",
-            f"bang-vinh-danh-{board}-{year}.pdf",
+            file_name("Bảng vinh danh", BOARD_TITLES[board], year, ext="pdf"),
             lambda out, progress, cancel: print_honour_board(
                 db, year, out, board, progress=progress, cancel=cancel
             ),

@@ -37,6 +37,7 @@ from app.core.models.fund import AWARD_KIND_LABELS
 from app.core.models.households import SCHOOL_LEVEL_LABELS, Circumstance
 from app.core.printing.common import CancelFn, PrintResult, ProgressFn
 from app.core.registry.hamlets import hamlet_choices
+from app.core.text import file_name
 from app.ui.screens.base import AppContext
 from app.ui.screens.fund_common import cell, make_table
 from app.ui.widgets import messages
@@ -567,7 +568,7 @@ class ProgrammesTab(QWidget):
             self,
             self.ctx,
             "Danh sách ký nhận",
-            f"danh-sach-ky-nhan-{pid}.pdf",
+            file_name("Danh sách ký nhận", programmes.get_programme(db, pid).name, ext="pdf"),
             lambda out, progress, cancel: print_signature_list(
                 db, pid, out, progress=progress, cancel=cancel
             ),

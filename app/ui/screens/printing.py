@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.assessment import MODELS
+from app.core.assessment import MODELS, issuers
+from app.core.text import file_name
 from app.ui.screens.base import AppContext, Screen
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
@@ -72,9 +73,16 @@ class PrintingScreen(Screen):
         self.last_title = ""  # what the last file holds, e.g. "giấy công nhận (QĐ số 12)"
         self.decision = QComboBox()
         self.decision.setMinimumWidth(420)
-        self.issuer = QComboBox()
-        self.issuer.addItem("Ủy ban nhân dân xã", "committee")
-        self.issuer.addItem("Hội Khuyến học xã", "association")
+        self.issuer = QComboBox()  # the chosen decision's model: who recognises that title
+        for code in issuers.ISSUERS:
+            self.issuer.addItem(issuers.BODY_LABELS[code], code)
+        self.issuer.setToolTip(
+            "Cơ quan đã ra quyết định đang chọn: tên cơ quan in ở đầu quyết định và giấy "
+            "công nhận. Cơ quan công nhận từng danh hiệu cho các quyết định sau: "
+            "Cài đặt → Người ký."
+        )
+        self.issuer.setEnabled(False)  # the decision's own body: what was signed stays
+        self.decision.currentIndexChanged.connect(self._show_issuer)
         self.preprinted = QCheckBox("In trên phôi in sẵn (chỉ in chữ)")
         self.offset_x = self._offset()
         self.offset_y = self._offset()
@@ -89,7 +97,7 @@ class PrintingScreen(Screen):
 
         form = QFormLayout()
         form.addRow("Quyết định công nhận:", self.decision)
-        form.addRow("Đơn vị cấp giấy:", self.issuer)
+        form.addRow("Cơ quan ban hành:", self.issuer)
         offsets = QHBoxLayout()
         offsets.addWidget(self.preprinted)
         offsets.addWidget(QLabel("lệch ngang (mm):"))
@@ -191,7 +199,9 @@ class PrintingScreen(Screen):
         fmt = str(self.report_format.currentData())
         filters = next(f for code, _label, f in REPORT_FORMATS if code == fmt)
         code = self.report_code()
-        out = self._target("Lưu báo cáo định kỳ", f"bao-cao-{code}.{fmt}", filters)
+        period = self.report_period.currentText()
+        name = file_name("Báo cáo", period, self.report_year.value(), ext=fmt)
+        out = self._target("Lưu báo cáo định kỳ", name, filters)
         if out is None:
             return
         with messages.guarded(self):
@@ -224,10 +234,18 @@ class PrintingScreen(Screen):
                 if self.decision.itemData(i).id == current.id:
                     self.decision.setCurrentIndex(i)
         opts = load_options(db)
-        self.issuer.setCurrentIndex(max(0, self.issuer.findData(opts.issuer)))
+        self._show_issuer()
         self.preprinted.setChecked(opts.preprinted)
         self.offset_x.setValue(opts.offset_x_mm)
         self.offset_y.setValue(opts.offset_y_mm)
+
+    def _show_issuer(self) -> None:
+        from app.core.printing import data
+
+        d = self.decision.currentData()
+        if d is not None:
+            body = data.decision_issuer(self.ctx.db, d)
+            self.issuer.setCurrentIndex(max(0, self.issuer.findData(body)))
 
     def _save_options(self) -> None:
         from app.core.printing.options import load_options, save_options
@@ -238,7 +256,6 @@ class PrintingScreen(Screen):
                 db,
                 replace(
                     load_options(db),
-                    issuer=str(self.issuer.currentData()),
                     preprinted=self.preprinted.isChecked(),
                     offset_x_mm=self.offset_x.value(),
                     offset_y_mm=self.offset_y.value(),
@@ -262,7 +279,9 @@ class PrintingScreen(Screen):
             return
         self._save_options()
         out = self._target(
-            "Lưu giấy công nhận", f"giay-cong-nhan-{d.model}-{d.year}.pdf", "PDF (*.pdf)"
+            "Lưu giấy công nhận",
+            file_name("Giấy công nhận", MODELS[d.model], d.year, ext="pdf"),
+            "PDF (*.pdf)",
         )
         if out is None:
             return
@@ -282,7 +301,8 @@ class PrintingScreen(Screen):
             return
         ext = "docx" if fmt == "docx" else "pdf"
         filters = "Word (*.docx)" if fmt == "docx" else "PDF (*.pdf)"
-        out = self._target("Lưu quyết định", f"quyet-dinh-{d.model}-{d.year}.{ext}", filters)
+        name = file_name("Quyết định", MODELS[d.model], d.year, ext=ext)
+        out = self._target("Lưu quyết định", name, filters)
         if out is None:
             return
         from app.core.printing.decision import print_decision
@@ -297,7 +317,8 @@ class PrintingScreen(Screen):
 
     def _print_list(self) -> None:
         kind = str(self.list_kind.currentData())
-        out = self._target("Lưu danh sách", f"danh-sach-{kind}.pdf", "PDF (*.pdf);;Excel (*.xlsx)")
+        name = file_name(self.list_kind.currentText(), ext="pdf")
+        out = self._target("Lưu danh sách", name, "PDF (*.pdf);;Excel (*.xlsx)")
         if out is None:
             return
         from app.core.printing.lists import print_cycle_list, print_member_list

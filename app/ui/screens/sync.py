@@ -12,8 +12,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,14 +27,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.core.text import format_number
+from app.core.text import file_name, format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.sync_outbox import OutboxPanel, local_time
 from app.ui.widgets import messages
 from app.ui.workers import run_in_background
 
+CODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+def commune_label(code: str) -> str:
+    """ "Xã Vũ Thư (12205)": the official name with its code; the code alone if unknown."""
+    from app.core.communes import find_commune
+
+    try:
+        return f"{find_commune(code).name} ({code})"
+    except UserError:
+        return code
+
+
 HISTORY_HEADERS = ("Số", "Tệp", "Kích thước", "Ngày xuất", "Bản ghi", "Tỉnh đã nhận")
-COMMUNE_HEADERS = ("Mã xã", "Gói cuối", "Ngày gói", "Bản ghi", "Thiếu gói", "Cách ly", "Xung đột")
+COMMUNE_HEADERS = ("Xã", "Gói cuối", "Ngày gói", "Bản ghi", "Thiếu gói", "Cách ly", "Xung đột")
 # Rate columns after COMMUNE_HEADERS: (model or "members", heading); cells "rate / target".
 RATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("learning_family", "Gia đình HT"),
@@ -43,7 +58,10 @@ RATE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("members", "Hội viên / dân số"),
 )
 PROVINCE_ROW = "Toàn tỉnh"
-KEY_FILES = "Phiếu đăng ký, gói dữ liệu hoặc ảnh mã QR (*.json *.khb *.png *.jpg *.jpeg)"
+KEY_FILES = (
+    "Phiếu đăng ký (PDF đã in hoặc tệp), gói dữ liệu hoặc ảnh mã QR "
+    "(*.pdf *.json *.khb *.png *.jpg *.jpeg)"
+)
 
 
 class SyncScreen(Screen):
@@ -83,6 +101,9 @@ class SyncScreen(Screen):
         row.addStretch(1)
         layout.addWidget(self.commune_box)
         self.outbox = OutboxPanel(ctx)  # "Hộp thư đi": bundles going up over the network
+        # Both tables say what the province received: a pass of the background sender
+        # refreshes the history too, not only the outbox.
+        self.outbox.sender.finished.connect(lambda _report: self._history_after_pass())
         layout.addWidget(self.outbox, 1)
 
         self.upper_box = QGroupBox("Nhận gói của các xã")
@@ -103,6 +124,11 @@ class SyncScreen(Screen):
         ):
             urow.addWidget(widget)
         urow.addStretch(1)
+        urow.addWidget(QLabel("Năm:"))
+        self.rates_year = QComboBox()  # the year the rates are for: any year held
+        self.rates_year.setToolTip("Năm tính tỷ lệ công nhận so với chỉ tiêu")
+        self.rates_year.currentIndexChanged.connect(lambda _i: self._year_chosen())
+        urow.addWidget(self.rates_year)
         layout.addWidget(self.upper_box)
 
         self.table_title = QLabel()
@@ -174,6 +200,10 @@ class SyncScreen(Screen):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()
 
+    def _history_after_pass(self) -> None:
+        if self.ctx.available and self.commune_box.isVisibleTo(self):
+            self._show_history()
+
     def _show_history(self) -> None:
         from app.core.sync.writer import history
 
@@ -198,12 +228,13 @@ class SyncScreen(Screen):
         self.conflicts_button.setEnabled(any(s.conflicts for s in statuses))
         self.forks_button.setText(f"Gói rẽ nhánh ({sum(s.forks for s in statuses)})…")
         self.forks_button.setEnabled(any(s.forks for s in statuses))
+        self._fill_years()
         rows = [
             [
-                s.commune_code,
+                commune_label(s.commune_code),
                 str(s.last_seq),
                 s.last_created_at[:10],
-                str(s.records),
+                format_number(s.records),
                 str(s.gaps),
                 str(s.quarantined + s.forks),
                 str(s.conflicts),
@@ -211,17 +242,41 @@ class SyncScreen(Screen):
             for s in statuses
         ]
         if statuses:
-            rows.append([PROVINCE_ROW, "", "", str(sum(s.records for s in statuses)), "", "", ""])
+            total = format_number(sum(s.records for s in statuses))
+            rows.append([PROVINCE_ROW, "", "", total, "", "", ""])
         headers = (*COMMUNE_HEADERS, *(title for _k, title in RATE_COLUMNS))
         self._fill(headers, [r + ["…"] * len(RATE_COLUMNS) for r in rows])
+        codes = [s.commune_code for s in statuses] + ([PROVINCE_ROW] if statuses else [])
+        for r, code in enumerate(codes):
+            self.table.item(r, 0).setData(CODE_ROLE, code)
         self._compute_rates()
+
+    def _fill_years(self) -> None:
+        """Every year the communes' records hold, newest first (the latest chosen)."""
+        from app.core.sync import rates
+
+        chosen = self.rates_year.currentData()
+        years = sorted(set(rates.held_years(self.ctx.db)), reverse=True)
+        self.rates_year.blockSignals(True)
+        self.rates_year.clear()
+        for year in years:
+            self.rates_year.addItem(str(year), year)
+        if chosen in years:
+            self.rates_year.setCurrentIndex(years.index(chosen))
+        self.rates_year.blockSignals(False)
+        self.rates_year.setEnabled(bool(years))
+
+    def _year_chosen(self) -> None:
+        if self.ctx.available and self.upper_box.isVisibleTo(self):
+            self._compute_rates()
 
     def _compute_rates(self) -> None:
         """Rates against targets read every record held: computed off the UI thread."""
         from app.core.sync import rates
 
         db = self.ctx.db
-        mark = rates.data_mark(db)
+        year = self.rates_year.currentData()
+        mark = (*rates.data_mark(db), year)
         if self.rates_report is not None and mark == self.rates_mark:
             self._fill_rates(self.rates_report)  # nothing changed since: no new pass
             return
@@ -230,7 +285,7 @@ class SyncScreen(Screen):
         self.rates_mark = mark
 
         def job(progress: Any, _cancel: Any) -> Any:
-            return rates.rates(db, progress=progress)
+            return rates.rates(db, year, progress=progress)
 
         def failed(exc: BaseException) -> None:
             self._fill_rates(None)
@@ -252,7 +307,7 @@ class SyncScreen(Screen):
             code_item = self.table.item(r, 0)
             if code_item is None:
                 continue
-            code = code_item.text()
+            code = str(code_item.data(CODE_ROLE) or code_item.text())
             held = None
             if report is not None:
                 held = report.province if code == PROVINCE_ROW else report.communes.get(code)
@@ -323,6 +378,10 @@ class SyncScreen(Screen):
             return export_bundle(db, folder, full=full, progress=progress, cancelled=cancel)
 
         def done(result: Any) -> None:
+            # The new bundle is in the outbox: the background sender wakes on this and
+            # sends it within seconds when the province hub is reachable.
+            self.ctx.announce("sync")
+            self.reload()
             messages.inform(
                 self,
                 f"Đã xuất gói số {result.seq} ({sum(result.counts.values())} bản ghi) vào:\n"
@@ -383,7 +442,10 @@ class SyncScreen(Screen):
         from app.core.printing.key_sheet import write_key_sheet
 
         path = messages.choose_save_file(
-            self, "Lưu phiếu đăng ký khóa", Path.home() / "PhieuDangKyKhoa.pdf", "PDF (*.pdf)"
+            self,
+            "Lưu phiếu đăng ký khóa",
+            Path.home() / file_name("Phiếu đăng ký khóa", ext="pdf"),
+            "PDF (*.pdf)",
         )
         if path is None:
             return
@@ -450,7 +512,10 @@ class SyncScreen(Screen):
         from app.core.sync import rates
 
         path = messages.choose_save_file(
-            self, "Lưu bảng tổng hợp", Path.home() / "TongHopCacXa.xlsx", "Excel (*.xlsx)"
+            self,
+            "Lưu bảng tổng hợp",
+            Path.home() / file_name("Tổng hợp các xã", ext="xlsx"),
+            "Excel (*.xlsx)",
         )
         if path is None:
             return

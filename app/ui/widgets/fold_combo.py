@@ -63,12 +63,18 @@ class FoldComboBox(QComboBox):
         line.editingFinished.connect(self._settle)
         self.currentIndexChanged.connect(self._index_changed)
 
-    def set_items(self, items: list[tuple[Any, str]]) -> None:
+    def set_items(
+        self, items: list[tuple[Any, str]], also_found_by: dict[Any, str] | None = None
+    ) -> None:
+        """``also_found_by``: more words an item is found by (a province's former names)."""
         self.blockSignals(True)
         self.clear()
+        extra = also_found_by or {}
         for value, label in items:
             self.addItem(label, value)
-            self.setItemData(self.count() - 1, vntext.fold(label), FOLD_ROLE)
+            self.setItemData(
+                self.count() - 1, vntext.fold(f"{label} {extra.get(value, '')}"), FOLD_ROLE
+            )
         self.setCurrentIndex(-1)
         self.blockSignals(False)
 

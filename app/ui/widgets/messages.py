@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from app.core.errors import UserError
 
@@ -70,19 +70,84 @@ def guarded(parent: QWidget | None, title: str = APP_TITLE) -> Iterator[None]:
         error(parent, err.message, title)
 
 
+def file_dialog(
+    parent: QWidget | None, title: str, start: Path, filters: str, mode: str
+) -> QFileDialog:
+    """A file dialog with Vietnamese labels and buttons (``mode``: save | open | folder).
+
+    Where the system has its own dialog (Windows, macOS) that one is shown, in the
+    system's language; elsewhere Qt's dialog, in Vietnamese (labels here, the rest
+    through :mod:`app.ui.vietnamese`)."""
+    dialog = QFileDialog(parent, title, str(start), filters)
+    if mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.selectFile(str(start))
+        accept = "Lưu"
+    elif mode == "folder":
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        accept = "Chọn"
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        accept = "Mở"
+    for label, text in (
+        (QFileDialog.DialogLabel.LookIn, "Thư mục:"),
+        (QFileDialog.DialogLabel.FileName, "Tên thư mục:" if mode == "folder" else "Tên tệp:"),
+        (QFileDialog.DialogLabel.FileType, "Loại tệp:"),
+        (QFileDialog.DialogLabel.Accept, accept),
+        (QFileDialog.DialogLabel.Reject, "Hủy"),
+    ):
+        dialog.setLabelText(label, text)
+    return dialog
+
+
+def _chosen(dialog: QFileDialog) -> Path | None:
+    if not dialog.exec():
+        return None
+    files = dialog.selectedFiles()
+    return Path(files[0]) if files else None
+
+
 def choose_save_file(parent: QWidget | None, title: str, start: Path, filters: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, str(start), filters)
-    return Path(name) if name else None
+    return _chosen(file_dialog(parent, title, start, filters, "save"))
 
 
 def choose_open_file(parent: QWidget | None, title: str, start: Path, filters: str) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(parent, title, str(start), filters)
-    return Path(name) if name else None
+    return _chosen(file_dialog(parent, title, start, filters, "open"))
 
 
 def choose_directory(parent: QWidget | None, title: str, start: Path) -> Path | None:
-    name = QFileDialog.getExistingDirectory(parent, title, str(start))
-    return Path(name) if name else None
+    return _chosen(file_dialog(parent, title, start, "", "folder"))
+
+
+def input_dialog(parent: QWidget | None, title: str, label: str) -> QInputDialog:
+    """A one-line question with Vietnamese buttons (Qt's own say "OK" / "Cancel")."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title or APP_TITLE)
+    dialog.setLabelText(label)
+    dialog.setOkButtonText("Đồng ý")
+    dialog.setCancelButtonText("Hủy")
+    return dialog
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """A line of text from the user; None if cancelled."""
+    dialog = input_dialog(parent, title, label)
+    dialog.setTextValue(text)
+    return dialog.textValue() if dialog.exec() else None
+
+
+def ask_choice(
+    parent: QWidget | None, title: str, label: str, choices: list[str], current: int = 0
+) -> str | None:
+    """One of ``choices`` from a drop-down; None if cancelled."""
+    dialog = input_dialog(parent, title, label)
+    dialog.setComboBoxItems(choices)
+    dialog.setComboBoxEditable(False)
+    if choices:
+        dialog.setTextValue(choices[min(max(current, 0), len(choices) - 1)])
+    return dialog.textValue() if dialog.exec() else None
 
 
 # Set by app.setup_logging(); shown in the "unexpected error" message.

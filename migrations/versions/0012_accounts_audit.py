@@ -1,6 +1,6 @@
 """commune accounts and roles, the hash-chained audit trail
 
-Revision ID: 0014_accounts_audit
+Revision ID: 0012_accounts_audit
 Revises: 0011_hub_chains
 Create Date: 2026-12-07 23:55:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_accounts_audit"
+revision: str = "0012_accounts_audit"
 down_revision: str | None = "0011_hub_chains"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
