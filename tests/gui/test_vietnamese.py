@@ -182,7 +182,7 @@ def _dialog_classes() -> set[type]:
     return {c for c in below(QDialog) if c.__module__.startswith("app.")}
 
 
-ABSTRACT = {"EntityDialog"}  # the base of the registry dialogs, never shown itself
+ABSTRACT = {"EntityDialog", "_FormDialog"}  # bases of other dialogs, never shown themselves
 
 
 def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callable[[], QDialog]]:
@@ -193,7 +193,14 @@ def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callabl
     from app.core.fund import programmes
     from app.core.registry.hamlets import hamlet_choices
     from app.core.registry.listing import HOUSEHOLDS, PEOPLE, ListQuery
-    from app.ui import first_run, first_run_upper, import_wizard, settings_dialog
+    from app.ui import (
+        accounts_ui,
+        backup_ui,
+        first_run,
+        first_run_upper,
+        import_wizard,
+        settings_dialog,
+    )
     from app.ui.dialogs import (
         branch,
         clan,
@@ -219,6 +226,7 @@ def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callabl
         fund_activities,
         fund_programmes,
         sync_conflicts,
+        sync_forks,
     )
 
     db = ctx.db
@@ -286,6 +294,17 @@ def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callabl
         "RecipientsDialog": recipients,
         "ConflictsDialog": lambda: sync_conflicts.ConflictsDialog(upper_db()),
         "SettingsDialog": lambda: settings_dialog.SettingsDialog(ctx),
+        "BackupOptionsDialog": lambda: backup_ui.BackupOptionsDialog(),
+        "PassphraseDialog": lambda: backup_ui.PassphraseDialog("sao-luu.sqlite3.age"),
+        "ForksDialog": lambda: sync_forks.ForksDialog(upper_db()),
+        "RecoveryCodeDialog": lambda: accounts_ui.RecoveryCodeDialog(
+            "thuky", "K7MQ-W2XA-PB9C-D3EF-GH4J"
+        ),
+        "NewAccountDialog": lambda: accounts_ui.NewAccountDialog(db, first=True),
+        "LoginDialog": lambda: accounts_ui.LoginDialog(db),
+        "RecoverDialog": lambda: accounts_ui.RecoverDialog(db),
+        "ChangePasswordDialog": lambda: accounts_ui.ChangePasswordDialog(db, "thuky"),
+        "AccountsDialog": lambda: accounts_ui.AccountsDialog(db),
     }
 
 

@@ -19,6 +19,7 @@ from app.core.printing.xlsx import ListWorkbook, save_workbook, write_list_workb
 from app.core.registry.households import HouseholdInput, create_household
 from app.core.registry.people import PersonInput
 from app.core.workspace import init_commune
+from tests.registry_helpers import default_hamlet
 
 HOSTILE = [
     '=HYPERLINK("http://vi-du.invalid/x","Nguyễn Văn An")',
@@ -57,7 +58,7 @@ def test_export_xlsx_writes_a_hyperlink_name_as_text(tmp_path: Path) -> None:
     try:
         create_household(
             ws.db,
-            HouseholdInput(address=HOSTILE[3], note=HOSTILE[2]),
+            HouseholdInput(hamlet_id=default_hamlet(ws.db), address=HOSTILE[3], note=HOSTILE[2]),
             [PersonInput(HOSTILE[0], "M", "1970", "Chủ hộ", phone=None, note=HOSTILE[1])],
         )
         out = tmp_path / "nhan-khau.xlsx"

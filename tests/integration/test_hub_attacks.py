@@ -308,7 +308,9 @@ def test_a_key_past_its_bytes_for_the_day_is_told_to_come_back(hub: Hub, commune
         assert hub.push(commune, data).status_code == 200
         sent += len(data)
     commune.add_hamlet("Thôn cuối")
-    refused = hub.push(commune, commune.export())
+    last = commune.export(full=True)  # at least as large as the first: past the day's bytes
+    assert sent + len(last) > 200_000
+    refused = hub.push(commune, last)
     assert refused.status_code == 429 and "hôm nay" in refused.json()["error"]
     assert hub.incoming() == []
 

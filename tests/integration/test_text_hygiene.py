@@ -14,6 +14,7 @@ from app.core.models import Person
 from app.core.registry.households import HouseholdInput, create_household
 from app.core.registry.people import PersonInput
 from app.core.workspace import init_commune
+from tests.registry_helpers import default_hamlet
 
 OLD_FONT_NAME = "\u00d0ỗ Văn Hải"  # "Ð" U+00D0, as TCVN3/VNI-era files give it
 REVERSED = "Lê Thị \u202eaoH\u202c"  # a right-to-left override hides in the name
@@ -27,7 +28,7 @@ def test_old_font_name_is_found_without_diacritics(
     try:
         create_household(
             ws.db,
-            HouseholdInput(address="Thôn \u00d0ông\u200f"),
+            HouseholdInput(hamlet_id=default_hamlet(ws.db), address="Thôn \u00d0ông\u200f"),
             [
                 PersonInput(unicodedata.normalize("NFD", OLD_FONT_NAME), "M", "1961", "Chủ hộ"),
                 PersonInput(REVERSED, "F", "1965", "Vợ"),
