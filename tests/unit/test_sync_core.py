@@ -127,3 +127,66 @@ def test_a_dpapi_sealed_key_is_refused_in_vietnamese_off_windows(tmp_path: Path)
     path.write_bytes(keys.DPAPI_MAGIC + b"\x01\x02")
     with pytest.raises(StorageError, match="Windows"):
         keys.signing_key(tmp_path)
+
+
+def _short() -> str:
+    import uuid
+
+    from app.core.sync.records import uuid22
+
+    return uuid22(str(uuid.uuid4()))
+
+
+def test_a_column_of_uuids_converts_in_one_pass_exactly_as_one_by_one() -> None:
+    import uuid
+
+    from app.core.sync.records import uuid22, uuid36, uuid36_all
+
+    canonical_uuids = [str(uuid.uuid4()) for _ in range(2000)]
+    canonical_uuids += [
+        "00000000-0000-0000-0000-000000000000",
+        "f" * 8 + "-ffff" * 3 + "-" + "f" * 12,
+    ]
+    shorts = [uuid22(u) for u in canonical_uuids]
+    memo: dict[str, str] = {}
+    assert uuid36_all(shorts, memo) == canonical_uuids == [uuid36(s) for s in shorts]
+    again = uuid36_all([shorts[3], None, shorts[3]], memo)
+    assert again == [canonical_uuids[3], None, canonical_uuids[3]]
+
+
+def test_whole_column_checks_refuse_what_the_value_by_value_checks_refuse() -> None:
+    """The one-pass checks of uuids, references, polymorphic references and dates give
+    the index of the first bad value, as checking each value did."""
+    from app.core.sync.records import Field, all_uuid22, check_column
+
+    good = [_short() for _ in range(5)]
+    assert all_uuid22(good) and all_uuid22([])
+    assert not all_uuid22([*good, good[0][:21] + "B"])  # last character carries 2 bits only
+    assert not all_uuid22([good[0] + "\n" + good[1]])  # two uuids in one text
+    assert not all_uuid22([*good, None, 7])
+
+    ref = Field("household_id", "ref", 22, True, "household")
+    assert check_column(ref, [good[0], None, good[1]], None) == -1
+    assert check_column(ref, [good[0], None, good[1][:-1] + "B"], None) == 2
+    assert check_column(ref, [good[0], good[1] + "\n" + good[2]], None) == 1
+
+    pref = Field(
+        "entity_id",
+        "pref",
+        22,
+        True,
+        "",
+        "model",
+        (("commune_learning_community", ""), ("learning_family", "household")),
+    )
+    family, commune = "learning_family", "commune_learning_community"
+    assert check_column(pref, [good[0], None, None], [family, commune, None]) == -1
+    assert check_column(pref, [good[0], good[1]], [family, commune]) == 1  # the commune: no id
+    assert check_column(pref, [good[0], good[1]], [family, None]) == 1  # an id without a kind
+    assert check_column(pref, [good[0], None], [family, "learning_moon"]) == 1  # unknown kind
+    assert check_column(pref, [good[0], "x" * 22], [family, family]) == 1
+
+    day = Field("assessed_on", "date", 10)
+    assert check_column(day, ["2025-05-01", None, "2025-05-01"], None) == -1
+    assert check_column(day, ["2025-05-01", "2025-02-30", "2025-05-01"], None) == 1
+    assert check_column(day, ["2025-05-01", 20250501], None) == 1

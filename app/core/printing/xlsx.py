@@ -13,7 +13,6 @@ only when complete, with a clear message when Excel holds the file open.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import os
 import re
@@ -259,14 +258,6 @@ class ListWorkbook:
     signers: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (title, name)
 
 
-def _width(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, dt.date):
-        return 10
-    return len(str(value))
-
-
 def write_list_workbook(
     out: Path,
     spec: ListWorkbook,
@@ -281,9 +272,9 @@ def write_list_workbook(
     Values are written as they come: ints and floats stay numbers, dates get the
     dd/mm/yyyy format; columns are as wide as their longest value (at most 50).
     """
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+    from app.core.printing.xlsx_stream import StreamingSheet
 
     check_output_folder(out)
     body: list[Sequence[Any]] = []
@@ -293,20 +284,12 @@ def write_list_workbook(
                 raise PrintCancelled()
             progress(count, total)
         body.append(cells)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name(spec.sheet))
+    sheet = StreamingSheet(sheet_name(spec.sheet), DATE_FORMAT)
     st = ListStyles()
     titles = ["STT", *spec.columns]
     width = len(titles)
-    widths = [len(t) + 2 for t in titles]
-    widths[0] = max(widths[0], len(str(len(body))) + 2)
-    for values in body:
-        for i, value in enumerate(values, 1):
-            widths[i] = max(widths[i], _width(value))
-    for i, w in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(w + 2, MAX_WIDTH)
     heading_rows = 5
-    sheet.freeze_panes = f"A{heading_rows + 2}"
+    sheet.frozen_rows = heading_rows + 1
     write_heading(
         sheet,
         st,
@@ -323,15 +306,13 @@ def write_list_workbook(
         head.append(c)
     sheet.append(head)
     for number, values in enumerate(body, 1):
-        line: list[Any] = [number]
-        for value in values:
-            if isinstance(value, dt.date):
-                c = WriteOnlyCell(sheet, value=value)
-                c.number_format = DATE_FORMAT
-                line.append(c)
-            else:
-                line.append(safe_value(sheet, value))
-        sheet.append(line)
+        sheet.append([number, *values], measure=True)  # dates get DATE_FORMAT
+    # Columns as wide as their title or longest value (the sheet's XML is written at save).
+    measured = sheet.measured + [0] * (width - len(sheet.measured))
+    measured[0] += 2  # the row numbers
+    sheet.widths = [
+        min(max(len(t) + 2, m) + 2, MAX_WIDTH) for t, m in zip(titles, measured, strict=False)
+    ]
     if spec.total_line:
         c = as_text(WriteOnlyCell(sheet, value=spec.total_line))
         c.font = st.bold
@@ -341,7 +322,7 @@ def write_list_workbook(
         c.font = st.plain
         sheet.append([c])
     write_signers(sheet, st, spec.signers, width, spec.date_line)
-    save_workbook(book, out)
+    save_workbook(sheet, out)
     progress(len(body), total)
     return len(body)
 

@@ -27,6 +27,7 @@ from app.core.sync.records import (
     PERSONAL_COLUMNS,
     UUID22_RE,
     EntitySpec,
+    all_uuid22,
     check_column,
     entity_specs,
     uuid36_all,
@@ -436,9 +437,10 @@ def _validate_part(
             f"Phần “{_label(spec.name)}”, bản ghi {index + 1}: trường {name!r} không hợp lệ."
         )
 
-    for i, uid in enumerate(uids):
-        if type(uid) is not str or UUID22_RE.fullmatch(uid) is None:
-            raise bad(i, "uuid")
+    if not all_uuid22(uids):
+        for i, uid in enumerate(uids):
+            if type(uid) is not str or UUID22_RE.fullmatch(uid) is None:
+                raise bad(i, "uuid")
     if len(set(uids)) != count:
         raise _refuse(f"Phần “{_label(spec.name)}”: bản ghi bị lặp.")
     if not set(map(type, revisions)) <= {int} or (
