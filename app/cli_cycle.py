@@ -226,7 +226,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 f"Đã mở lại năm {year}.",
             )
         elif args.action == "due":
-            due = cycle.due_again(db, year, model)
+            due = cycle.due_again(db, year, model, args.search)
             _emit(
                 args,
                 {"due": [d.__dict__ for d in due]},
@@ -234,7 +234,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 or "Không có ai đến hạn công nhận lại.",
             )
         elif args.action == "list":
-            rows = cycle.cycle_rows(db, year, model, args.hamlet)
+            rows = cycle.cycle_rows(db, year, model, args.hamlet, args.search)
             _emit(
                 args,
                 {"rows": [r.__dict__ for r in rows]},
@@ -426,6 +426,9 @@ def register(add: AddCommand) -> None:
     p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
     p.add_argument("--ids", default=None, help="mã cách nhau bằng dấu phẩy")
     p.add_argument("--hamlet", type=int, default=None, help="cả thôn (mã thôn)")
+    p.add_argument(
+        "--search", default="", help="list, due: tìm theo tên (không cần dấu), như ở sổ đăng ký"
+    )
     p.add_argument("--clan", type=int, default=None, help="cả dòng họ (mã dòng họ)")
     p.add_argument("--all", action="store_true", help="tất cả")
     p.add_argument("--file", default=None, help="tệp JSON kết quả đánh giá")

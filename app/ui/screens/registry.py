@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,8 +33,8 @@ from app.core.text import format_number
 from app.ui.screens.base import EVERYTHING, AppContext, Screen
 from app.ui.table_model import ListingModel
 from app.ui.widgets import messages
+from app.ui.widgets.search_box import SearchBox
 
-SEARCH_DEBOUNCE_MS = 150
 STRETCH_KEYS = ("address", "place", "note", "name")
 ALL = "Tất cả"
 
@@ -110,10 +109,6 @@ class RegistryScreen(Screen):
         self.title = self.listing.title
         self.noun = KIND_NOUNS[key]
         self.model = ListingModel(self.listing, self._db_or_none, self)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_query)
         self.filter_combos: dict[str, QComboBox] = {}
         self._build()
 
@@ -140,13 +135,8 @@ class RegistryScreen(Screen):
 
     def _build_search_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Tìm trong danh sách (không cần dấu)…")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(240)
-        self.search_box.setMaximumWidth(520)
-        self.search_box.textChanged.connect(lambda _text: self._debounce.start())
-        self.search_box.returnPressed.connect(self.apply_query)
+        self.search_box = SearchBox()
+        self.search_box.search.connect(lambda _text: self.apply_query())
         row.addWidget(self.search_box, 1)
         row.addStretch(0)
         self.deleted_button = QPushButton("Đã xóa")
@@ -294,7 +284,6 @@ class RegistryScreen(Screen):
 
     def apply_query(self) -> None:
         """Re-run the list's query from the widgets, keeping the selection if possible."""
-        self._debounce.stop()
         if not self.ctx.available:
             return
         with messages.guarded(self):
@@ -347,8 +336,7 @@ class RegistryScreen(Screen):
         self.apply_query()
 
     def focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
+        self.search_box.focus_and_select()
 
     # --- selection -----------------------------------------------------------------
 
