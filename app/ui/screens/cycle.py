@@ -38,6 +38,7 @@ from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
 from app.ui.table_model import SequenceModel
 from app.ui.widgets import messages
+from app.ui.widgets.flow_layout import FlowLayout, labelled
 from app.ui.widgets.search_box import SearchBox
 
 LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề nghị", "Công nhận")
@@ -145,15 +146,15 @@ class CycleScreen(Screen):
             self.model_box.addItem(MODELS[code], code)
         self.hamlet_box = QComboBox()
         self.year_state = QLabel()
-        top = QHBoxLayout()
+        # One row that folds onto a second line when the window is narrow (large text).
+        top = FlowLayout(spacing=10)
         for label, widget in (
             ("Năm:", self.year),
             ("Mô hình:", self.model_box),
             ("Thôn:", self.hamlet_box),
         ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addWidget(self.year_state, 1)
+            top.addWidget(labelled(label, widget))
+        top.addWidget(self.year_state)
         self.close_button = QPushButton("Khóa sổ năm")
         self.reopen_button = QPushButton("Mở lại năm…")
         self.criteria_button = QPushButton("Bộ tiêu chí…")
@@ -166,8 +167,7 @@ class CycleScreen(Screen):
         self.search_box.setObjectName("cycle_search")
         self.search_box.search.connect(lambda _text: self.apply_search())
         search_row = QHBoxLayout()
-        search_row.addWidget(QLabel("Tìm:"))
-        search_row.addWidget(self.search_box, 1)
+        search_row.addWidget(labelled("Tìm:", self.search_box), 1)
         search_row.addStretch(1)
 
         self.tabs = QTabWidget()

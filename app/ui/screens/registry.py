@@ -33,6 +33,7 @@ from app.core.text import format_number
 from app.ui.screens.base import EVERYTHING, AppContext, Screen
 from app.ui.table_model import ListingModel
 from app.ui.widgets import messages
+from app.ui.widgets.flow_layout import FlowLayout, labelled
 from app.ui.widgets.search_box import SearchBox
 
 STRETCH_KEYS = ("address", "place", "note", "name")
@@ -132,6 +133,7 @@ class RegistryScreen(Screen):
         layout.addWidget(self._build_table(), 1)
         layout.addLayout(self._build_buttons())
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, self.add_row)  # Ctrl+N (Thêm)
 
     def _build_search_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -146,10 +148,10 @@ class RegistryScreen(Screen):
         row.addWidget(self.deleted_button)
         return row
 
-    def _build_filters(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_filters(self) -> FlowLayout:
+        """One drop-down per filter; the row wraps when the window is narrow (large text)."""
+        row = FlowLayout(spacing=10)
         for flt in self.listing.filters:
-            row.addWidget(QLabel(flt.title + ":"))
             combo = QComboBox()
             combo.setObjectName(f"filter_{flt.key}")
             combo.setToolTip(flt.title)
@@ -161,9 +163,7 @@ class RegistryScreen(Screen):
             combo.addItem(ALL, None)
             combo.currentIndexChanged.connect(lambda _i: self.apply_query())
             self.filter_combos[flt.key] = combo
-            row.addWidget(combo)
-            row.addSpacing(8)
-        row.addStretch(1)
+            row.addWidget(labelled(flt.title + ":", combo))
         return row
 
     def _build_table(self) -> QTableView:
@@ -216,10 +216,13 @@ class RegistryScreen(Screen):
     def _build_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.add_button = QPushButton("Thêm")
+        self.add_button.setToolTip("Thêm (Ctrl+N)")
         self.add_button.clicked.connect(self.add_row)
         self.edit_button = QPushButton("Sửa")
+        self.edit_button.setToolTip("Sửa dòng đang chọn (Enter)")
         self.edit_button.clicked.connect(self.open_current)
         self.delete_button = QPushButton("Xóa")
+        self.delete_button.setToolTip("Xóa dòng đang chọn (Delete)")
         self.delete_button.clicked.connect(self.delete_or_restore)
         for button in (self.add_button, self.edit_button, self.delete_button):
             row.addWidget(button)
