@@ -10,7 +10,8 @@ application's ``focusChanged``, so no screen or dialog has to remember them):
   same as a click, so validation and messages are the dialog's own.
 
 Thêm (Ctrl+N), Sửa (Enter), Xóa (Delete) belong to the registry screens, and the
-screens' Ctrl+1…9 to the main window's Xem menu.
+screens' Ctrl+1…9 to the main window's Xem menu. The same hook keeps each dialog
+inside its screen (:func:`app.ui.fit.fit_to_screen`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ class _Policy(QObject):
             return
         leave_tables_on_tab(new)
         window = new.window()
-        if isinstance(window, QDialog):
+        if isinstance(window, QDialog) and not window.property(_SAVE_PROPERTY):
+            from app.ui.fit import fit_to_screen
+
+            fit_to_screen(window)  # once, the first time the focus enters it
             add_save_shortcut(window)
 
 

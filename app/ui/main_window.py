@@ -351,6 +351,9 @@ class MainWindow(QMainWindow):
         they are built again in the new size; the current one is shown again.
         """
         size = apply_text_size(key)
+        # The window's own font too: Qt hands an application font change to existing
+        # widgets only while its event loop runs, and the screens are built right away.
+        self.setFont(QApplication.font())
         remember_text_size(size.key, self.settings_store)
         self.text_size_actions[size.key].setChecked(True)
         self._size_navigation()
