@@ -299,6 +299,8 @@ class MainWindow(QMainWindow):
 
             overview = OverviewScreen(self.ctx)
             overview.open_list.connect(self.show_screen)
+            overview.import_requested.connect(self.import_from_excel)
+            overview.help_requested.connect(self.open_help)
             return overview
         if key in SCREEN_CLASSES:
             module_name, class_name = SCREEN_CLASSES[key].split(":")

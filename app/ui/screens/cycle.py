@@ -43,6 +43,7 @@ from app.ui.widgets.search_box import SearchBox
 
 LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề nghị", "Công nhận")
 WARM_SEARCH_MS = 50  # after the list is painted: read the search texts before the first key
+LIST_SAMPLES = ("", "Tổ dân phố 12", "✓", "100", "Không đạt", "✓", "✓")
 DUE_COLUMNS = ("Tên", "Công nhận lần cuối", "Hiệu lực đến")
 
 
@@ -205,7 +206,14 @@ class CycleScreen(Screen):
         self.list_view.setModel(self.list_model)
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.list_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Widths from the text size: "Tổ dân phố 12" and "Không đạt" whole at "Rất lớn".
+        metrics = self.list_view.fontMetrics()
+        for column, sample in enumerate(LIST_SAMPLES):
+            if column:
+                title = metrics.horizontalAdvance(LIST_COLUMNS[column]) + 24
+                header.resizeSection(column, max(title, metrics.horizontalAdvance(sample) + 16))
         self.register_selected = QPushButton("Đăng ký các dòng đã chọn")
         self.register_shown = QPushButton("Đăng ký tất cả đang hiện")
         buttons = QHBoxLayout()
