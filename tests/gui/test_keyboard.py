@@ -135,3 +135,24 @@ def test_f1_opens_the_guide_at_the_screen_s_section(qtbot: Any, window: Any) -> 
     qtbot.keyClick(window, Qt.Key.Key_F1)
     assert guide.current_key == "bat-dau" and guide.isVisible()
     assert isinstance(guide, QDialog) and not guide.isModal()
+
+
+def test_enter_moves_on_in_the_scoring_grid_and_tab_leaves_it(
+    qtbot: Any, window: Any, modals: Any
+) -> None:
+    _active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_9, CTRL)
+    screen = window.current_screen()
+    screen.year.setValue(2025)
+    modals.answers.append(True)
+    screen.register_shown.click()
+    screen.tabs.setCurrentIndex(1)
+    grid, model = screen.grid, screen.grid_model
+    first = grid.next_editable(model.index(0, 0))
+    grid.setCurrentIndex(first)
+    grid.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is grid)
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    assert grid.currentIndex() == grid.next_editable(first)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not grid
