@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QTableView
 
 from app.core.registry.listing import HAMLETS, ListQuery
 from app.ui.dialogs.hamlet import HamletDialog
-from tests.gui.test_dialogs import when_shown
+from tests.gui.test_dialogs import _no_pending_quit, when_shown
 
 pytestmark = pytest.mark.gui
 CTRL = Qt.KeyboardModifier.ControlModifier
+__all__ = ["_no_pending_quit"]  # autouse here too: no stray Quit ends a dialog's exec()
 
 
 def _active(qtbot: Any, window: Any) -> None:
