@@ -256,7 +256,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 f"Đã mở lại năm {year}.",
             )
         elif args.action == "due":
-            due = cycle.due_again(db, year, model)
+            due = cycle.due_again(db, year, model, args.search)
             _emit(
                 args,
                 {"due": [d.__dict__ for d in due]},
@@ -266,7 +266,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
         elif args.action == "figures":
             _emit_commune_figures(args, db, year)
         elif args.action == "list":
-            rows = cycle.cycle_rows(db, year, model, args.hamlet)
+            rows = cycle.cycle_rows(db, year, model, args.hamlet, args.search)
             _emit(
                 args,
                 {"rows": [r.__dict__ for r in rows]},
@@ -476,6 +476,9 @@ def register(add: AddCommand) -> None:
     p.add_argument("--model", choices=MODEL_CHOICES, default="learning_family")
     p.add_argument("--ids", default=None, help="mã cách nhau bằng dấu phẩy")
     p.add_argument("--hamlet", type=int, default=None, help="cả thôn (mã thôn)")
+    p.add_argument(
+        "--search", default="", help="list, due: tìm theo tên (không cần dấu), như ở sổ đăng ký"
+    )
     p.add_argument("--clan", type=int, default=None, help="cả dòng họ (mã dòng họ)")
     p.add_argument("--all", action="store_true", help="tất cả")
     p.add_argument("--file", default=None, help="tệp JSON kết quả đánh giá")

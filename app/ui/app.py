@@ -33,7 +33,6 @@ LOCKED_MESSAGE = (
     "Dữ liệu này đang được mở ở một cửa sổ khác của Sổ Khuyến Học.\n\n"
     "Hãy dùng cửa sổ đang mở, hoặc đóng nó rồi mở lại."
 )
-FONT_POINT_SIZE = 10.0
 SMOKE_TIMEOUT_MS = 60_000
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 log = logging.getLogger("khuyenhoc.ui")
@@ -104,9 +103,12 @@ def create_application() -> QApplication:
     from app.ui import vietnamese
 
     vietnamese.install(app)  # Qt's own buttons, menus, dialogs and calendars in Vietnamese
-    font = app.font()
-    font.setPointSizeF(FONT_POINT_SIZE)
-    app.setFont(font)
+    from app.ui.preferences import apply_text_size, stored_text_size
+
+    apply_text_size(stored_text_size().key, app)  # Nhỏ / Vừa / Lớn / Rất lớn (Cài đặt)
+    from app.ui import keyboard
+
+    keyboard.install(app)  # Tab leaves tables, Ctrl+S saves dialogs
     app.setWindowIcon(app_icon())
     if sys.platform == "win32":  # pragma: no cover - Windows taskbar groups by this id
         import ctypes

@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -32,6 +34,13 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.ui import workers
+from app.ui.preferences import (
+    TEXT_SIZES,
+    apply_text_size,
+    remember_text_size,
+    stored_text_size,
+    ui_settings,
+)
 from app.ui.screens.base import EVERYTHING, AppContext, Screen, UndoFn
 from app.ui.widgets import messages
 from app.ui.widgets.global_search import GlobalSearch
@@ -76,9 +85,8 @@ NOTICE_MS = 20_000
 DEFAULT_SIZE = (1280, 800)
 
 
-def ui_settings() -> QSettings:
-    """Window geometry and such (not data): an INI file in the user's config folder."""
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "SoKhuyenHoc", "window")
+# Ctrl+1 … Ctrl+9 open the first nine screens of the list on the left, Ctrl+0 the tenth.
+SCREEN_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
 
 class NoticeBar(QWidget):
@@ -122,15 +130,29 @@ class NoticeBar(QWidget):
             self.show_notice("Đã hoàn tác.")
 
 
+def help_section_of(screen_key: str) -> str:
+    """The guide's section for a screen (F1 on it opens there)."""
+    from app.ui.help_browser import SCREEN_SECTIONS
+
+    return SCREEN_SECTIONS.get(screen_key, "bat-dau")
+
+
 class MainWindow(QMainWindow):
     screen_shown = Signal(str)
+    text_size_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, settings_store: QSettings | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.settings_store = settings_store or ui_settings()
         self.backup_on_close = True
+        from app.ui import keyboard
+
+        keyboard.install()  # also when the window is built without create_application (tests)
         self.screens: dict[str, Screen] = {}
+        # Each screen sits in a scroll area: its own minimum size never grows the window
+        # past the screen (125 % scaling, large text); at worst it scrolls.
+        self.pages: dict[str, QScrollArea] = {}
         self.upper = self._is_upper()
         self.navigation = tuple(
             (key, title)
@@ -168,16 +190,14 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setStyleSheet("QListWidget::item { padding: 7px 10px; }")
-        font = self.nav.font()
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.nav.setFont(font)
-        for key, title in self.navigation:
+        self.nav.setStyleSheet("QListWidget::item { padding: 5px 10px; }")
+        self._size_navigation()
+        for row, (key, title) in enumerate(self.navigation):
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
+            if row < len(SCREEN_KEYS):
+                item.setToolTip(f"{title} (Ctrl+{SCREEN_KEYS[row]})")
             self.nav.addItem(item)
-        self.nav.setMinimumWidth(170)
-        self.nav.setMaximumWidth(260)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.stack = QStackedWidget()
         splitter = QSplitter()
@@ -193,6 +213,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.notice, 1)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+
+    def _size_navigation(self) -> None:
+        """The list on the left, in the application's text size (a little larger)."""
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.nav.setFont(font)
+        widest = max(QFontMetrics(font).horizontalAdvance(t) for _k, t in self.navigation)
+        self.nav.setMinimumWidth(min(widest + 36, 300))
+        self.nav.setMaximumWidth(max(260, widest + 60))
 
     def _action(
         self,
@@ -230,6 +259,7 @@ class MainWindow(QMainWindow):
         ):
             if not self.ctx.allowed(needed):
                 action.setEnabled(False)
+        self._build_view_menu()
         account_menu = self.menuBar().addMenu("Tài &khoản")
         self.lock_action = self._action("Khóa màn hình", self.lock_screen, "Ctrl+L")
         self.password_action = self._action("Đổi mật khẩu…", self.change_password)
@@ -241,7 +271,40 @@ class MainWindow(QMainWindow):
         for action in (self.lock_action, self.password_action, self.accounts_action):
             account_menu.addAction(action)
         help_menu = self.menuBar().addMenu("Trợ &giúp")
+        self.help_action = self._action(
+            "Hướng dẫn sử dụng", self.open_help, QKeySequence.StandardKey.HelpContents
+        )
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.keys_action = self._action("Phím tắt", lambda: self.open_help("phim-tat"))
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self.keys_action)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("Giới thiệu", self.show_about))
+
+    def _build_view_menu(self) -> None:
+        """Xem: every screen with its Ctrl+digit, and the text size."""
+        view_menu = self.menuBar().addMenu("&Xem")
+        self.screen_actions: dict[str, QAction] = {}
+        for row, (key, title) in enumerate(self.navigation):
+            shortcut = f"Ctrl+{SCREEN_KEYS[row]}" if row < len(SCREEN_KEYS) else None
+            action = self._action(title, lambda _c=False, k=key: self.show_screen(k), shortcut)
+            view_menu.addAction(action)
+            self.screen_actions[key] = action
+        view_menu.addSeparator()
+        size_menu = view_menu.addMenu("Cỡ chữ")
+        self.text_size_group = QActionGroup(self)
+        self.text_size_actions: dict[str, QAction] = {}
+        current = stored_text_size(self.settings_store).key
+        for size in TEXT_SIZES:
+            action = self._action(size.label, lambda _c=False, k=size.key: self.set_text_size(k))
+            action.setCheckable(True)
+            action.setChecked(size.key == current)
+            self.text_size_group.addAction(action)
+            size_menu.addAction(action)
+            self.text_size_actions[size.key] = action
+        size_menu.addSeparator()
+        size_menu.addAction(self._action("Chữ to hơn", lambda: self.step_text_size(1), "Ctrl++"))
+        size_menu.addAction(self._action("Chữ nhỏ hơn", lambda: self.step_text_size(-1), "Ctrl+-"))
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Tìm kiếm")
@@ -271,6 +334,8 @@ class MainWindow(QMainWindow):
 
             overview = OverviewScreen(self.ctx)
             overview.open_list.connect(self.show_screen)
+            overview.import_requested.connect(self.import_from_excel)
+            overview.help_requested.connect(self.open_help)
             return overview
         if key in SCREEN_CLASSES:
             module_name, class_name = SCREEN_CLASSES[key].split(":")
@@ -287,8 +352,14 @@ class MainWindow(QMainWindow):
         if screen is None:
             screen = self._create_screen(key)
             self.screens[key] = screen
-            self.stack.addWidget(screen)
-        self.stack.setCurrentWidget(screen)
+            page = QScrollArea()
+            page.setObjectName(f"page_{key}")
+            page.setWidgetResizable(True)
+            page.setFrameShape(QFrame.Shape.NoFrame)
+            page.setWidget(screen)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(self.pages[key])
         row = next(i for i, (k, _t) in enumerate(self.navigation) if k == key)
         if self.nav.currentRow() != row:
             self.nav.blockSignals(True)
@@ -300,8 +371,50 @@ class MainWindow(QMainWindow):
         return screen
 
     def current_screen(self) -> Screen | None:
-        widget = self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        widget = page.widget() if isinstance(page, QScrollArea) else page
         return widget if isinstance(widget, Screen) else None
+
+    def current_key(self) -> str:
+        screen = self.current_screen()
+        return next((k for k, s in self.screens.items() if s is screen), self.navigation[0][0])
+
+    # --- text size -----------------------------------------------------------------
+
+    def set_text_size(self, key: str) -> None:
+        """Apply a text size at once and remember it on this computer.
+
+        Screens set some fonts of their own from the application's (headings), so
+        they are built again in the new size; the current one is shown again.
+        """
+        size = apply_text_size(key)
+        # The window's own font too: Qt hands an application font change to existing
+        # widgets only while its event loop runs, and the screens are built right away.
+        self.setFont(QApplication.font())
+        remember_text_size(size.key, self.settings_store)
+        self.text_size_actions[size.key].setChecked(True)
+        self._size_navigation()
+        current = self.current_key()
+        for screen_key in list(self.screens):
+            page = self.pages.pop(screen_key)
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.screens.clear()
+        self.show_screen(current)
+        self.text_size_changed.emit(size.key)
+
+    def step_text_size(self, step: int) -> None:
+        keys = [s.key for s in TEXT_SIZES]
+        now = keys.index(stored_text_size(self.settings_store).key)
+        self.set_text_size(keys[max(0, min(len(keys) - 1, now + step))])
+
+    # --- help ----------------------------------------------------------------------
+
+    def open_help(self, section: str | None = None) -> None:
+        """The guide, at ``section`` or else at the current screen's own section (F1)."""
+        from app.ui.help_browser import show_help
+
+        show_help(self, section or help_section_of(self.current_key()))
 
     def _data_changed(self, _kind: str) -> None:
         for screen in self.screens.values():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -61,6 +62,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._signers_tab(), "Người ký")
         self.tabs.addTab(self._data_tab(), "Dữ liệu")
         self.tabs.addTab(self._security_tab(), "Bảo mật")
+        self.tabs.addTab(self._display_tab(), "Hiển thị")
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Lưu", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -209,6 +211,50 @@ class SettingsDialog(QDialog):
             layout.addWidget(box)
         layout.addStretch(1)
         return page
+
+    def _display_tab(self) -> QWidget:
+        """Cỡ chữ: applied as soon as it is chosen (and remembered on this computer);
+        "Hủy" goes back to the size the dialog opened with."""
+        from app.ui.preferences import TEXT_SIZES, stored_text_size
+
+        page = QWidget()
+        form = QFormLayout(page)
+        self.text_size = QComboBox()
+        self.text_size.setObjectName("text_size")
+        for size in TEXT_SIZES:
+            self.text_size.addItem(size.label, size.key)
+        self.opened_text_size = stored_text_size(self._ui_store()).key
+        self.text_size.setCurrentIndex(self.text_size.findData(self.opened_text_size))
+        self.text_size.currentIndexChanged.connect(
+            lambda _i: self._apply_text_size(str(self.text_size.currentData()))
+        )
+        form.addRow("Cỡ chữ:", self.text_size)
+        form.addRow(
+            "",
+            _read_only(
+                "Chữ đổi ngay khi chọn. Màn hình nhỏ hoặc chữ rất lớn: phần nào không vừa "
+                "cửa sổ sẽ có thanh cuộn. Cũng đổi được ở menu Xem → Cỡ chữ (Ctrl +, Ctrl −)."
+            ),
+        )
+        return page
+
+    def _ui_store(self) -> Any:
+        return getattr(self.parent(), "settings_store", None)
+
+    def _apply_text_size(self, key: str) -> None:
+        window = self.parent()
+        if hasattr(window, "set_text_size"):
+            window.set_text_size(key)  # rebuilds the screens behind the dialog too
+        else:
+            from app.ui.preferences import apply_text_size, remember_text_size
+
+            apply_text_size(key)
+            remember_text_size(key, self._ui_store())
+
+    def reject(self) -> None:
+        if str(self.text_size.currentData()) != self.opened_text_size:
+            self._apply_text_size(self.opened_text_size)
+        super().reject()
 
     def _open_folder(self, folder: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

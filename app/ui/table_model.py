@@ -148,3 +148,66 @@ class ListingModel(QAbstractTableModel):
         self.query.sort = key
         self.query.descending = order == Qt.SortOrder.DescendingOrder
         self.refresh()
+
+
+class SequenceModel(QAbstractTableModel):
+    """A list already in memory (say 20,000 cycle rows), shown through a cell function.
+
+    Nothing is built per cell or per row: the view asks only for the rows on
+    screen, so filling a table costs one list assignment instead of building an
+    item per cell (a ``QStandardItemModel`` of 20,000 × 7 items took seconds).
+    """
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        cells: Callable[[Any], Sequence[str]],
+        parent: Any = None,
+        right_aligned: Sequence[int] = (),
+    ) -> None:
+        super().__init__(parent)
+        self.headers = list(headers)
+        self._cells = cells
+        self._rows: list[Any] = []
+        self._right = set(right_aligned)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    @property
+    def rows(self) -> Sequence[Any]:
+        return self._rows
+
+    def text(self, row: int, column: int) -> str:
+        return str(self._cells(self._rows[row])[column])
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(index.row(), index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.headers[section] if section < len(self.headers) else None
+        return str(section + 1)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

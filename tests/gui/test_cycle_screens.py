@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,7 @@ def test_the_hamlet_proposes_in_the_proposal_dialog_then_the_commune_decides(
     proposed = [r.name for r in screen.rows if r.proposed]
     assert proposed == [seen[0][0]]
     column = cycle_screen.LIST_COLUMNS.index("Đề nghị")
-    marks = [screen.list_model.item(r, column).text() for r in range(screen.list_model.rowCount())]
+    marks = [screen.list_model.text(r, column) for r in range(screen.list_model.rowCount())]
     assert marks.count("✓") == 1
     notices: list[str] = []
     screen.ctx.notice.connect(lambda message, _undo: notices.append(message))
@@ -586,8 +587,8 @@ def test_last_years_recognised_are_listed_as_due_again(
     )
     screen.reload()
     assert screen.due_model.rowCount() == 1
-    assert screen.due_model.item(0, 0).text() == household.name
-    assert screen.due_model.item(0, 2).text() == str(YEAR - 1)
+    assert screen.due_model.text(0, 0) == household.name
+    assert screen.due_model.text(0, 2) == str(YEAR - 1)
 
 
 def test_the_communes_own_targets_are_typed_beside_the_provinces(
@@ -681,3 +682,40 @@ def test_the_proposal_list_is_printed_off_the_ui_thread(
     qtbot.waitUntil(lambda: any("danh sách đề nghị" in t for t in modals.texts("inform")))
     assert modals.texts("inform")[0] == "Thôn Đông: đề nghị thêm 2, rút 0."
     assert target.stat().st_size > 0 and "2 mục, 1 trang" in modals.texts("inform")[-1]
+
+
+def test_search_as_you_type_narrows_the_cycle_lists_without_diacritics(
+    qtbot: Any, screen: CycleScreen, modals: Any
+) -> None:
+    _register_hamlet(screen, modals, "Thôn Đông")
+    everyone = screen.list_model.rowCount()
+    qtbot.keyClicks(screen.search_box, "dang van")
+    qtbot.waitUntil(lambda: screen.list_model.rowCount() < everyone)
+    assert [r.name for r in screen.rows] == ["Đặng Văn Hùng"]
+    assert screen.summary.text().startswith("1 trong danh sách")
+    grid, model = screen.grid, screen.grid_model
+    assert model is not None
+    shown = [model.sheet.rows[r].name for r in range(model.rowCount()) if not grid.isRowHidden(r)]
+    assert shown == ["Đặng Văn Hùng"]
+    # Enter in the grid skips the hidden rows: the next editable cell is on the shown row.
+    first = grid.next_editable(model.index(0, 0))
+    assert model.sheet.rows[first.row()].name == "Đặng Văn Hùng"
+    # Typed decomposed (NFD) it is the same search, within the hamlet chosen above
+    # (Nguyễn Văn Minh lives in Thôn Tây); clearing shows every row again.
+    screen.search_box.setText(unicodedata.normalize("NFD", "Nguyễn"))
+    screen.search_box.emit_now()
+    assert [r.name for r in screen.rows] == ["Nguyễn Văn An"]
+    screen.search_box.clear()
+    screen.search_box.emit_now()
+    assert screen.list_model.rowCount() == everyone
+    assert not any(grid.isRowHidden(r) for r in range(model.rowCount()))
+
+
+def test_cycle_list_is_in_the_registry_order_and_the_cli_searches_it(ctx: Any) -> None:
+    from app.core.registry.listing import HOUSEHOLDS, ListQuery
+
+    rows = svc.cycle_rows(ctx.db, YEAR, "learning_family")
+    assert [r.entity_id for r in rows] == HOUSEHOLDS.ids(ctx.db, ListQuery())
+    found = svc.cycle_rows(ctx.db, YEAR, "learning_family", search="hoa")
+    assert [r.name for r in found] == ["Hoàng Thị Hoa"]
+    assert svc.search_ids(ctx.db, YEAR, "learning_family", "  ") is None

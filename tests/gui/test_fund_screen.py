@@ -114,7 +114,7 @@ def test_the_main_window_opens_the_fund_screen(window: Any) -> None:
     keys = [window.nav.item(i).data(0x0100) for i in range(window.nav.count())]
     assert "fund" in keys
     window.nav.setCurrentRow(keys.index("fund"))
-    assert isinstance(window.stack.currentWidget(), FundScreen)
+    assert isinstance(window.current_screen(), FundScreen)
 
 
 def test_a_selected_voucher_prints_to_the_chosen_file(

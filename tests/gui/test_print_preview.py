@@ -58,8 +58,12 @@ def test_pages_and_thumbnails_render_in_the_background(qtbot: Any, dialog: Any) 
     qtbot.waitUntil(lambda: not dialog.page_view.pixmap().isNull(), timeout=10_000)
     pixmap = dialog.page_view.pixmap()
     assert pixmap.width() > pixmap.height()  # landscape, fitted into the view
-    viewport = dialog.scroll.viewport().size()
-    assert pixmap.width() / pixmap.devicePixelRatio() <= viewport.width()
+
+    def fitted() -> bool:  # (again after the dialog is fitted to a small screen)
+        shown = dialog.page_view.pixmap()
+        return shown.width() / shown.devicePixelRatio() <= dialog.scroll.viewport().width()
+
+    qtbot.waitUntil(fitted, timeout=10_000)
 
 
 def test_next_previous_page_number_and_thumbnails_move_together(qtbot: Any, dialog: Any) -> None:

@@ -347,3 +347,17 @@ def test_cli_verifies_a_scanned_certificate_image(
     assert main(["--data-dir", str(demo.data_dir), "--json", "verify-certificate", str(image)]) == 0
     (result,) = json.loads(capsys.readouterr().out)["results"]
     assert result["genuine"] and result["name"] == who.name and result["year"] == YEAR
+
+
+def test_member_list_prints_long_branch_names_whole(demo: Workspace, tmp_path: Path) -> None:
+    from app.core.registry.members import BranchInput, MemberInput, create_branch, create_member
+
+    long_name = "Chi hội Trường Trung học cơ sở Nguyễn Thượng Hiền"
+    branch = create_branch(demo.db, BranchInput(long_name, "other"))
+    create_member(demo.db, MemberInput(branch, full_name="Nguyễn Thị Phương Thảo", gender="F"))
+    result = print_member_list(demo.db, tmp_path / "hv.pdf")
+    text = " ".join(" ".join(page.split()) for page in _text(result.path))
+    assert "Trường Trung học cơ sở Nguyễn Thượng Hiền" in text
+    assert "Trường Trung học cơ sở Ng…" not in text
+    page = PdfReader(result.path).pages[0].mediabox
+    assert page.width > page.height  # on a landscape page, since it is that long

@@ -72,6 +72,72 @@ def _entities(session: Session, model: str, year: int) -> dict[int, Entity]:
     return entities(session.connection(), model, year)
 
 
+# The registry list whose rows each model assesses: the cycle's lists take their order
+# and their search (as you type, without diacritics) from it, so "nguyen van an" finds
+# the same people in "Chu kỳ năm" as in "Nhân khẩu".
+LISTING_OF_MODEL: dict[str, str] = {
+    "learning_family": "households",
+    "learning_clan": "clans",
+    "learning_community": "hamlets",
+    "learning_unit": "units",
+    "learning_citizen": "people",
+}
+
+
+def listed_entities(db: Database, model: str, year: int) -> dict[int, Entity]:
+    """Every live entity of ``model`` in ``year``, remembered until the registries change
+    (the lists of one screen read them once). Read-only: callers must not modify it."""
+    from app.core.registry.listing import remembered
+
+    def read() -> dict[int, Entity]:
+        with db.connect() as conn:
+            return entities(conn, model, year)
+
+    return remembered(db, ("cycle_entities", model, year), read)
+
+
+def search_ids(db: Database, year: int, model: str, search: str) -> set[int] | None:
+    """Ids of the entities whose registry search text holds every word of ``search``;
+    ``None`` when there is nothing to search for (everyone matches)."""
+    from app.core import text as vntext
+
+    if not vntext.fold_query(search):
+        return None
+    return set(listed_order(db, model, listed_entities(db, model, year), search))
+
+
+def prepare_search(db: Database, model: str) -> None:
+    """Read the folded search texts the first keystroke will need (remembered until the
+    data changes); the screen calls it just after showing a list, so typing "n" does
+    not wait for 30,000 texts."""
+    from app.core.registry.listing import LISTINGS, ListQuery
+
+    key = LISTING_OF_MODEL.get(model)
+    if key is not None:
+        LISTINGS[key].text_pairs(db, ListQuery())
+
+
+def listed_order(
+    db: Database, model: str, known: Mapping[int, Entity], search: str = ""
+) -> list[int]:
+    """Ids of ``known`` in the registry's list order, narrowed by ``search``.
+
+    The registry listing keeps its ordered ids and folded search texts until the
+    data changes (:mod:`app.core.registry.listing`), so sorting 20,000 citizens by
+    the Vietnamese key costs a list lookup, not a Python sort, and each keystroke
+    only filters in memory.
+    """
+    from app.core import text as vntext
+    from app.core.registry.listing import LISTINGS, ListQuery
+
+    key = LISTING_OF_MODEL.get(model)
+    if key is None:  # the commune itself: one row
+        words = vntext.fold_query(search)
+        ordered = sorted(known.values(), key=lambda e: vntext.sort_key(e.name))
+        return [e.id for e in ordered if all(w in vntext.fold(e.name) for w in words)]
+    return [i for i in LISTINGS[key].ids(db, ListQuery(search=search)) if i in known]
+
+
 # --- registration -------------------------------------------------------------------
 
 
@@ -367,8 +433,11 @@ class Sheet:
     rows: list[SheetRow]
 
 
-def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None = None) -> Sheet:
-    """Registered entities with their stored values and computed items (the entry grid)."""
+def assessment_sheet(
+    db: Database, year: int, model: str, hamlet_id: int | None = None, search: str = ""
+) -> Sheet:
+    """Registered entities with their stored values and computed items (the entry grid),
+    in the registry's order; ``search`` narrows them as the registry's search box does."""
     check_model(model)
     ensure_builtin_sets(db)
     with db.session() as s:
@@ -384,7 +453,6 @@ def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None 
         set_id = int(used) if used is not None else active_set_id(s, model, year)
         doc = load_doc(s, set_id)
         ratios = computed_for(s, doc, year)
-        known = _entities(s, model, year)
         regs = s.scalars(
             select(Registration.entity_id).where(
                 Registration.year == year,
@@ -392,15 +460,21 @@ def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None 
                 Registration.deleted.is_(False),
             )
         ).all()
+        # Columns, not ORM objects: thousands of rows to read, none to change.
         stored = {
             a.entity_id: a
-            for a in s.scalars(
-                select(Assessment).where(
+            for a in s.execute(
+                select(
+                    Assessment.entity_id,
+                    Assessment.item_values,
+                    Assessment.proposed_on,
+                    Assessment.proposal_number,
+                ).where(
                     Assessment.year == year,
                     Assessment.model == model,
                     Assessment.deleted.is_(False),
                 )
-            )
+            ).all()
         }
         recognised = set(
             s.scalars(
@@ -411,10 +485,12 @@ def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None 
                 )
             )
         )
+    known = listed_entities(db, model, year)
+    registered = set(regs)
     rows = []
-    for eid in regs:
-        ent = known.get(eid)
-        if ent is None or (hamlet_id is not None and ent.hamlet_id != hamlet_id):
+    for eid in listed_order(db, model, known, search):
+        ent = known[eid]
+        if eid not in registered or (hamlet_id is not None and ent.hamlet_id != hamlet_id):
             continue
         a = stored.get(eid)
         rows.append(
@@ -429,9 +505,6 @@ def assessment_sheet(db: Database, year: int, model: str, hamlet_id: int | None 
                 proposal_number=(a.proposal_number or "") if a else "",
             )
         )
-    from app.core.text import sort_key
-
-    rows.sort(key=lambda r: sort_key(r.name))
     return Sheet(year, model, set_id, doc, rows)
 
 
@@ -623,8 +696,9 @@ class DueEntry:
     valid_until: int
 
 
-def due_again(db: Database, year: int, model: str) -> list[DueEntry]:
-    """Entities recognised before whose recognition has run out by ``year`` and not renewed."""
+def due_again(db: Database, year: int, model: str, search: str = "") -> list[DueEntry]:
+    """Entities recognised before whose recognition has run out by ``year`` and not renewed
+    (in list order, narrowed by ``search`` as the registry's search box does)."""
     check_model(model)
     with db.connect() as conn:
         rows = conn.execute(
@@ -644,15 +718,10 @@ def due_again(db: Database, year: int, model: str) -> list[DueEntry]:
                 {"m": model, "y": year},
             )
         }
-        known = entities(conn, model, year)
-    out = [
-        DueEntry(int(e), known[int(e)].name, int(ly), int(vu))
-        for e, ly, vu in rows
-        if int(e) in known and int(e) not in now
-    ]
-    from app.core.text import sort_key
-
-    return sorted(out, key=lambda d: sort_key(d.name))
+    known = listed_entities(db, model, year)
+    due = {int(e): (int(ly), int(vu)) for e, ly, vu in rows if int(e) not in now}
+    wanted = {i: e for i, e in known.items() if i in due}
+    return [DueEntry(i, known[i].name, *due[i]) for i in listed_order(db, model, wanted, search)]
 
 
 # --- closing and reopening ----------------------------------------------------------
@@ -714,7 +783,7 @@ def year_state(db: Database, year: int) -> YearState:
 # --- lists and history --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: building 20,000 of them is then three times quicker
 class CycleRow:
     entity_id: int
     name: str
@@ -728,11 +797,14 @@ class CycleRow:
     proposed: bool = False
 
 
-def cycle_rows(db: Database, year: int, model: str, hamlet_id: int | None = None) -> list[CycleRow]:
-    """Every entity of the model with its registration, assessment and recognition state."""
+def cycle_rows(
+    db: Database, year: int, model: str, hamlet_id: int | None = None, search: str = ""
+) -> list[CycleRow]:
+    """Every entity of the model with its registration, assessment and recognition state,
+    in the registry's order; ``search`` narrows them as the registry's search box does."""
     check_model(model)
+    known = listed_entities(db, model, year)
     with db.connect() as conn:
-        known = entities(conn, model, year)
         regs = {
             int(r[0])
             for r in conn.execute(
@@ -761,10 +833,9 @@ def cycle_rows(db: Database, year: int, model: str, hamlet_id: int | None = None
                 {"y": year, "m": model},
             )
         }
-    from app.core.text import sort_key
-
     out = []
-    for e in sorted(known.values(), key=lambda x: sort_key(x.name)):
+    for entity_id in listed_order(db, model, known, search):
+        e = known[entity_id]
         if hamlet_id is not None and e.hamlet_id != hamlet_id:
             continue
         a = ass.get(e.id)

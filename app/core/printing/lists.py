@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from app.core import text as vntext
@@ -11,7 +12,7 @@ from app.core.assessment import MODELS
 from app.core.assessment.cycle import cycle_rows
 from app.core.assessment.entities import check_model, hamlet_names
 from app.core.db import Database
-from app.core.printing.common import CancelFn, PrintResult, ProgressFn, never, no_progress
+from app.core.printing.common import MM, CancelFn, PrintResult, ProgressFn, never, no_progress
 from app.core.printing.data import heading
 from app.core.printing.tables import Column, SignatureBox, TableDocument, render_table
 from app.core.printing.xlsx import render_table_xlsx
@@ -23,15 +24,26 @@ LIST_KINDS = {
     "results": "Kết quả đánh giá",
 }
 
+# The branch column is the widest after the name: "Chi hội thôn Đông Hòa Thượng" was cut
+# to "Chi hội thôn Đô…"; the column's title says "Chi hội", so the cells drop that word.
 MEMBER_COLUMNS = (
     ("full_name", Column("Họ và tên", 17)),
-    ("birth_year", Column("Năm sinh", 6, "center")),
-    ("gender", Column("Giới tính", 6, "center")),
-    ("branch", Column("Chi hội", 14)),
-    ("role", Column("Chức vụ", 10)),
+    ("birth_year", Column("Năm sinh", 5, "center")),
+    ("gender", Column("Giới tính", 5, "center")),
+    ("branch", Column("Chi hội", 18)),
+    ("role", Column("Chức vụ", 9)),
     ("join_date", Column("Ngày vào Hội", 8, "center")),
-    ("dues_paid_year", Column("Hội phí", 6, "center")),
+    ("dues_paid_year", Column("Hội phí", 5, "center")),
 )
+BRANCH_PREFIX = "chi hoi "
+
+
+def branch_cell(name: str) -> str:
+    """ "Chi hội thôn Đông" → "Thôn Đông" (under the column "Chi hội")."""
+    if vntext.fold(name[: len(BRANCH_PREFIX)]) + " " == BRANCH_PREFIX and len(name) > 8:
+        rest = name[len(BRANCH_PREFIX) :].strip()
+        return rest[:1].upper() + rest[1:]
+    return name
 
 
 def _render(
@@ -68,6 +80,22 @@ def _document(
     )
 
 
+def _fits_portrait(texts: Iterable[str], doc: TableDocument, column: int) -> bool:
+    """Whether every text fits its column on a portrait page at the smallest size a
+    cell may shrink to (the table writer's 80 %)."""
+    from reportlab.lib.pagesizes import A4
+
+    from app.core.printing import fonts
+    from app.core.printing.tables import MARGIN_L, MARGIN_R
+
+    fonts.register_fonts()
+    usable = A4[0] - MARGIN_L - MARGIN_R - 9 * MM
+    weights = sum(c.weight for c in doc.columns)
+    room = usable * doc.columns[column].weight / weights - 4
+    small = doc.font_size * 0.8
+    return all(fonts.width(fonts.nfc(t), fonts.SERIF, small) <= room for t in texts)
+
+
 def print_member_list(
     db: Database,
     out: Path,
@@ -97,10 +125,17 @@ def print_member_list(
         day,
     )
 
+    branch_cell_at = [k for k, _ in MEMBER_COLUMNS].index("branch")
+    branches = {branch_cell(str(r[branch_at] or "")) for r in raw}
+    if not _fits_portrait(branches, doc, branch_cell_at):
+        doc = replace(doc, landscape=True)  # a long branch name is printed whole
+
     def rows() -> Iterator[list[str]]:
         for r in raw:
             shown = MEMBERS.display(r)
-            yield [shown[i] for i in picks]
+            cells = [shown[i] for i in picks]
+            cells[branch_cell_at] = branch_cell(cells[branch_cell_at])
+            yield cells
 
     pages = _render(out, doc, rows(), len(raw), progress, cancel)
     return PrintResult(out, pages, len(raw), "danh sách hội viên")

@@ -315,7 +315,7 @@ class Listing:
 
 # --- memo of list queries, valid until the data changes -------------------------------
 
-_MEMO_SIZE = 24
+_MEMO_SIZE = 32
 _memo: weakref.WeakKeyDictionary[Database, OrderedDict[tuple[Any, ...], tuple[int, Any]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -346,6 +346,18 @@ def _remember(db: Database, key: tuple[Any, ...], mark: int, compute: Callable[[
     while len(entries) > _MEMO_SIZE:
         entries.popitem(last=False)
     return value
+
+
+def remembered(db: Database, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, remembered until the registry data next changes.
+
+    For other lists built from the registries (the yearly cycle's entities), so a
+    screen reloading three lists reads the 20,000 citizens once. Callers must not
+    modify the value.
+    """
+    with db.connect() as conn:
+        mark = _data_mark(conn)
+    return _remember(db, key, mark, compute)
 
 
 # --- shared pieces ------------------------------------------------------------------
@@ -664,4 +676,5 @@ __all__ = [
     "ListFilter",
     "ListQuery",
     "Listing",
+    "remembered",
 ]

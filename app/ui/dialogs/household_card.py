@@ -25,16 +25,18 @@ from app.core.models.households import SCHOOL_LEVEL_LABELS, Circumstance
 from app.core.registry.households import HouseholdCard, PersonView, get_household_card
 from app.ui.dialogs.common import APP_TITLE, birth_text, gender_label
 
+# (title, the widest value it must show whole): widths follow the text size, so a date
+# "12/03/1972" and a 12-digit CCCD are never cut, whatever the font.
 PEOPLE_COLUMNS = (
-    ("Họ và tên", 170),
-    ("Giới tính", 65),
-    ("Ngày sinh", 85),
-    ("Quan hệ với chủ hộ", 130),
-    ("Số CCCD", 110),
-    ("Trình độ", 120),
-    ("Nghề nghiệp", 110),
-    ("Đang đi học", 80),
-    ("Thẻ hội viên", 90),
+    ("Họ và tên", "Nguyễn Thị Phương Thảo"),
+    ("Giới tính", "Nam"),
+    ("Ngày sinh", "00/00/0000"),
+    ("Quan hệ với chủ hộ", "Con dâu"),
+    ("Số CCCD", "000000000000"),
+    ("Trình độ", "Đại học"),
+    ("Nghề nghiệp", "Giáo viên"),
+    ("Đang đi học", "Có"),
+    ("Thẻ hội viên", "00000"),
 )
 NO_ASSESSMENT = "Chưa có đánh giá"
 FIELDS = {
@@ -117,8 +119,11 @@ class HouseholdCardDialog(QDialog):
 
         self.people_table = QTableWidget(0, len(PEOPLE_COLUMNS))
         self.people_table.setHorizontalHeaderLabels([t for t, _ in PEOPLE_COLUMNS])
-        for i, (_t, width) in enumerate(PEOPLE_COLUMNS):
-            self.people_table.setColumnWidth(i, width)
+        metrics = self.people_table.fontMetrics()
+        header = self.people_table.horizontalHeader().fontMetrics()
+        for i, (title, widest) in enumerate(PEOPLE_COLUMNS):
+            width = max(metrics.horizontalAdvance(widest), header.horizontalAdvance(title))
+            self.people_table.setColumnWidth(i, width + 20)
         self.people_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.people_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.people_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -99,7 +100,7 @@ class Screen(QWidget):
 
     def mark_stale(self) -> None:
         self._stale = True
-        if self.isVisible():
+        if shiboken6.isValid(self) and self.isVisible():  # not a screen replaced meanwhile
             self.reload_if_stale()
 
     def reload_if_stale(self) -> None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,9 +37,15 @@ from app.core.db import Database
 from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 from app.ui.screens.cycle_grid import AssessmentGrid, AssessmentModel
+from app.ui.table_model import SequenceModel
 from app.ui.widgets import messages
+from app.ui.widgets.flow_layout import FlowLayout, labelled
+from app.ui.widgets.search_box import SearchBox
 
 LIST_COLUMNS = ("Tên", "Thôn", "Đăng ký", "Điểm", "Kết quả", "Đề nghị", "Công nhận")
+WARM_SEARCH_MS = 50  # after the list is painted: read the search texts before the first key
+LIST_SAMPLES = ("", "Tổ dân phố 12", "✓", "100", "Không đạt", "✓", "✓")
+DUE_COLUMNS = ("Tên", "Công nhận lần cuối", "Hiệu lực đến")
 
 
 def ask_reason(parent: QWidget | None, title: str, label: str) -> str | None:
@@ -146,7 +151,9 @@ class CycleScreen(Screen):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.rows: list[svc.CycleRow] = []
+        self.rows: list[svc.CycleRow] = []  # the list as shown (after the search box)
+        self.all_rows: list[svc.CycleRow] = []
+        self.all_due: list[svc.DueEntry] = []
         self.hamlets: dict[int, str] = {}
         self.grid_model: AssessmentModel | None = None
 
@@ -158,35 +165,46 @@ class CycleScreen(Screen):
             self.model_box.addItem(MODELS[code], code)
         self.hamlet_box = QComboBox()
         self.year_state = QLabel()
-        top = QHBoxLayout()
+        # One row that folds onto a second line when the window is narrow (large text).
+        top = FlowLayout(spacing=10)
         for label, widget in (
             ("Năm:", self.year),
             ("Mô hình:", self.model_box),
             ("Thôn:", self.hamlet_box),
         ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addWidget(self.year_state, 1)
+            top.addWidget(labelled(label, widget))
+        top.addWidget(self.year_state)
         self.close_button = QPushButton("Khóa sổ năm")
         self.reopen_button = QPushButton("Mở lại năm…")
         self.criteria_button = QPushButton("Bộ tiêu chí…")
         top.addWidget(self.criteria_button)
         top.addWidget(self.close_button)
         top.addWidget(self.reopen_button)
+        # The registries' search box: as you type, without diacritics; it narrows the
+        # list, the grid and the "due again" list alike.
+        self.search_box = SearchBox("Tìm theo tên (không cần dấu)…")
+        self.search_box.setObjectName("cycle_search")
+        self.search_box.search.connect(lambda _text: self.apply_search())
+        search_row = QHBoxLayout()
+        search_row.addWidget(labelled("Tìm:", self.search_box), 1)
+        search_row.addStretch(1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._registration_tab(), "1. Đăng ký")
         self.tabs.addTab(self._assessment_tab(), "2. Chấm điểm")
-        self.due_model = QStandardItemModel(0, 3)
-        self.due_model.setHorizontalHeaderLabels(["Tên", "Công nhận lần cuối", "Hiệu lực đến"])
-        due_view = QTableView()
-        due_view.setModel(self.due_model)
-        due_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        due_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tabs.addTab(due_view, "3. Đến hạn công nhận lại")
+        self.due_model = SequenceModel(
+            DUE_COLUMNS, lambda d: (d.name, str(d.last_year), str(d.valid_until)), self
+        )
+        self.due_view = QTableView()
+        self.due_view.setModel(self.due_model)
+        self.due_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.due_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tabs.addTab(self.due_view, "3. Đến hạn công nhận lại")
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(search_row)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.summary)
 
@@ -209,13 +227,19 @@ class CycleScreen(Screen):
     # --- layout ---
     def _registration_tab(self) -> QWidget:
         page = QWidget()
-        self.list_model = QStandardItemModel(0, len(LIST_COLUMNS))
-        self.list_model.setHorizontalHeaderLabels(list(LIST_COLUMNS))
+        self.list_model = SequenceModel(LIST_COLUMNS, self._list_cells, self, right_aligned=(3,))
         self.list_view = QTableView()
         self.list_view.setModel(self.list_model)
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.list_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Widths from the text size: "Tổ dân phố 12" and "Không đạt" whole at "Rất lớn".
+        metrics = self.list_view.fontMetrics()
+        for column, sample in enumerate(LIST_SAMPLES):
+            if column:
+                title = metrics.horizontalAdvance(LIST_COLUMNS[column]) + 24
+                header.resizeSection(column, max(title, metrics.horizontalAdvance(sample) + 16))
         self.register_selected = QPushButton("Đăng ký các dòng đã chọn")
         self.register_shown = QPushButton("Đăng ký tất cả đang hiện")
         buttons = QHBoxLayout()
@@ -309,12 +333,8 @@ class CycleScreen(Screen):
             self.year_state.setText("  Đã khóa sổ" if state.closed else "")
             self.close_button.setEnabled(not state.closed and self.ctx.allowed(CYCLE_EDIT))
             self.reopen_button.setEnabled(state.closed and self.ctx.allowed(CYCLE_DECIDE))
-            self.rows = svc.cycle_rows(self.ctx.db, year, model, self.hamlet_id)
-            self._fill_list()
-            self.due_model.setRowCount(0)
-            for d in svc.due_again(self.ctx.db, year, model):
-                cells = [d.name, str(d.last_year), str(d.valid_until)]
-                self.due_model.appendRow([QStandardItem(c) for c in cells])
+            self.all_rows = svc.cycle_rows(self.ctx.db, year, model, self.hamlet_id)
+            self.all_due = svc.due_again(self.ctx.db, year, model)
             sheet = svc.assessment_sheet(self.ctx.db, year, model, self.hamlet_id)
             self.grid_model = AssessmentModel(sheet, self)
             self.grid_model.on_error = self.grid_error.setText
@@ -329,9 +349,34 @@ class CycleScreen(Screen):
                 warn = " — bộ tham khảo do phần mềm xây dựng (tự xây dựng), sửa theo hướng dẫn"
             self.set_label.setText(
                 f"Bộ tiêu chí: {doc.title} (phiên bản {doc.version}; nguồn {doc.source.number}, "
-                f"{doc.source.issuer}){warn}. Gõ điểm, Enter/Tab sang ô kế tiếp; "
-                "có/không: gõ “có” hoặc “k”."
+                f"{doc.source.issuer}){warn}. Gõ điểm, Enter sang ô kế tiếp; "
+                "có/không: gõ “có” hoặc “k”; Tab ra khỏi bảng."
             )
+            self.apply_search()
+        QTimer.singleShot(WARM_SEARCH_MS, self, self._prepare_search)
+
+    def _prepare_search(self) -> None:
+        if self.ctx.available:
+            with messages.guarded(self):
+                svc.prepare_search(self.ctx.db, self.model_code)
+
+    def apply_search(self) -> None:
+        """Narrow the list, the grid and the "due again" list to the search box's words
+        (the registry's search: each keystroke filters what :meth:`reload` read)."""
+        if not self.ctx.available:
+            return
+        with messages.guarded(self):
+            year, model = self.year.value(), self.model_code
+            wanted = svc.search_ids(self.ctx.db, year, model, self.search_box.text())
+            if wanted is None:
+                self.rows = list(self.all_rows)
+                self.due_model.set_rows(self.all_due)
+            else:
+                self.rows = [r for r in self.all_rows if r.entity_id in wanted]
+                self.due_model.set_rows([d for d in self.all_due if d.entity_id in wanted])
+            self.list_model.set_rows(self.rows)
+            if self.grid_model is not None:
+                self.grid.show_only(wanted)
             registered = sum(r.registered for r in self.rows)
             assessed = sum(r.assessed for r in self.rows)
             recognised = sum(r.recognised for r in self.rows)
@@ -341,21 +386,16 @@ class CycleScreen(Screen):
                 f"{format_number(recognised)} được công nhận"
             )
 
-    def _fill_list(self) -> None:
-        self.list_model.setRowCount(0)
-        for r in self.rows:
-            cells = [
-                r.name,
-                self.hamlets.get(r.hamlet_id or 0, ""),
-                "✓" if r.registered else "",
-                "" if r.total is None else f"{r.total:g}",
-                r.label,
-                "✓" if r.proposed else "",
-                "✓" if r.recognised else "",
-            ]
-            items = [QStandardItem(c) for c in cells]
-            items[0].setData(r.entity_id, Qt.ItemDataRole.UserRole)
-            self.list_model.appendRow(items)
+    def _list_cells(self, r: svc.CycleRow) -> tuple[str, ...]:
+        return (
+            r.name,
+            self.hamlets.get(r.hamlet_id or 0, ""),
+            "✓" if r.registered else "",
+            "" if r.total is None else f"{r.total:g}",
+            r.label,
+            "✓" if r.proposed else "",
+            "✓" if r.recognised else "",
+        )
 
     # --- actions ---
     def _register(self, ids: list[int]) -> None:

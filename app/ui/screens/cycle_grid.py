@@ -17,7 +17,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QWidget,
+)
 
 from app.core.assessment.criteria import Item
 from app.core.assessment.cycle import PROPOSED_MODELS, Sheet, SheetRow
@@ -41,7 +47,9 @@ class AssessmentModel(QAbstractTableModel):
         self.sheet = sheet
         self.items: list[Item] = list(sheet.doc.items)
         self.values: list[dict[str, Value]] = [dict(r.values) for r in sheet.rows]
-        self.results: list[ScoreResult] = [self._score(r) for r in range(len(sheet.rows))]
+        # Scored when first shown: a grid of 8,000 households would otherwise score
+        # every row before the screen appears.
+        self._results: list[ScoreResult | None] = [None] * len(sheet.rows)
         self.dirty: set[int] = set()
         self.shows_proposal = sheet.model in PROPOSED_MODELS
         self.last_error = ""
@@ -98,11 +106,18 @@ class AssessmentModel(QAbstractTableModel):
     def _score(self, row: int) -> ScoreResult:
         return score(self.sheet.doc, self.values[row], self.sheet.rows[row].computed)
 
+    def result(self, row: int) -> ScoreResult:
+        """The row's score on the values in memory (computed once per change)."""
+        found = self._results[row]
+        if found is None:
+            found = self._results[row] = self._score(row)
+        return found
+
     def data(self, index: Index, role: int = 0) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
-        result = self.results[row]
+        result = self.result(row)
         item = self.item_at(col)
         if col == self.proposal_column():
             return self._proposal_data(row, role)
@@ -137,7 +152,7 @@ class AssessmentModel(QAbstractTableModel):
         """The "Đề nghị" cell: a mark, and in its tooltip the proposal's number and date."""
         entry: SheetRow = self.sheet.rows[row]
         proposed = entry.proposed_on is not None
-        withdrawn = proposed and not self.results[row].passed
+        withdrawn = proposed and not self.result(row).passed
         if role == Qt.ItemDataRole.DisplayRole:
             return (WITHDRAW_MARK if withdrawn else PROPOSED_MARK) if proposed else ""
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -168,7 +183,7 @@ class AssessmentModel(QAbstractTableModel):
             self.values[row][item.code] = points > 0
         else:
             self.values[row][item.code] = points
-        self.results[row] = self._score(row)
+        self._results[row] = None
         self.dirty.add(row)
         last = self.columnCount() - 1
         self.dataChanged.emit(index, self.index(row, last))
@@ -187,7 +202,14 @@ def _proposal_tip(entry: SheetRow, withdrawn: bool) -> str:
 
 
 class AssessmentGrid(QTableView):
-    """A table view where Enter behaves like Tab: commit, then the next editable cell."""
+    """A table view where Enter commits and moves to the next editable cell.
+
+    Tab leaves the grid for the buttons below (a keyboard user must be able to get
+    out of a table); the name column stays in view when scrolling sideways
+    (:class:`FrozenNameColumn`).
+    """
+
+    frozen: FrozenNameColumn | None = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -197,7 +219,26 @@ class AssessmentGrid(QTableView):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTabKeyNavigation(True)
+        self.setTabKeyNavigation(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.frozen = FrozenNameColumn(self)
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if self.frozen is not None:
+            self.frozen.follow_model()
+
+    def show_only(self, entity_ids: set[int] | None) -> None:
+        """Hide the rows of other entities (the search box); ``None`` shows every row."""
+        model = self.model()
+        if not isinstance(model, AssessmentModel):
+            return
+        for row, entry in enumerate(model.sheet.rows):
+            hidden = entity_ids is not None and entry.entity_id not in entity_ids
+            if self.isRowHidden(row) != hidden:
+                self.setRowHidden(row, hidden)
+                if self.frozen is not None:
+                    self.frozen.setRowHidden(row, hidden)
 
     def next_editable(self, index: QModelIndex) -> QModelIndex:
         model = self.model()
@@ -209,22 +250,106 @@ class AssessmentGrid(QTableView):
             p = pos + step
             if p >= rows * cols:
                 break
+            if self.isRowHidden(p // cols):
+                continue
             candidate = model.index(p // cols, p % cols)
             if model.editable(candidate):
                 return candidate
         return index
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.setCurrentIndex(self.next_editable(self.currentIndex()))
             return
         super().keyPressEvent(event)
 
     def closeEditor(self, editor: QWidget, hint: Any) -> None:
-        """Enter/Tab inside an editor commit the value and move on, like a spreadsheet."""
+        """Enter inside an editor commits the value and moves on, like a spreadsheet;
+        Tab commits it and leaves the grid."""
         super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-        if hint in (
-            QAbstractItemDelegate.EndEditHint.EditNextItem,
-            QAbstractItemDelegate.EndEditHint.SubmitModelCache,
-        ):
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
             self.setCurrentIndex(self.next_editable(self.currentIndex()))
+        elif hint == QAbstractItemDelegate.EndEditHint.EditNextItem:
+            self.focusNextChild()
+        elif hint == QAbstractItemDelegate.EndEditHint.EditPreviousItem:
+            self.focusPreviousChild()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen is not None:
+            self.frozen.place()
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Any) -> QModelIndex:
+        """Keep the current cell out from under the frozen name column."""
+        current = super().moveCursor(action, modifiers)
+        width = self.columnWidth(0)
+        if (
+            action == QAbstractItemView.CursorAction.MoveLeft
+            and current.column() > 0
+            and self.visualRect(current).topLeft().x() < width
+        ):
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() + self.visualRect(current).topLeft().x() - width)
+        return current
+
+    def scrollTo(self, index: Any, hint: Any = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        if index.column() > 0:
+            super().scrollTo(index, hint)
+
+
+class FrozenNameColumn(QTableView):
+    """The grid's first column drawn again on top of it, so the name of the row being
+    scored stays visible while the items scroll by (Qt's "frozen column" example)."""
+
+    def __init__(self, grid: AssessmentGrid) -> None:
+        super().__init__(grid)
+        self.grid = grid
+        self.setObjectName("frozen_name_column")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.verticalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setStyleSheet("QTableView { border: none; border-right: 1px solid #b0b0b0; }")
+        self.verticalScrollBar().valueChanged.connect(grid.verticalScrollBar().setValue)
+        grid.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        grid.horizontalHeader().sectionResized.connect(self._section_resized)
+        grid.verticalHeader().sectionResized.connect(lambda i, _old, new: self.setRowHeight(i, new))
+
+    def follow_model(self) -> None:
+        model = self.grid.model()
+        self.setModel(model)
+        if model is None:
+            return
+        self.setSelectionModel(self.grid.selectionModel())
+        for col in range(1, model.columnCount()):
+            self.setColumnHidden(col, True)
+        # Room for a long name ("Nguyễn Thị Phương Thảo"), not the header's "Tên".
+        wide = self.grid.fontMetrics().horizontalAdvance("Nguyễn Thị Phương Thảo An") + 16
+        self.grid.setColumnWidth(0, max(self.grid.columnWidth(0), wide))
+        self.setColumnWidth(0, self.grid.columnWidth(0))
+        self.verticalHeader().setDefaultSectionSize(self.grid.verticalHeader().defaultSectionSize())
+        self.show()
+        self.place()
+
+    def _section_resized(self, index: int, _old: int, new: int) -> None:
+        if index == 0:
+            self.setColumnWidth(0, new)
+            self.place()
+
+    def place(self) -> None:
+        grid = self.grid
+        frame = grid.frameWidth()
+        self.horizontalHeader().setFixedHeight(grid.horizontalHeader().height())
+        self.setGeometry(
+            grid.verticalHeader().width() + frame,
+            frame,
+            grid.columnWidth(0),
+            grid.viewport().height() + grid.horizontalHeader().height(),
+        )

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -65,48 +65,60 @@ class Bar:
 class BarChart(QWidget):
     """Horizontal bars per model: registered (light), recognised (dark), target (red tick)."""
 
-    ROW = 34
-    LABEL_W = 200
+    ROW = 34  # at the default text size; rows follow the font and shrink to fit
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bars: list[Bar] = []
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(self._min_row() * 2)
+
+    def _min_row(self) -> int:
+        return self.fontMetrics().height() + 4
+
+    def _label_width(self) -> int:
+        """As wide as the longest model's name, so "Cộng đồng học tập (cấp thôn)" is whole."""
+        widest = max((self.fontMetrics().horizontalAdvance(b.label) for b in self.bars), default=0)
+        return min(max(120, widest + 12), max(120, self.width() // 2))
 
     def set_bars(self, bars: list[Bar]) -> None:
         self.bars = bars
-        self.setMinimumHeight(self.ROW * len(bars) + 30)
+        self.setMinimumHeight(self._min_row() * max(1, len(bars)) + 12)
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(600, self.ROW * max(1, len(self.bars)) + 30)
+        row = max(self.ROW, self.fontMetrics().height() + 16)
+        return QSize(600, row * max(1, len(self.bars)) + 20)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        width = max(50.0, self.width() - self.LABEL_W - 70.0)
+        label_w = self._label_width()
+        percent_w = self.fontMetrics().horizontalAdvance("100,0 %") + 12
+        width = max(50.0, self.width() - label_w - percent_w - 10.0)
+        n = max(1, len(self.bars))
+        row = max(self._min_row(), min(self.ROW, (self.height() - 12) // n))
         for k, bar in enumerate(self.bars):
-            y = 10 + k * self.ROW
+            y = 6 + k * row
             p.setPen(self.palette().text().color())
             p.drawText(
-                QRectF(4, y, self.LABEL_W - 8, self.ROW - 8),
+                QRectF(4, y, label_w - 8, row - 4),
                 int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
                 bar.label,
             )
-            x0 = float(self.LABEL_W)
+            x0 = float(label_w)
+            bar_h = max(6, row - 10)
+            p.fillRect(QRectF(x0, y + 2, width * min(bar.registered, 1.0), bar_h), REGISTERED)
             p.fillRect(
-                QRectF(x0, y + 2, width * min(bar.registered, 1.0), self.ROW - 12), REGISTERED
-            )
-            p.fillRect(
-                QRectF(x0, y + 6, width * min(bar.recognised, 1.0), self.ROW - 20), RECOGNISED
+                QRectF(x0, y + 2 + bar_h / 4, width * min(bar.recognised, 1.0), bar_h / 2),
+                RECOGNISED,
             )
             if bar.target is not None:
                 p.setPen(QPen(TARGET, 2))
                 tx = x0 + width * bar.target
-                p.drawLine(int(tx), y, int(tx), y + self.ROW - 8)
+                p.drawLine(int(tx), y, int(tx), y + row - 4)
             p.setPen(self.palette().text().color())
             p.drawText(
-                QRectF(x0 + width + 6, y, 64, self.ROW - 8),
+                QRectF(x0 + width + 6, y, percent_w, row - 4),
                 int(Qt.AlignmentFlag.AlignVCenter),
                 pct(bar.recognised),
             )
@@ -129,6 +141,16 @@ def _table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel]:
     view.setWordWrap(False)
     view.setAlternatingRowColors(True)
     return view, model
+
+
+def _fit_rows(view: QTableView) -> None:
+    """A short table (five models) exactly as tall as its rows: all of them, no scrolling."""
+    rows = view.model().rowCount()
+    height = view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+    height += sum(view.rowHeight(r) for r in range(rows))
+    if view.horizontalScrollBar().isVisible() or view.horizontalHeader().length() > view.width():
+        height += view.horizontalScrollBar().sizeHint().height()
+    view.setFixedHeight(height)
 
 
 class DashboardScreen(Screen):
@@ -161,20 +183,24 @@ class DashboardScreen(Screen):
         self.hamlet_view, self.hamlet_table = _table(HAMLET_COLUMNS)
         self.source_label = QLabel()
         self.source_label.setWordWrap(True)
-        split = QSplitter(Qt.Orientation.Vertical)
+        for label in (self.members_label, self.fund_label):
+            label.setWordWrap(True)  # a long fund line folds instead of widening the window
+        # Each table on a page of its own, whole: in one column of splitters at 1366×768
+        # each showed only two or three rows.
+        self.tabs = QTabWidget()
         upper = QWidget()
         up = QVBoxLayout(upper)
-        up.addWidget(self.chart)
+        up.addWidget(self.chart, 1)
         up.addWidget(legend)
         up.addWidget(self.model_view)
-        split.addWidget(upper)
-        split.addWidget(self.hamlet_view)
+        self.tabs.addTab(upper, "Theo mô hình")
+        self.tabs.addTab(self.hamlet_view, "Theo thôn / TDP")
         self.trend_view, self.trend_table = _table(("Năm",))
-        split.addWidget(self.trend_view)
+        self.tabs.addTab(self.trend_view, "Qua các năm")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.source_label)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.members_label)
         layout.addWidget(self.fund_label)
         self.year.valueChanged.connect(self.reload)
@@ -238,6 +264,7 @@ class DashboardScreen(Screen):
             ]
             self.model_table.appendRow([QStandardItem(c) for c in cells])
         self.chart.set_bars(bars)
+        _fit_rows(self.model_view)
         self.hamlet_table.setRowCount(0)
         for h in rep.hamlets:
             fam = h.models["learning_family"]

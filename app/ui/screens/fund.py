@@ -122,7 +122,13 @@ class EntryDialog(QDialog):
         self.amount.setPlaceholderText("vd. 500.000")
         self.amount.textChanged.connect(self._show_words)
         self.words = QLabel()
+        self.words.setObjectName("amount_words")
         self.words.setWordWrap(True)
+        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Room for two lines from the start ("Một trăm hai mươi lăm triệu … đồng"): a
+        # label that grows after the dialog is laid out was cut to its first line.
+        self.words.setMinimumHeight(2 * self.words.fontMetrics().lineSpacing() + 4)
+        self.words.setMinimumWidth(self.words.fontMetrics().averageCharWidth() * 40)
         self.method = QComboBox()
         for code, label in METHOD_LABELS.items():
             self.method.addItem(label, code.value)
@@ -171,6 +177,10 @@ class EntryDialog(QDialog):
             self.words.setText(amount_in_words(parse_money(text)) if text.strip() else "")
         except ValueError:
             self.words.setText("Số tiền chưa đúng: chỉ ghi số nguyên đồng.")
+        needed = self.words.heightForWidth(self.words.width())
+        if needed > self.words.height():  # a third line: the dialog grows to show it
+            self.words.setMinimumHeight(needed)
+            self.resize(self.width(), self.sizeHint().height())
 
     def save(self) -> bool:
         """Record the entry; on a refusal show why and stay open."""

@@ -44,9 +44,14 @@ def make_table(columns: tuple[str, ...]) -> tuple[QTableView, QStandardItemModel
     view = QTableView()
     view.setModel(model)
     view.setWordWrap(False)
-    view.verticalHeader().setDefaultSectionSize(24)
+    # Widths and row height follow the text size (the pixel widths are for "Vừa"), so
+    # "PT-2025-0012" and "12.345.000" stay whole in "Lớn" and "Rất lớn".
+    metrics = view.fontMetrics()
+    scale = max(1.0, metrics.averageCharWidth() / 7)
+    view.verticalHeader().setDefaultSectionSize(max(24, metrics.height() + 8))
     for index, title in enumerate(columns):
-        view.setColumnWidth(index, COLUMN_WIDTHS.get(title, 110))
+        width = int(COLUMN_WIDTHS.get(title, 110) * scale)
+        view.setColumnWidth(index, max(width, metrics.horizontalAdvance(title) + 24))
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)

@@ -20,6 +20,17 @@ from app.core.registry.stats import RegistryStats, registry_stats
 from app.core.text import format_number
 from app.ui.screens.base import AppContext, Screen
 
+FIRST_STEPS = (
+    "<b>Xã mới, chưa có dữ liệu. Nên bắt đầu theo thứ tự này:</b>"
+    "<ol>"
+    "<li>Thêm các <b>thôn / tổ dân phố</b> của xã.</li>"
+    "<li>Đưa <b>sổ hộ và nhân khẩu</b> vào: nhập từ tệp Excel đang có (Tệp → Nhập từ "
+    "Excel…), hoặc thêm từng hộ ở màn hình Hộ gia đình (Ctrl+N).</li>"
+    "<li>Thêm <b>chi hội</b>, rồi <b>hội viên</b>.</li>"
+    "<li>Sao lưu ra USB (Tệp → Sao lưu…, Ctrl+B).</li>"
+    "</ol>"
+    "Bấm F1 ở bất cứ màn hình nào để xem hướng dẫn của màn hình đó."
+)
 TARGET_NOTE = "Chỉ tiêu: hội viên ≥ 25% dân số (toàn quốc), có tỉnh đặt 40%"
 
 # (stats field, tile title, listing key opened by a click)
@@ -82,6 +93,8 @@ class OverviewScreen(Screen):
     key = "overview"
     title = "Tổng quan"
     open_list = Signal(str)
+    import_requested = Signal()
+    help_requested = Signal(str)  # a section of the guide
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -115,6 +128,8 @@ class OverviewScreen(Screen):
         )
         self.demo_banner.hide()
         layout.addWidget(self.demo_banner)
+        self.first_steps = self._first_steps()
+        layout.addWidget(self.first_steps)
         grid = QGridLayout()
         grid.setSpacing(12)
         for i, (field, title, key) in enumerate(TILES):
@@ -145,6 +160,32 @@ class OverviewScreen(Screen):
         folder_row.addWidget(open_button)
         layout.addLayout(folder_row)
 
+    def _first_steps(self) -> QFrame:
+        """What to do first in a new, empty commune (shown until it has a household)."""
+        box = QFrame()
+        box.setObjectName("first_steps")
+        box.setStyleSheet(
+            "#first_steps { background: #e8f1fb; border: 1px solid #9dbde0; border-radius: 6px; }"
+        )
+        layout = QVBoxLayout(box)
+        text = QLabel(FIRST_STEPS)
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(text)
+        row = QHBoxLayout()
+        self.first_import_button = QPushButton("Nhập từ Excel…")
+        self.first_import_button.clicked.connect(self.import_requested)
+        hamlets = QPushButton("Thêm thôn / tổ dân phố")
+        hamlets.clicked.connect(lambda: self.open_list.emit("hamlets"))
+        self.first_help_button = QPushButton("Xem hướng dẫn (F1)")
+        self.first_help_button.clicked.connect(lambda: self.help_requested.emit("bat-dau"))
+        for button in (self.first_import_button, hamlets, self.first_help_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        box.hide()
+        return box
+
     def reload(self) -> None:
         db = self.ctx.db
         info = settings.get_commune(db)
@@ -155,6 +196,7 @@ class OverviewScreen(Screen):
         self.demo_banner.setVisible(bool(info and info.is_demo))
         stats = registry_stats(db)
         self.stats = stats
+        self.first_steps.setVisible(stats.households == 0)
         for field, _title, _key in TILES:
             self.tiles[field].set_value(format_number(getattr(stats, field)))
         self.share_label.setText(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -35,8 +34,9 @@ from app.core.text import format_number
 from app.ui.screens.base import EVERYTHING, AppContext, Screen
 from app.ui.table_model import ListingModel
 from app.ui.widgets import messages
+from app.ui.widgets.flow_layout import FlowLayout, labelled
+from app.ui.widgets.search_box import SearchBox
 
-SEARCH_DEBOUNCE_MS = 150
 STRETCH_KEYS = ("address", "place", "note", "name")
 ALL = "Tất cả"
 
@@ -111,10 +111,6 @@ class RegistryScreen(Screen):
         self.title = self.listing.title
         self.noun = KIND_NOUNS[key]
         self.model = ListingModel(self.listing, self._db_or_none, self)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.apply_query)
         self.filter_combos: dict[str, QComboBox] = {}
         self._build()
 
@@ -138,16 +134,12 @@ class RegistryScreen(Screen):
         layout.addWidget(self._build_table(), 1)
         layout.addLayout(self._build_buttons())
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, self.add_row)  # Ctrl+N (Thêm)
 
     def _build_search_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Tìm trong danh sách (không cần dấu)…")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(240)
-        self.search_box.setMaximumWidth(520)
-        self.search_box.textChanged.connect(lambda _text: self._debounce.start())
-        self.search_box.returnPressed.connect(self.apply_query)
+        self.search_box = SearchBox()
+        self.search_box.search.connect(lambda _text: self.apply_query())
         row.addWidget(self.search_box, 1)
         row.addStretch(0)
         self.deleted_button = QPushButton("Đã xóa")
@@ -157,10 +149,10 @@ class RegistryScreen(Screen):
         row.addWidget(self.deleted_button)
         return row
 
-    def _build_filters(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_filters(self) -> FlowLayout:
+        """One drop-down per filter; the row wraps when the window is narrow (large text)."""
+        row = FlowLayout(spacing=10)
         for flt in self.listing.filters:
-            row.addWidget(QLabel(flt.title + ":"))
             combo = QComboBox()
             combo.setObjectName(f"filter_{flt.key}")
             combo.setToolTip(flt.title)
@@ -172,9 +164,7 @@ class RegistryScreen(Screen):
             combo.addItem(ALL, None)
             combo.currentIndexChanged.connect(lambda _i: self.apply_query())
             self.filter_combos[flt.key] = combo
-            row.addWidget(combo)
-            row.addSpacing(8)
-        row.addStretch(1)
+            row.addWidget(labelled(flt.title + ":", combo))
         return row
 
     def _build_table(self) -> QTableView:
@@ -229,10 +219,13 @@ class RegistryScreen(Screen):
 
         row = QHBoxLayout()
         self.add_button = QPushButton("Thêm")
+        self.add_button.setToolTip("Thêm (Ctrl+N)")
         self.add_button.clicked.connect(self.add_row)
         self.edit_button = QPushButton("Sửa")
+        self.edit_button.setToolTip("Sửa dòng đang chọn (Enter)")
         self.edit_button.clicked.connect(self.open_current)
         self.delete_button = QPushButton("Xóa")
+        self.delete_button.setToolTip("Xóa dòng đang chọn (Delete)")
         self.delete_button.clicked.connect(self.delete_or_restore)
         for button in (self.add_button, self.edit_button, self.delete_button):
             row.addWidget(button)
@@ -299,7 +292,6 @@ class RegistryScreen(Screen):
 
     def apply_query(self) -> None:
         """Re-run the list's query from the widgets, keeping the selection if possible."""
-        self._debounce.stop()
         if not self.ctx.available:
             return
         with messages.guarded(self):
@@ -355,8 +347,7 @@ class RegistryScreen(Screen):
         self.apply_query()
 
     def focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
+        self.search_box.focus_and_select()
 
     # --- selection -----------------------------------------------------------------
 
