@@ -9,8 +9,10 @@ accept from a photo of the sheet.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,25 +126,41 @@ def _province_part(c: Canvas, y: float) -> None:
         _text(c, MARGIN, y, line, fonts.SERIF, 12)
 
 
+@contextlib.contextmanager
+def association_sheet(
+    db: Database, out: Path, title: str, day: dt.date | None = None
+) -> Iterator[tuple[Canvas, float]]:
+    """One A4 page under the association's header, written to ``out`` only when complete.
+
+    Yields the canvas and the height below the header; the page is saved on leaving.
+    Shared by the key registration sheet and the account recovery sheet.
+    """
+    fonts.register_fonts()
+    info = settings.get_commune(db)
+    day = day or dt.date.today()
+    with atomic_output(out) as tmp:
+        c = Canvas(str(tmp), pagesize=PAGE, pageCompression=1, initialFontName=fonts.SERIF)
+        c.setTitle(title)
+        c.setAuthor("Sổ Khuyến Học")
+        y = PAGE[1] - MARGIN
+        association = (info.association_name if info else "") or "Hội Khuyến học"
+        _header(c, y, association, place_of(info.name) if info else "", day)
+        yield c, y
+        c.showPage()
+        c.save()
+
+
 def write_key_sheet(db: Database, out: Path, *, day: dt.date | None = None) -> PrintResult:
     """Write the commune's key registration sheet to ``out`` (one A4 page)."""
     from app.core.sync import state, upper
 
     state.require_commune(db)
-    fonts.register_fonts()
     reg = upper.registration(db)
     info = settings.get_commune(db)
     config = state.province_config(db)
     province = config.province_name if config else "Hội Khuyến học tỉnh"
-    day = day or dt.date.today()
-    with atomic_output(out) as tmp:
-        c = Canvas(str(tmp), pagesize=PAGE, pageCompression=1, initialFontName=fonts.SERIF)
-        c.setTitle(TITLE)
-        c.setAuthor("Sổ Khuyến Học")
-        w, h = PAGE
-        y = h - MARGIN
-        association = (info.association_name if info else "") or "Hội Khuyến học"
-        _header(c, y, association, place_of(info.name) if info else "", day)
+    with association_sheet(db, out, TITLE, day) as (c, y):
+        w = PAGE[0]
         y -= 26 * MM
         _centred(c, y, "PHIẾU ĐĂNG KÝ KHÓA KÝ GÓI DỮ LIỆU", fonts.SERIF_BOLD, 17)
         y -= 7 * MM
@@ -180,6 +198,4 @@ def write_key_sheet(db: Database, out: Path, *, day: dt.date | None = None) -> P
         y -= 5 * MM
         _signatures(c, y, info)
         _province_part(c, MARGIN + 24 * MM)
-        c.showPage()
-        c.save()
     return PrintResult(out, 1, 1, TITLE.lower())

@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reportlab.pdfgen.canvas import Canvas
-
-from app.core import settings
 from app.core.db import Database
 from app.core.printing import fonts
-from app.core.printing.common import MM, PrintResult, atomic_output, place_of
-from app.core.printing.key_sheet import MARGIN, PAGE, _centred, _details, _header, _text
+from app.core.printing.common import MM, PrintResult
+from app.core.printing.key_sheet import MARGIN, PAGE, _centred, _details, _text, association_sheet
 
 TITLE = "Mã khôi phục tài khoản"
 
@@ -32,17 +29,9 @@ def write_recovery_sheet(
     day: dt.date | None = None,
 ) -> PrintResult:
     """Write the sheet for ``username``'s recovery ``code`` to ``out``."""
-    fonts.register_fonts()
-    info = settings.get_commune(db)
     day = day or dt.date.today()
-    with atomic_output(out) as tmp:
-        c = Canvas(str(tmp), pagesize=PAGE, pageCompression=1, initialFontName=fonts.SERIF)
-        c.setTitle(TITLE)
-        c.setAuthor("Sổ Khuyến Học")
-        w, h = PAGE
-        y = h - MARGIN
-        association = (info.association_name if info else "") or "Hội Khuyến học"
-        _header(c, y, association, place_of(info.name) if info else "", day)
+    with association_sheet(db, out, TITLE, day) as (c, y):
+        w = PAGE[0]
         y -= 30 * MM
         _centred(c, y, "MÃ KHÔI PHỤC TÀI KHOẢN SỔ KHUYẾN HỌC", fonts.SERIF_BOLD, 17)
         y -= 14 * MM
@@ -70,6 +59,4 @@ def write_recovery_sheet(
                 _text(c, MARGIN, y, line, fonts.SERIF, 12)
                 y -= 6 * MM
             y -= 3 * MM
-        c.showPage()
-        c.save()
     return PrintResult(out, 1, 1, TITLE.lower())
