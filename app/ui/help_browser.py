@@ -47,6 +47,8 @@ SCREEN_SECTIONS: dict[str, str] = {
     "fund": "quy",
     "sync": "gui-len-tinh",
     "printing": "in-an",
+    "commune": "xa-hoc-tap",
+    "audit": "tai-khoan",
 }
 HIGHLIGHT = QColor("#ffe066")
 KEY_ROLE = Qt.ItemDataRole.UserRole

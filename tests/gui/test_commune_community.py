@@ -35,7 +35,7 @@ def screen(qtbot: Any, ctx: Any) -> CommuneCommunityScreen:
 def test_the_window_offers_the_commune_screen(window: Any) -> None:
     keys = [window.nav.item(i).data(0x0100) for i in range(window.nav.count())]
     window.nav.setCurrentRow(keys.index("commune"))
-    assert isinstance(window.stack.currentWidget(), CommuneCommunityScreen)
+    assert isinstance(window.current_screen(), CommuneCommunityScreen)
 
 
 def test_registry_figures_fill_the_evidence_of_their_items(screen: CommuneCommunityScreen) -> None:

@@ -198,6 +198,7 @@ def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callabl
         backup_ui,
         first_run,
         first_run_upper,
+        help_browser,
         import_wizard,
         settings_dialog,
     )
@@ -305,6 +306,7 @@ def _factories(ctx: Any, tmp_path: Path, opened: list[Any]) -> dict[str, Callabl
         "RecoverDialog": lambda: accounts_ui.RecoverDialog(db),
         "ChangePasswordDialog": lambda: accounts_ui.ChangePasswordDialog(db, "thuky"),
         "AccountsDialog": lambda: accounts_ui.AccountsDialog(db),
+        "HelpWindow": lambda: help_browser.HelpWindow(),
     }
 
 
