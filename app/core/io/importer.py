@@ -856,8 +856,9 @@ def _group_people(
                 f"Dòng chủ hộ của hộ này (dòng {head_at}) bị từ chối nên dòng này chưa được "
                 "nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
             )
-    for group in groups:
-        _keep_own_values(group, out)
+    if "address" in has or "circumstance" in has:
+        for group in groups:
+            _keep_own_values(group, out)
     return groups
 
 
