@@ -612,6 +612,8 @@ def test_every_value_of_a_member_row_is_stored_or_warned_about(
     assert warned == expected.warnings
     for warning in plan.warnings:
         assert warning.value and warning.reason
+        if warning.column in ("Địa chỉ", "Hoàn cảnh"):
+            assert "của hộ" in warning.reason and "dòng" in warning.reason  # whose value is kept
     assert any(w.column == "Địa chỉ" for w in plan.warnings)
     assert any(w.column == "Hoàn cảnh" for w in plan.warnings)
     assert any(w.column == "Đang đi học" for w in plan.warnings)

@@ -940,8 +940,8 @@ def _own_value_reason(what: str, household: str | None, group: _Group, key: str)
     if getattr(first, key) is not None:
         source = first
     return (
-        f"{what} khác của hộ (“{household}”, ở dòng {source.number}): hộ giữ {what.lower()} "
-        "đó; giá trị của dòng này đã ghi vào Ghi chú của người này."
+        f"Khác {what.lower()} của hộ (“{household}”, ghi ở dòng {source.number}): hộ giữ "
+        f"{what.lower()} đó; giá trị ở dòng này đã ghi vào Ghi chú của người này."
     )
 
 
