@@ -651,6 +651,8 @@ def test_a_member_book_imported_again_or_exported_back_changes_nothing(
         ("Giới tính (Nữ)", 1, "F"),
         ("Giới tính (Nữ)", 0, "M"),
         ("Giới tính/Nữ", "1", "F"),
+        ("Giới tính (Nữ)", "x", "F"),
+        ("Giới tính (Nữ)", "Nam", "M"),
         ("Nữ", 1, "F"),
         ("Nữ", "0", "M"),
         ("Giới tính", "Trai", "M"),

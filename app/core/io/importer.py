@@ -874,7 +874,8 @@ def _female_coded(labels: dict[str, str], has: set[str | None]) -> str | None:
     return None
 
 
-_FLAG_GENDER = {"1": "Nữ", "0": "Nam"}
+# A mark under a female-coded column: Nữ; a 0: Nam.
+_FLAG_GENDER = {"1": "Nữ", "x": "Nữ", "v": "Nữ", "\u2713": "Nữ", "\u2714": "Nữ", "0": "Nam"}
 
 
 def _gender_of_flag(values: dict[str, Cell], key: str) -> dict[str, Cell]:
@@ -883,7 +884,7 @@ def _gender_of_flag(values: dict[str, Cell], key: str) -> dict[str, Cell]:
     cell = values.get(key)
     if cell is None or isinstance(cell, bool) or (key != "gender" and "gender" in values):
         return values
-    gender = _FLAG_GENDER.get(cells.as_text(cell) or "")
+    gender = _FLAG_GENDER.get(vntext.fold(cells.as_text(cell)))
     if gender is None or (key == "female_tick" and gender == "Nữ"):
         return values
     out = {k: v for k, v in values.items() if k != key}
