@@ -254,3 +254,92 @@ def messy_households_book(path: Path, seed: int = 2026, households: int = 60) ->
     ws.merge_cells("C5:D5")
     wb.save(path)
     return expected
+
+
+# --- a member's own values (issue 19 point 4: nothing dropped) --------------------------------
+
+# Genders as they are written, each with what must be stored ("M", "F").
+GENDERS = {"Nam": "M", "Nữ": "F", "Trai": "M", "Gái": "F", "nam giới": "M", "Nữ giới": "F",
+           "M": "M", "F": "F", "NAM": "M", "gái": "F"}  # fmt: skip
+# "Đang đi học" cells as they are written: whether the person is studying.
+STUDYING = {"x": True, "Có": True, "Đang học lớp 5": True, "1": True, "Không": False,
+            "0": False, "nghỉ học": False, "-": False}  # fmt: skip
+UNKNOWN_STUDYING = ("tạm nghỉ ốm", "?", "học nghề buổi tối")
+UNKNOWN_GENDER = ("Khác", "?", "ông")
+ADDRESSES = ("Xóm 1", "Xóm 2", "Ngõ 5, Xóm 3", "Đường làng số 7")
+
+
+@dataclass
+class MemberValues:
+    """What a correct import must make of :func:`member_values_book`."""
+
+    # Full name → (gender stored, studying stored, texts that must be in the note).
+    people: dict[str, tuple[str | None, bool, list[str]]] = field(default_factory=dict)
+    # Head → (address, circumstance) of the household.
+    households: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    warnings: set[tuple[str, int, str]] = field(default_factory=set)  # (sheet, row, column)
+
+
+def member_values_book(path: Path, seed: int = 19, households: int = 40) -> MemberValues:
+    """A head row then its members, each row with an address, a circumstance, a gender
+    and an "Đang đi học" cell; a few members with an address or a circumstance of their
+    own (not the household's), unknown "Đang đi học" texts, genders written every way."""
+    rng = random.Random(seed)
+    names = _Names(rng)
+    out = MemberValues()
+    sheet = "Thôn Nam"
+    rows: list[list[Any]] = [
+        ["DANH SÁCH NHÂN KHẨU THÔN NAM"],
+        ["STT", "Họ và tên", "Năm sinh", "Giới tính", "Quan hệ với chủ hộ", "Địa chỉ",
+         "Hoàn cảnh", "Đang đi học"],
+    ]  # fmt: skip
+    used: set[str] = set()
+    circumstances = {"Hộ nghèo": "poor", "cận nghèo": "near_poor", None: ""}
+    for _h in range(households):
+        people = _household(rng, names, rng.randint(2, 5))
+        address = rng.choice(ADDRESSES)
+        circumstance = rng.choice(list(circumstances))
+        for i, (name, gender, year, relation) in enumerate(people):
+            while name in used:
+                name = names.person(gender)
+            used.add(name)
+            number = len(rows) + 1
+            note: list[str] = []
+            written_gender = rng.choice([g for g, v in GENDERS.items() if v == gender])
+            stored_gender: str | None = gender
+            if i > 0 and rng.random() < 0.1:
+                written_gender = rng.choice(UNKNOWN_GENDER)
+                stored_gender = None
+                note.append(f"Giới tính: {written_gender}")
+                out.warnings.add((sheet, number, "Giới tính"))
+            studying_text: Any = rng.choice([*STUDYING, None, None])
+            studying = bool(studying_text and STUDYING[studying_text])
+            if rng.random() < 0.1:
+                studying_text = rng.choice(UNKNOWN_STUDYING)
+                studying = False
+                note.append(f"Đang đi học: {studying_text}")
+                out.warnings.add((sheet, number, "Đang đi học"))
+            row_address: Any = address if i == 0 or rng.random() < 0.5 else None
+            row_circumstance: Any = circumstance if i == 0 or rng.random() < 0.5 else None
+            if i > 0 and rng.random() < 0.15:
+                row_address = rng.choice([a for a in ADDRESSES if a != address])
+                note.append(f"Địa chỉ: {row_address}")
+                out.warnings.add((sheet, number, "Địa chỉ"))
+            elif i > 0 and circumstance is not None and rng.random() < 0.15:
+                row_circumstance = "GĐ chính sách"
+                note.append(f"Hoàn cảnh: {row_circumstance}")
+                out.warnings.add((sheet, number, "Hoàn cảnh"))
+            out.people[name] = (stored_gender, studying, note)
+            if i == 0:
+                out.households[name] = (address, circumstances[circumstance])
+            rows.append(
+                [i + 1, names.messy(name), year, written_gender, relation, row_address,
+                 row_circumstance, studying_text]
+            )  # fmt: skip
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet(sheet)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return out

@@ -25,7 +25,11 @@ from app.core.io.export import export_list
 from app.core.io.importer import import_file, plan_import, preview_sheets
 from app.core.registry.hamlets import HamletInput, create_hamlet
 from app.core.workspace import init_commune
-from tests.integration.messy_workbooks import messy_households_book
+from tests.integration.messy_workbooks import (
+    MemberValues,
+    member_values_book,
+    messy_households_book,
+)
 
 
 def write_book(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
@@ -559,3 +563,128 @@ def test_a_head_name_column_filled_on_the_head_row_only(db: Database, book: Any)
         ["Ngô Văn Phúc", "Ngô Văn Tú"],
         ["Đinh Văn Sơn", "Đinh Thị Hà"],
     ]
+
+
+# --- issue 19.4: a member's own values are kept -------------------------------------------------
+
+
+@pytest.fixture
+def member_book(tmp_path: Path) -> tuple[Path, MemberValues]:
+    path = tmp_path / "nhan-khau.xlsx"
+    return path, member_values_book(path)
+
+
+def _people(db: Database) -> dict[str, tuple[str | None, bool, str]]:
+    return {
+        name: (gender, bool(studying), note or "")
+        for name, gender, studying, note in query(
+            db, "SELECT full_name, gender, is_studying, note FROM person"
+        )
+    }
+
+
+def test_a_members_own_address_and_circumstance_are_kept_in_their_note(
+    db: Database, member_book: tuple[Path, MemberValues]
+) -> None:
+    path, expected = member_book
+    plan = import_file(db, path, "households")
+    assert plan.rejected == []
+    people = _people(db)
+    assert set(people) == set(expected.people)
+    for name, (_gender, _studying, kept) in expected.people.items():
+        for text in kept:
+            assert text in people[name][2], (name, text, people[name][2])
+    households = {
+        head: (address, circumstance)
+        for head, address, circumstance in query(
+            db, "SELECT head_name, address, circumstance FROM household"
+        )
+    }
+    assert households == expected.households  # the head's values are the household's
+
+
+def test_every_value_of_a_member_row_is_stored_or_warned_about(
+    db: Database, member_book: tuple[Path, MemberValues]
+) -> None:
+    path, expected = member_book
+    plan = import_file(db, path, "households")
+    warned = {(w.sheet, w.row, w.column) for w in plan.warnings}
+    assert warned == expected.warnings
+    for warning in plan.warnings:
+        assert warning.value and warning.reason
+        if warning.column in ("Địa chỉ", "Hoàn cảnh"):
+            assert "của hộ" in warning.reason and "dòng" in warning.reason  # whose value is kept
+    assert any(w.column == "Địa chỉ" for w in plan.warnings)
+    assert any(w.column == "Hoàn cảnh" for w in plan.warnings)
+    assert any(w.column == "Đang đi học" for w in plan.warnings)
+
+
+def test_genders_and_studying_written_every_way_are_stored(
+    db: Database, member_book: tuple[Path, MemberValues]
+) -> None:
+    path, expected = member_book
+    import_file(db, path, "households")
+    people = _people(db)
+    for name, (gender, studying, _kept) in expected.people.items():
+        assert people[name][:2] == (gender, studying), name
+
+
+def test_a_member_book_imported_again_or_exported_back_changes_nothing(
+    db: Database, member_book: tuple[Path, MemberValues], tmp_path: Path
+) -> None:
+    path, _expected = member_book
+    first = import_file(db, path, "households")
+    again = plan_import(db, path, "households")
+    assert (again.added, again.updated) == (0, 0)
+    assert again.duplicates == first.added
+    before = households_of(db)
+    for listing in ("people", "households"):
+        exported = export_list(db, listing, tmp_path / f"{listing}.xlsx")
+        back = import_file(db, exported.path, "households")
+        assert (back.added, back.updated, back.rejected, back.warnings) == (0, 0, [], [])
+    assert households_of(db) == before
+
+
+@pytest.mark.parametrize(
+    ("label", "written", "stored"),
+    [
+        ("Giới tính (Nữ)", 1, "F"),
+        ("Giới tính (Nữ)", 0, "M"),
+        ("Giới tính/Nữ", "1", "F"),
+        ("Giới tính (Nữ)", "x", "F"),
+        ("Giới tính (Nữ)", "Nam", "M"),
+        ("Nữ", 1, "F"),
+        ("Nữ", "0", "M"),
+        ("Giới tính", "Trai", "M"),
+        ("Giới tính", "GÁI", "F"),
+        ("Giới tính", "nữ giới", "F"),
+        ("Giới tính", "f", "F"),
+    ],
+)
+def test_gender_written_as_a_word_or_a_female_flag(
+    db: Database, book: Any, label: str, written: Any, stored: str
+) -> None:
+    path = book(("DS", [["Họ và tên", "Năm sinh", label], ["Lê Văn Hải", 1970, written]]))
+    plan = import_file(db, path, "people")
+    assert (counts(plan), plan.warnings) == ((1, 0, 0, 0), [])
+    assert query(db, "SELECT gender FROM person") == [(stored,)]
+
+
+def test_a_one_or_zero_under_a_plain_gender_column_is_a_warning(db: Database, book: Any) -> None:
+    path = book(("DS", [["Họ và tên", "Năm sinh", "Giới tính"], ["Lê Văn Hải", 1970, 1]]))
+    plan = import_file(db, path, "people")
+    [warning] = plan.warnings  # 1 is Nam in some lists, Nữ in others: never guessed
+    assert (warning.column, warning.value) == ("Giới tính", "1")
+    assert query(db, "SELECT gender, note FROM person") == [(None, "Giới tính: 1")]
+
+
+def test_the_address_of_a_person_in_no_household_is_kept_in_their_note(
+    db: Database, book: Any
+) -> None:
+    path = book(("DS", [["Họ và tên", "Năm sinh", "Địa chỉ"], ["Lê Văn Hải", 1970, "Xóm 4"]]))
+    plan = import_file(db, path, "people")
+    [warning] = plan.warnings
+    assert (warning.column, warning.value) == ("Địa chỉ", "Xóm 4")
+    assert "không thuộc hộ nào" in warning.reason
+    assert query(db, "SELECT household_id, note FROM person") == [(None, "Địa chỉ: Xóm 4")]
+    assert counts(plan_import(db, path, "people")) == (0, 0, 1, 0)

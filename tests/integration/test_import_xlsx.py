@@ -350,7 +350,7 @@ def test_bad_secondary_values_are_warnings_and_only_unusable_rows_are_rejected(
             [
                 ["Họ và tên", "Ngày sinh", "Giới tính"],
                 ["Tạ Văn Nghĩa", "31/02/1980", "Nam"],  # no such day, the year is clear
-                ["Tạ Văn Phong", "1975", "Trai"],  # an unknown gender
+                ["Tạ Văn Phong", "1975", "Khác"],  # an unknown gender ("Trai" is Nam)
                 [None, "1975", "Nam"],  # nobody
                 ["Tạ Văn Quang", "2/2/1977", "Nam"],
                 ["Tạ Văn Sơn", "không rõ", "Nam"],  # a birth with no year at all
@@ -364,14 +364,14 @@ def test_bad_secondary_values_are_warnings_and_only_unusable_rows_are_rejected(
     warnings = {w.row: w for w in plan.warnings}
     assert set(warnings) == {2, 3}
     assert warnings[2].column == "Ngày sinh" and "không tồn tại" in warnings[2].reason
-    assert (warnings[3].column, warnings[3].value) == ("Giới tính", "Trai")
+    assert (warnings[3].column, warnings[3].value) == ("Giới tính", "Khác")
     assert [r[:4] for r in people(db)] == [
         ("Tạ Văn Nghĩa", None, 1980, "M"),
         ("Tạ Văn Phong", None, 1975, None),
         ("Tạ Văn Quang", "1977-02-02", 1977, "M"),
     ]
     assert note_of(db, "Tạ Văn Nghĩa") == "Ngày sinh: 31/02/1980"
-    assert note_of(db, "Tạ Văn Phong") == "Giới tính: Trai"
+    assert note_of(db, "Tạ Văn Phong") == "Giới tính: Khác"
 
 
 def test_matching_existing_people_updates_or_skips(db: Database, book: Any) -> None:

@@ -131,7 +131,7 @@ def test_lenient_rows_keep_unusable_secondary_values_in_the_note() -> None:
         {
             "full_name": "Lê Văn Em",
             "birth": "31/02/1980",
-            "gender": "Trai",
+            "gender": "Khác",
             "id_number": "3.41E+11",
             "phone": "12",
             "school_level": "13/12",
@@ -154,7 +154,7 @@ def test_lenient_rows_keep_unusable_secondary_values_in_the_note() -> None:
     )
     assert row["note"] == (
         "con thương binh; Ngày sinh: 31/02/1980; Số CCCD: 3.41E+11; Trình độ: 13/12; "
-        "Giới tính: Trai; Điện thoại: 12"
+        "Giới tính: Khác; Điện thoại: 12"
     )
 
 

@@ -145,3 +145,40 @@ def test_unreadable_school_levels_are_refused_in_vietnamese(written: str) -> Non
 )
 def test_school_level_written_in_a_note(note: str | None, expected: object) -> None:
     assert values.school_level_in(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (None, False),
+        (True, True),
+        ("x", True),
+        ("Có", True),
+        ("đang học lớp 5", True),
+        (1, True),
+        (0, False),
+        ("Không", False),
+        ("nghỉ học", False),
+        ("  ", False),
+        ("-", False),
+    ],
+)
+def test_studying_flag_as_written(cell: object, expected: bool) -> None:
+    assert values.as_studying(cell) is expected
+
+
+@pytest.mark.parametrize("cell", ["tạm nghỉ ốm", "?", 2])
+def test_a_studying_cell_saying_neither_is_refused_in_vietnamese(cell: object) -> None:
+    with pytest.raises(ValidationError) as err:
+        values.as_studying(cell)
+    assert "Đang đi học" in err.value.message and str(cell) in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [("Trai", "M"), ("GÁI", "F"), ("nam giới", "M"), ("Nữ  giới", "F"), ("m", "M"), ("F", "F")],
+)
+def test_genders_as_secretaries_write_them(written: str, stored: str) -> None:
+    from app.core.registry.people import clean_gender
+
+    assert clean_gender(written) == stored

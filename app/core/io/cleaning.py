@@ -194,7 +194,14 @@ class CellMemo:
         cell = get("occupation")
         occupation = None if cell is None else self.text(cell)
         cell = get("is_studying")
-        is_studying = cell is not None and cells.as_flag(cell)
+        is_studying = False
+        if cell is not None:
+            try:
+                is_studying = self.call("studying", cells.as_studying, cell)
+            except ValidationError as err:
+                if issues is None:
+                    raise
+                found.append(("is_studying", self.text(cell) or "", err.message))
         cell = get("note")
         note = None if cell is None else self.text(cell)
         if (
@@ -290,6 +297,7 @@ _NOTE_LABELS = {
     "is_studying": "Đang đi học",
     "household_code": "Số hộ",
     "hamlet": "Thôn",
+    "address": "Địa chỉ",
 }
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 

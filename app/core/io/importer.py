@@ -51,7 +51,12 @@ from app.core.io.workbook import Cell, SheetRows, read_sheets
 from app.core.models import Hamlet, HamletKind, Household, LocalState, Member, Person
 from app.core.models.base import utcnow
 from app.core.models.hamlets import HAMLET_KIND_LABELS
-from app.core.models.households import HEAD_RELATION, RELATIONS
+from app.core.models.households import (
+    CIRCUMSTANCE_LABELS,
+    HEAD_RELATION,
+    RELATIONS,
+    Circumstance,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -316,6 +321,7 @@ class _Row:
     household_note: str | None = None  # household values kept as written (warnings)
     uuid: str | None = None
     household_uuid: str | None = None
+    circumstance_text: str | None = None  # the circumstance cell as written
 
 
 @dataclass
@@ -675,7 +681,10 @@ def _group_people(
     relations: dict[str, str | None] = {}
     alone: list[tuple[int, str | None]] = []  # people made their own household
     last: _Group | None = None  # the household of the row above (head-name column)
+    coded = _female_coded(labels or {}, has)
     for _sheet, number, values in rows:
+        if coded is not None:
+            values = _gender_of_flag(values, coded)
         get = values.get
         hamlet = text(get("hamlet")) or sheet_hamlet
         place = places.get(hamlet, _NO_PLACE)
@@ -751,6 +760,7 @@ def _group_people(
             None,
             None if (cell := get("uuid")) is None else _uuid(cell),
             None if (cell := get("household_uuid")) is None else _uuid(cell),
+            None if circumstance is None else text(get("circumstance")),
         )
         relation = person["relation"]
         is_head = relation is not None and vntext.fold(relation) == _HEAD
@@ -846,7 +856,94 @@ def _group_people(
                 f"Dòng chủ hộ của hộ này (dòng {head_at}) bị từ chối nên dòng này chưa được "
                 "nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
             )
+    if "address" in has or "circumstance" in has:
+        for group in groups:
+            _keep_own_values(group, out)
     return groups
+
+
+def _female_coded(labels: dict[str, str], has: set[str | None]) -> str | None:
+    """The field whose 1 / 0 says female / male, when a column says so: a gender column
+    headed "Giới tính (Nữ)", or a lone "Nữ" column (no "Nam" beside it). A plain
+    "Giới tính" column of 1 / 0 is not read: lists differ on which is which."""
+    if "gender" in has:
+        words = set(re.split(r"[^a-z]+", vntext.fold(labels.get("gender"))))
+        return "gender" if "nu" in words and "nam" not in words else None
+    if "female_tick" in has and "male_tick" not in has:
+        return "female_tick"
+    return None
+
+
+# A mark under a female-coded column: Nữ; a 0: Nam.
+_FLAG_GENDER = {"1": "Nữ", "x": "Nữ", "v": "Nữ", "\u2713": "Nữ", "\u2714": "Nữ", "0": "Nam"}
+
+
+def _gender_of_flag(values: dict[str, Cell], key: str) -> dict[str, Cell]:
+    """A row's 1 / 0 under a female-coded column (:func:`_female_coded`) as "Nữ" / "Nam"
+    (a 1 under a lone "Nữ" column is a tick, read as such already)."""
+    cell = values.get(key)
+    if cell is None or isinstance(cell, bool) or (key != "gender" and "gender" in values):
+        return values
+    gender = _FLAG_GENDER.get(vntext.fold(cells.as_text(cell)))
+    if gender is None or (key == "female_tick" and gender == "Nữ"):
+        return values
+    out = {k: v for k, v in values.items() if k != key}
+    out["gender"] = gender
+    return out
+
+
+def _keep_own_values(group: _Group, out: _Sheet) -> None:
+    """A household has one address and one circumstance: its head row's, else the first
+    row giving one. A member row with another one keeps it in the member's note, with a
+    warning; a person in no household keeps both there."""
+    rows = group.rows
+    if not rows:
+        return
+    source: _Row | None = None
+    address = circumstance = None
+    if group.head is not None or group.head_name is not None:
+        source = rows[group.head or 0]
+        if not source.address:
+            source.address = next((r.address for r in rows if r.address), None)
+        address, circumstance = source.address, _circumstance_of(group)
+    for row in rows:
+        if row is source:
+            continue
+        kept: list[tuple[str, str]] = []
+        if row.address and vntext.fold(row.address) != vntext.fold(address):
+            kept.append(("address", row.address))
+            reason = _own_value_reason("Địa chỉ", address, group, "address")
+            out.warn(row.number, "address", row.address, reason)
+        if row.circumstance is not None and row.circumstance != circumstance:
+            raw = row.circumstance_text or row.circumstance
+            kept.append(("circumstance", raw))
+            label = None if circumstance is None else _circumstance_label(circumstance)
+            reason = _own_value_reason("Hoàn cảnh", label, group, "circumstance")
+            out.warn(row.number, "circumstance", raw, reason)
+        if kept:
+            row.person = {**row.person, "note": keep_in_note(row.person["note"], kept)}
+
+
+def _circumstance_label(value: str) -> str:
+    return CIRCUMSTANCE_LABELS.get(Circumstance(value), value)
+
+
+def _own_value_reason(what: str, household: str | None, group: _Group, key: str) -> str:
+    """Why a member's address (circumstance) went to their note, naming the row whose
+    value the household keeps."""
+    if group.head is None and group.head_name is None:
+        return (
+            f"Người này không thuộc hộ nào nên không có hộ để ghi {what.lower()}: "
+            "đã ghi vào Ghi chú của người này."
+        )
+    first = group.rows[group.head or 0]
+    source = next((r for r in group.rows if getattr(r, key) is not None), first)
+    if getattr(first, key) is not None:
+        source = first
+    return (
+        f"Khác {what.lower()} của hộ (“{household}”, ghi ở dòng {source.number}): hộ giữ "
+        f"{what.lower()} đó; giá trị ở dòng này đã ghi vào Ghi chú của người này."
+    )
 
 
 def _alone(row: _Row, alone: list[tuple[int, str | None]]) -> _Group:

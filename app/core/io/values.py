@@ -146,6 +146,40 @@ def as_flag(value: Cell) -> bool:
     return folded in _TICKS or folded.startswith("dang") or folded == "co"
 
 
+_NOT_STUDYING = _NOT | {
+    "k",
+    "ko",
+    "kh",
+    "khong hoc",
+    "nghi hoc",
+    "da nghi hoc",
+    "thoi hoc",
+    "bo hoc",
+    "da tot nghiep",
+}
+
+
+def as_studying(value: Cell) -> bool:
+    """An "Đang đi học" cell: a tick or "Có"/"Đang học…" is yes; empty, "Không",
+    "0", "nghỉ học" is no; any other text is refused (it may say something the flag
+    cannot hold, so the importer keeps it in the note rather than read it as no)."""
+    if value is None or value is False:
+        return False
+    if value is True:
+        return True
+    if as_flag(value):
+        return True
+    text = as_text(value)
+    folded = " ".join(vntext.fold(text).split())
+    if not folded or folded in _NOT_STUDYING:
+        return False
+    raise ValidationError(
+        f"“Đang đi học” ghi “{text}” không rõ là có hay không (ghi “x” hoặc “Có” nếu đang "
+        "đi học; để trống hoặc ghi “Không” nếu không).",
+        "is_studying",
+    )
+
+
 def as_school_level(value: Cell) -> str | None:
     """The level alone of :func:`parse_school_level`."""
     info = parse_school_level(value)

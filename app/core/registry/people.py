@@ -78,13 +78,18 @@ def clean_id_number(value: str | None) -> str | None:
     return digits
 
 
+# Genders as secretaries write them ("Trai"/"Gái" for children, "nam giới"), folded.
+_MALE = frozenset({"m", "nam", "male", "trai", "nam gioi", "gioi nam"})
+_FEMALE = frozenset({"f", "nu", "female", "gai", "nu gioi", "gioi nu"})
+
+
 def clean_gender(value: str | None) -> str | None:
     if not value:
         return None
-    folded = vntext.fold(value)
-    if folded in ("m", "nam", "male"):
+    folded = " ".join(vntext.fold(value).split())
+    if folded in _MALE:
         return Gender.MALE.value
-    if folded in ("f", "nu", "female"):
+    if folded in _FEMALE:
         return Gender.FEMALE.value
     raise ValidationError(f"Giới tính “{value}” không hợp lệ (Nam hoặc Nữ).", "gender")
 
