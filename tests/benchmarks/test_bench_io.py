@@ -62,7 +62,15 @@ def _sheet(path: Path) -> Path:
         birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1940, 2020)}"
         id_number = f"{rng.randint(1, 96):03d}{i:09d}"
         ws.append(
-            [i + 1, name, birth, rng.choice(("Nam", "Nữ")), relation, id_number, f"Thôn {i % 40}"]
+            [
+                i + 1,
+                name,
+                birth,
+                rng.choice(("Nam", "Nữ")),
+                relation,
+                id_number,
+                f"Thôn {(i // 4) % 40}",
+            ]
         )
     ws.append(["Cộng", f"{ROWS} người"])
     wb.save(path)

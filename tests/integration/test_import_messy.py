@@ -688,3 +688,38 @@ def test_the_address_of_a_person_in_no_household_is_kept_in_their_note(
     assert "không thuộc hộ nào" in warning.reason
     assert query(db, "SELECT household_id, note FROM person") == [(None, "Địa chỉ: Xóm 4")]
     assert counts(plan_import(db, path, "people")) == (0, 0, 1, 0)
+
+
+def test_a_members_own_hamlet_is_kept_in_their_note_and_warned_about(
+    db: Database, book: Callable[..., Path]
+) -> None:
+    path = book(
+        (
+            "Hộ",
+            [
+                ["STT", "Họ và tên", "Năm sinh", "Quan hệ với chủ hộ", "Thôn"],
+                [1, "Nguyễn Văn Thành", 1968, "Chủ hộ", "Thôn Đông"],
+                [2, "Lê Thị Hậu", 1970, "Vợ", "Thôn Đông"],
+                [3, "Nguyễn Văn Tùng", 1995, "Con", "Thôn Tây"],  # moved away, still listed here
+                [4, "Phạm Văn Lộc", 1972, "Chủ hộ", ""],  # the hamlet given by his wife's row
+                [5, "Đỗ Thị Ngân", 1975, "Vợ", "Thôn Tây"],
+            ],
+        )
+    )
+    plan = import_file(db, path, "households")
+    assert plan.rejected == []
+    warned = [(w.row, w.column, w.value) for w in plan.warnings if w.column == "Thôn"]
+    assert warned == [(4, "Thôn", "Thôn Tây")]  # sheet row 4: Tùng, not the household's hamlet
+    reason = next(w.reason for w in plan.warnings if w.column == "Thôn")
+    assert "Thôn Đông" in reason and "dòng 2" in reason
+    homes = dict(
+        query(
+            db,
+            "SELECT p.full_name, h.name FROM person p JOIN household hh ON hh.id = p.household_id "
+            "JOIN hamlet h ON h.id = hh.hamlet_id",
+        )
+    )
+    assert homes["Nguyễn Văn Tùng"] == "Thôn Đông"  # one household, one hamlet
+    assert homes["Phạm Văn Lộc"] == homes["Đỗ Thị Ngân"] == "Thôn Tây"
+    note = query(db, "SELECT note FROM person WHERE full_name = 'Nguyễn Văn Tùng'")[0][0]
+    assert "Thôn: Thôn Tây" in note

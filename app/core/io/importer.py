@@ -856,7 +856,7 @@ def _group_people(
                 f"Dòng chủ hộ của hộ này (dòng {head_at}) bị từ chối nên dòng này chưa được "
                 "nhập (không ghép vào hộ khác). Sửa dòng chủ hộ rồi nhập lại.",
             )
-    if "address" in has or "circumstance" in has:
+    if "address" in has or "circumstance" in has or "hamlet" in has:
         for group in groups:
             _keep_own_values(group, out)
     return groups
@@ -893,23 +893,30 @@ def _gender_of_flag(values: dict[str, Cell], key: str) -> dict[str, Cell]:
 
 
 def _keep_own_values(group: _Group, out: _Sheet) -> None:
-    """A household has one address and one circumstance: its head row's, else the first
-    row giving one. A member row with another one keeps it in the member's note, with a
-    warning; a person in no household keeps both there."""
+    """A household has one hamlet, one address and one circumstance: its head row's, else
+    the first row giving one. A member row with another one keeps it in the member's
+    note, with a warning; a person in no household keeps address and circumstance there
+    (their hamlet is their own one-person household's, :func:`_alone`)."""
     rows = group.rows
     if not rows:
         return
     source: _Row | None = None
-    address = circumstance = None
+    address = circumstance = hamlet = None
     if group.head is not None or group.head_name is not None:
         source = rows[group.head or 0]
         if not source.address:
             source.address = next((r.address for r in rows if r.address), None)
-        address, circumstance = source.address, _circumstance_of(group)
+        if source.hamlet is None:
+            source.hamlet = next((r.hamlet for r in rows if r.hamlet), None)
+        address, circumstance, hamlet = source.address, _circumstance_of(group), source.hamlet
     for row in rows:
         if row is source:
             continue
         kept: list[tuple[str, str]] = []
+        if source is not None and row.hamlet and row.hamlet != hamlet:
+            kept.append(("hamlet", row.hamlet))
+            reason = _own_value_reason("Thôn", hamlet, group, "hamlet")
+            out.warn(row.number, "hamlet", row.hamlet, reason)
         if row.address and vntext.fold(row.address) != vntext.fold(address):
             kept.append(("address", row.address))
             reason = _own_value_reason("Địa chỉ", address, group, "address")
