@@ -25,6 +25,7 @@ from app.core.assessment.scoring import Ratio, ScoreResult, Value, override_poin
 from app.core.assessment.sets import active_set_id, ensure_builtin_sets, load_doc
 from app.core.db import Database
 from app.core.errors import NotFoundError, ValidationError
+from app.core.gcpause import without_gc
 from app.core.models import (
     Assessment,
     CriteriaSet,
@@ -433,6 +434,7 @@ class Sheet:
     rows: list[SheetRow]
 
 
+@without_gc
 def assessment_sheet(
     db: Database, year: int, model: str, hamlet_id: int | None = None, search: str = ""
 ) -> Sheet:
@@ -797,6 +799,7 @@ class CycleRow:
     proposed: bool = False
 
 
+@without_gc
 def cycle_rows(
     db: Database, year: int, model: str, hamlet_id: int | None = None, search: str = ""
 ) -> list[CycleRow]:

@@ -16,8 +16,6 @@ Cancelling, or any error, rolls everything back.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gc
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from itertools import count
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
@@ -35,6 +33,7 @@ from app.core.audit.log import record_summary
 from app.core.bulk import sql_value
 from app.core.db import Database, reserve_change_seqs
 from app.core.errors import UserError, ValidationError
+from app.core.gcpause import without_gc
 from app.core.io import values as cells
 from app.core.io.cleaning import CellMemo, Issue, PersonRow, keep_in_note, search_text
 from app.core.io.entities import SPECS, EntityPlan, apply_entities, plan_entities
@@ -58,8 +57,6 @@ from app.core.models.households import (
     Circumstance,
 )
 
-P = ParamSpec("P")
-R = TypeVar("R")
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 BATCH = 2000
@@ -174,24 +171,6 @@ class ImportPlan:
             what = "Chi hội mới" if self.kind == "members" else "Thôn mới"
             text += f" {what}: {', '.join(self.new_hamlets)}."
         return text
-
-
-def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
-    """The cyclic garbage collector off while a file is planned or written: the tens of
-    thousands of small dicts and tuples of a sheet hold no cycles, yet they trigger full
-    collections that walk them all again and again (≈ 15 % of a 30,000-row import)."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return run
 
 
 # --- reading sheets -------------------------------------------------------------------
@@ -333,7 +312,7 @@ class _Group:
     known: int | None = None  # the registry's household, when the rows' people say so
 
 
-@_without_gc
+@without_gc
 def plan_import(
     db: Database,
     path: Path,
@@ -1566,7 +1545,7 @@ def _plan_hamlets(
 # --- applying --------------------------------------------------------------------------
 
 
-@_without_gc
+@without_gc
 def apply_import(
     db: Database,
     plan: ImportPlan,
