@@ -8,6 +8,7 @@ The core does the work (:mod:`app.core.accounts.service`); these dialogs only as
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -174,8 +175,9 @@ class _FormDialog(QDialog):
             return
         self.accept()
 
-    def submit(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def submit(self) -> None:
+        """Do the form's work; a :class:`UserError` is shown and keeps the form open."""
 
 
 class NewAccountDialog(_FormDialog):
