@@ -271,7 +271,7 @@ class RecoverDialog(_FormDialog):
         self.layout_.insertWidget(0, note)
         self.username = QLineEdit(username)
         self.code = QLineEdit()
-        self.code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX")
+        self.code.setPlaceholderText("mã 20 ký tự: ····-····-····-····-····")
         self.password = _password_edit()
         self.again = _password_edit()
         self.form.addRow("Tên đăng nhập:", self.username)
