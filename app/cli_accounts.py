@@ -9,11 +9,11 @@ $KHUYENHOC_PASSWORD (the operator's), or typed at a terminal. The first account
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from app.cli import AddCommand, _emit, _open, read_secret
+from app.core.dates import parse_day
 
 
 def _new_password() -> str:
@@ -91,19 +91,6 @@ def cmd_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str | None) -> dt.date | None:
-    from app.core.errors import ValidationError
-
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
     from app.core.audit import query
 
@@ -117,8 +104,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         flt = query.AuditFilter(
             actor=args.actor,
             entity=args.entity,
-            date_from=_day(args.date_from),
-            date_to=_day(args.date_to),
+            date_from=parse_day(args.date_from),
+            date_to=parse_day(args.date_to),
             limit=args.limit,
         )
         rows = query.entries(db, flt)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import AddCommand, _emit, _open
+from app.core.dates import parse_day
 
 MODEL_CHOICES = (
     "learning_family",
@@ -37,19 +38,6 @@ def _ids(text: str | None) -> list[int]:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError as exc:
         raise ValidationError("Danh sách mã phải là các số cách nhau bằng dấu phẩy.") from exc
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    from app.core.errors import ValidationError
-
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
 
 
 # --- criteria -----------------------------------------------------------------------
@@ -145,7 +133,7 @@ def _assessments_from(path: Path, year: int, model: str) -> list[Any]:
                 values=entry.get("values", {}),
                 evidence=entry.get("evidence", {}),
                 variant=entry.get("variant"),
-                assessed_on=_date(entry.get("date")),
+                assessed_on=parse_day(entry.get("date")),
                 assessor=entry.get("assessor"),
                 note=entry.get("note"),
             )
@@ -210,7 +198,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
                 f"Đã ghi {len(results)} đánh giá; {passed} đạt.",
             )
         elif args.action == "recognise":
-            decision_date = _date(args.date) or dt.date.today()
+            decision_date = parse_day(args.date) or dt.date.today()
             decision = cycle.recognise(
                 db,
                 cycle.DecisionInput(
@@ -318,7 +306,7 @@ def _cmd_proposals(args: argparse.Namespace) -> int:
                 ids,
                 proposed_by=args.proposed_by or "",
                 number=args.number or "",
-                on=_date(args.date),
+                on=parse_day(args.date),
             )
             _emit(
                 args,

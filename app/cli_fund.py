@@ -22,20 +22,13 @@ import datetime as dt
 from typing import Any
 
 from app.cli import AddCommand, _emit, _open
+from app.core.dates import parse_day
 from app.core.text import format_number
 
 
 def _date(text: str | None) -> dt.date:
-    from app.core.errors import ValidationError
-
-    if not text:
-        return dt.date.today()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
+    """The date typed, or today when none is given."""
+    return parse_day(text) or dt.date.today()
 
 
 def _amount(text: str | None) -> int:

@@ -53,6 +53,18 @@ class PartialDate:
         return self.display()
 
 
+def parse_day(text: str | None) -> dt.date | None:
+    """A whole date typed on the command line: dd/mm/yyyy (or yyyy-mm-dd); None if empty."""
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Ngày “{text}” không hợp lệ (dùng dd/mm/yyyy).")
+
+
 def _two_digit_year(yy: int, today: dt.date) -> int:
     year = 2000 + yy
     return year if year <= today.year else 1900 + yy

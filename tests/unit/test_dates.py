@@ -94,3 +94,18 @@ class TestCheckBirth:
             check_birth(PartialDate(1889), today=TODAY)
         assert err.value.message == "Năm sinh 1889 không hợp lý."
         assert err.value.field == "birth"
+
+
+def test_a_day_typed_on_the_command_line_is_dd_mm_yyyy_or_iso_and_nothing_else() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from app.core.dates import parse_day
+    from app.core.errors import ValidationError
+
+    assert parse_day("05/09/2026") == dt.date(2026, 9, 5)
+    assert parse_day("2026-09-05") == dt.date(2026, 9, 5)
+    assert parse_day("") is None and parse_day(None) is None
+    with pytest.raises(ValidationError, match="dd/mm/yyyy"):
+        parse_day("31/02/2026")
